@@ -1,0 +1,134 @@
+"""The command line: a thin click layer over the library. Exit codes are set in `main` only."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import EXIT_DATA, EXIT_OK, FactsError, Her2kgError, ValidationError
+
+EXIT_CODES_HELP = "Exit codes: 0 ok; 1 the data is wrong (fact error or SHACL violation); 2 the invocation is wrong; 3 the machine lacks something (Java, a free port)."
+
+facts_option = click.option("--facts", "facts_dir", type=click.Path(file_okay=False, path_type=Path),
+                            help="Folder of facts YAML files. [default: the facts shipped with her2kg]")
+release_option = click.option("--release", "release_dir", type=click.Path(file_okay=False, path_type=Path),
+                              default=Path("dist"), show_default=True, help="Folder of a built release.")
+
+
+@click.group(epilog=EXIT_CODES_HELP)
+@click.version_option(__version__, prog_name="her2kg")
+def cli():
+    """her2kg: build, check and query a knowledge graph of resistance to anti-HER2 therapy."""
+
+
+def _echo_findings(findings) -> None:
+    for finding in findings:
+        click.echo(str(finding), err=True)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@facts_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
+              show_default=True, help="Folder to write the release to (replaced only if the build succeeds).")
+def build(facts_dir, out_dir):
+    """Build the graph from the facts, validate it, and write the release.
+
+    Writes her2kg.ttl, her2kg.nt (sorted), her2kg.owl (RDF/XML for Protégé), void.ttl and
+    build-report.json. Errors are reported as FILE:LINE: message, all at once.
+    """
+    from .release import check, write_release
+
+    checked = check(facts_dir)
+    _echo_findings(f for f in checked.findings if f.severity != "violation")
+    report = write_release(checked, out_dir)
+    v = report["validation"]
+    click.echo(f"built {report['triples']} triples from {report['records']} records "
+               f"({v['warnings']} warnings, {v['infos']} infos) → {out_dir}/")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@facts_option
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate(facts_dir, file):
+    """Validate the facts (default) or an RDF FILE (.ttl, .nt, .owl) against the shapes.
+
+    Nothing is written. Violations exit 1; warnings and infos are printed.
+    """
+    if file is None:
+        from .release import check
+
+        checked = check(facts_dir)
+        _echo_findings(checked.findings)
+        click.echo(f"valid: {len(checked.facts.records)} records, {len(checked.findings)} warnings/infos")
+        return
+    from rdflib import Graph
+
+    from .ontology import Ontology
+    from .validate import load_shapes, validate_graph
+
+    data = Graph()
+    try:
+        data.parse(file)
+    except Exception as err:  # rdflib raises many parser-specific types
+        raise click.BadParameter(f"{file}: cannot parse as RDF: {err}") from err
+    findings = validate_graph(data, Ontology().graph, load_shapes())
+    _echo_findings(findings)
+    violations = [f for f in findings if f.severity == "violation"]
+    if violations:
+        raise ValidationError([])
+    click.echo(f"valid: {file} ({len(data)} triples, {len(findings)} warnings/infos)")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@release_option
+def stats(release_dir):
+    """Count triples, entities per class and statements per source in a built release."""
+    from .store import open_release
+
+    store = open_release(release_dir)
+    click.echo(f"triples: {len(store)}")
+    rows = store.query("""
+        PREFIX hk: <https://w3id.org/her2kg/ontology#>
+        SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
+          ?s a ?class . FILTER(STRSTARTS(STR(?class), STR(hk:)))
+        } GROUP BY ?class ORDER BY ?class""")
+    click.echo("entities per class:")
+    for row in rows:
+        click.echo(f"  {row['class'].value.rpartition('#')[2]:<22} {row['n'].value}")
+    rows = store.query("""
+        PREFIX hk: <https://w3id.org/her2kg/ontology#>
+        SELECT ?source (COUNT(?c) AS ?n) WHERE { ?c hk:statedIn ?source } GROUP BY ?source ORDER BY ?source""")
+    click.echo("statements per source:")
+    for row in rows:
+        click.echo(f"  {row['source'].value.rpartition('/')[2]:<36} {row['n'].value}")
+
+
+def main(argv=None) -> int:
+    """Run the CLI, translating typed errors into documented exit codes."""
+    try:
+        cli.main(args=argv, prog_name="her2kg", standalone_mode=False)
+    except click.exceptions.Exit as exit_:
+        return exit_.exit_code
+    except click.ClickException as err:
+        err.show()
+        return err.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except (FactsError, ValidationError) as err:
+        for problem in err.problems:
+            click.echo(str(problem), err=True)
+        count = len(err.problems)
+        what = "fact error" if isinstance(err, FactsError) else "SHACL violation"
+        click.echo(f"build failed: {count} {what}{'s' if count != 1 else ''}; nothing was written", err=True)
+        return EXIT_DATA
+    except Her2kgError as err:
+        click.echo(f"error: {err}", err=True)
+        return err.exit_code
+    return EXIT_OK
+
+
+def entry_point() -> None:
+    sys.exit(main())

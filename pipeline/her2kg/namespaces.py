@@ -1,0 +1,59 @@
+"""The one place where IRIs and prefixes are declared."""
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
+
+BASE = "https://w3id.org/her2kg/"
+ONTOLOGY_IRI = URIRef(BASE + "ontology")
+HK = Namespace(BASE + "ontology#")
+VOCAB = Namespace(BASE + "vocab/")
+OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
+OBO = Namespace("http://purl.obolibrary.org/obo/")
+
+PREFIXES = {
+    "hk": HK,
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "prov": PROV,
+    "void": VOID,
+    "dcat": DCAT,
+    "oboInOwl": OBOINOWL,
+    "obo": OBO,
+}
+
+# How each registry's identifiers become IRIs: OBO PURLs for OBO ontologies,
+# identifiers.org for the rest, doi.org for DOIs.  The value is a template on the
+# local part of the identifier (after the registry prefix, if the curator wrote one).
+IDENTIFIER_IRIS = {
+    "hgnc": "https://identifiers.org/hgnc:{}",
+    "chebi": "http://purl.obolibrary.org/obo/CHEBI_{}",
+    "mondo": "http://purl.obolibrary.org/obo/MONDO_{}",
+    "ncit": "http://purl.obolibrary.org/obo/NCIT_{}",
+    "chembl": "https://identifiers.org/chembl.compound:{}",
+    "drugbank": "https://identifiers.org/drugbank:{}",
+    "pubchem": "https://identifiers.org/pubchem.compound:{}",
+    "ncbigene": "https://identifiers.org/ncbigene:{}",
+    "uniprot": "https://identifiers.org/uniprot:{}",
+    "doi": "https://doi.org/{}",
+    "pmid": "https://identifiers.org/pubmed:{}",
+    "nct": "https://identifiers.org/clinicaltrials:{}",
+}
+# The CURIE prefix each registry's identifiers are written with in hasDbXref.
+IDENTIFIER_PREFIXES = {
+    "hgnc": "HGNC", "chebi": "CHEBI", "mondo": "MONDO", "ncit": "NCIT", "chembl": "CHEMBL",
+    "drugbank": "DRUGBANK", "pubchem": "PUBCHEM", "ncbigene": "NCBIGENE", "uniprot": "UNIPROT",
+    "doi": "DOI", "pmid": "PMID", "nct": "NCT",
+}
+
+
+def entity_iri(kind: str, slug: str) -> URIRef:
+    """`https://w3id.org/her2kg/<kind>/<slug>`, the IRI of a curated record."""
+    return URIRef(f"{BASE}{kind}/{slug}")
+
+
+def vocab_iri(scheme: str, slug: str) -> URIRef:
+    """`https://w3id.org/her2kg/vocab/<scheme>/<slug>`, a value of a controlled vocabulary."""
+    return URIRef(f"{VOCAB}{scheme}/{slug}")

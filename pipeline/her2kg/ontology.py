@@ -1,0 +1,51 @@
+"""The hand-edited TBox: loading it, and reading from it what the facts may use.
+
+The facts loader takes its controlled vocabularies and claim relations from here, so the
+ontology is the single source of what a curator may write.
+"""
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from .namespaces import HK, PREFIXES, VOCAB
+from .resources import files, project_path
+
+
+def kebab(local_name: str) -> str:
+    """`confersResistanceTo` → `confers-resistance-to`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", local_name).lower()
+
+
+class Ontology:
+    def __init__(self, folder: Path | None = None):
+        self.folder = folder or project_path("ontology")
+        self.graph = Graph()
+        for prefix, namespace in PREFIXES.items():
+            self.graph.bind(prefix, namespace)
+        for path in files(self.folder, "*.ttl"):
+            self.graph.parse(path, format="turtle")
+
+    @cached_property
+    def vocabularies(self) -> dict[str, dict[str, URIRef]]:
+        """scheme → {slug → IRI} for every individual under https://w3id.org/her2kg/vocab/."""
+        schemes: dict[str, dict[str, URIRef]] = {}
+        for individual in self.graph.subjects(RDF.type, OWL.NamedIndividual):
+            text = str(individual)
+            if text.startswith(str(VOCAB)):
+                scheme, _, slug = text[len(VOCAB):].partition("/")
+                schemes.setdefault(scheme, {})[slug] = individual
+        return schemes
+
+    @cached_property
+    def claim_relations(self) -> dict[str, URIRef]:
+        """kebab name → property, for every sub-property of hk:statedRelation."""
+        relations = {}
+        for prop in self.graph.transitive_subjects(RDFS.subPropertyOf, HK.statedRelation):
+            if prop != HK.statedRelation and str(prop).startswith(str(HK)):
+                relations[kebab(str(prop)[len(HK):])] = prop
+        return relations
