@@ -6,27 +6,41 @@ writing so that N-Triples lines, and therefore their sorted order, never change 
 from __future__ import annotations
 
 import json
+
+import pyoxigraph
 from collections import Counter
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
 from .namespaces import BASE, HK, ONTOLOGY_IRI, PREFIXES
+from .schema import KINDS
 
+# Namespaces whose terms appear as RDF/XML element names (predicates and types).
+USED_IN_RDFXML = {str(n) for n in (HK, OWL, RDF, RDFS, DCTERMS)} | {
+    "http://www.w3.org/2004/02/skos/core#", "http://www.geneontology.org/formats/oboInOwl#",
+    "http://www.w3.org/ns/prov#", "http://www.w3.org/2001/XMLSchema#"}
 RELEASE_FILES = ("her2kg.ttl", "her2kg.nt", "her2kg.owl", "void.ttl", "build-report.json")
 DATASET = URIRef(BASE + "dataset")
 
 
 def bound(graph: Graph) -> Graph:
+    """`graph` with our prefixes, including one per kind of record (`drug:`, `trial:` …)."""
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True)
+    for kind in KINDS:
+        graph.bind(kind, Namespace(f"{BASE}{kind}/"), override=True)
     return graph
 
 
 def canonical(graph: Graph) -> Graph:
-    return bound(to_canonical_graph(graph)) if any(True for _ in graph.triples((None, None, None))) else bound(Graph())
+    """A copy of `graph` whose blank nodes carry labels derived from their content."""
+    copy = bound(Graph())
+    for triple in to_canonical_graph(graph):
+        copy.add(triple)
+    return copy
 
 
 def sorted_ntriples(graph: Graph) -> str:
@@ -37,8 +51,17 @@ def sorted_ntriples(graph: Graph) -> str:
 def write_graph_files(graph: Graph, folder: Path) -> None:
     release = canonical(graph)
     (folder / "her2kg.ttl").write_bytes(release.serialize(format="turtle", encoding="utf-8"))
-    (folder / "her2kg.nt").write_text(sorted_ntriples(release), encoding="utf-8")
-    (folder / "her2kg.owl").write_bytes(release.serialize(format="pretty-xml", encoding="utf-8"))
+    ntriples = sorted_ntriples(release)
+    (folder / "her2kg.nt").write_text(ntriples, encoding="utf-8")
+    (folder / "her2kg.owl").write_bytes(rdfxml_from_ntriples(ntriples, release))
+
+
+def rdfxml_from_ntriples(ntriples: str, graph: Graph) -> bytes:
+    """RDF/XML in the order of the sorted N-Triples (rdflib's writers follow set order)."""
+    prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces()
+                if prefix and str(namespace) in USED_IN_RDFXML}
+    quads = pyoxigraph.parse(ntriples.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=prefixes)
 
 
 def class_counts(graph: Graph) -> dict[str, int]:

@@ -327,11 +327,13 @@ class _Loader:
     def resolve(self, record: Record, spec: Field, text: str, index, place: Location) -> str:
         kind_name, slash, slug = text.partition("/")
         if not slash:
-            if len(spec.targets) != 1:
-                kinds = " or ".join(spec.targets) if spec.targets else "<kind>"
-                self.problems.append(Problem(place, f"'{text}' needs its kind: write '{kinds}/{text}'"))
+            # A bare id is fine when exactly one of the kinds the field admits has it.
+            candidates = [k for k in spec.targets if (k, text) in index] or list(spec.targets[:1])
+            if len(candidates) != 1 or (len(spec.targets) != 1 and (candidates[0], text) not in index):
+                options = " or ".join(f"'{k}/{text}'" for k in (spec.targets or ("<kind>",)))
+                self.problems.append(Problem(place, f"'{text}' needs its kind: write {options}"))
                 return text
-            kind_name, slug = spec.targets[0], text
+            kind_name, slug = candidates[0], text
         if kind_name not in KINDS:
             self.problems.append(Problem(place, f"'{text}': unknown kind '{kind_name}'{_suggest(kind_name, KINDS)}"))
             return text

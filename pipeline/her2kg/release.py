@@ -20,6 +20,7 @@ from .build import build_graph
 from .errors import Problem, ValidationError
 from .export import class_counts, canonical, void_description, write_graph_files, write_report
 from .facts import Facts, load_facts
+from .namespaces import HK
 from .ontology import Ontology
 from .resources import project_path
 from .validate import Finding, load_shapes, validate_graph
@@ -89,6 +90,7 @@ def write_release(checked: Checked, out_dir: Path) -> dict:
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
     try:
         stages = checked.stages
         with stages.stage("export"):
@@ -121,10 +123,9 @@ def build_report(checked: Checked, release: Graph) -> dict:
     for finding in checked.findings:
         counts[finding.severity] += 1
     claims_per_source: dict[str, int] = {}
-    for record in checked.facts.records:
-        source = record.values.get("source")
-        if source and record.kind.field("quote") is not None:
-            claims_per_source[source] = claims_per_source.get(source, 0) + 1
+    for source in checked.data.objects(None, HK.statedIn):
+        slug = str(source).rpartition("/")[2]
+        claims_per_source[slug] = claims_per_source.get(slug, 0) + 1
     return {
         "version": __version__,
         "triples": len(release),
