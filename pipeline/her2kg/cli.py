@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EXIT_DATA, EXIT_OK, FactsError, Her2kgError, ValidationError
+from .errors import EXIT_DATA, EXIT_OK, FactsError, Her2kgError, UsageError, ValidationError
 
 EXIT_CODES_HELP = "Exit codes: 0 ok; 1 the data is wrong (fact error or SHACL violation); 2 the invocation is wrong; 3 the machine lacks something (Java, a free port)."
 
@@ -17,7 +17,27 @@ release_option = click.option("--release", "release_dir", type=click.Path(file_o
                               default=Path("dist"), show_default=True, help="Folder of a built release.")
 
 
-@click.group(epilog=EXIT_CODES_HELP)
+class Her2kgGroup(click.Group):
+    """Translates the library's typed errors into messages and documented exit codes — here only."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (FactsError, ValidationError) as err:
+            for problem in err.problems:
+                click.echo(str(problem), err=True)
+            count = len(err.problems)
+            what = "fact error" if isinstance(err, FactsError) else "SHACL violation"
+            click.echo(f"build failed: {count} {what}{'s' if count != 1 else ''}; nothing was written", err=True)
+            ctx.exit(EXIT_DATA)
+        except UsageError as err:
+            raise click.UsageError(str(err), ctx) from err
+        except Her2kgError as err:
+            click.echo(f"error: {err}", err=True)
+            ctx.exit(err.exit_code)
+
+
+@click.group(cls=Her2kgGroup, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="her2kg")
 def cli():
     """her2kg: build, check and query a knowledge graph of resistance to anti-HER2 therapy."""
@@ -106,7 +126,7 @@ def stats(release_dir):
 
 
 def main(argv=None) -> int:
-    """Run the CLI, translating typed errors into documented exit codes."""
+    """Run the CLI and return its exit code (for tests and embedding)."""
     try:
         cli.main(args=argv, prog_name="her2kg", standalone_mode=False)
     except click.exceptions.Exit as exit_:
@@ -115,20 +135,9 @@ def main(argv=None) -> int:
         err.show()
         return err.exit_code
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
         return 1
-    except (FactsError, ValidationError) as err:
-        for problem in err.problems:
-            click.echo(str(problem), err=True)
-        count = len(err.problems)
-        what = "fact error" if isinstance(err, FactsError) else "SHACL violation"
-        click.echo(f"build failed: {count} {what}{'s' if count != 1 else ''}; nothing was written", err=True)
-        return EXIT_DATA
-    except Her2kgError as err:
-        click.echo(f"error: {err}", err=True)
-        return err.exit_code
     return EXIT_OK
 
 
 def entry_point() -> None:
-    sys.exit(main())
+    cli(prog_name="her2kg")

@@ -61,7 +61,7 @@ class Facts:
 
 
 def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
     return f" — did you mean '{close[0]}'?" if close else ""
 
 

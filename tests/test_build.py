@@ -1,0 +1,94 @@
+"""The release: five files, the same triples in every format, the same bytes on every build."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+
+from her2kg.cli import cli
+
+SLICE = Path(__file__).parent / "data" / "slice"
+GRAPH_FILES = ("her2kg.ttl", "her2kg.nt", "her2kg.owl", "void.ttl")
+
+
+def build(facts: Path, out: Path):
+    return CliRunner().invoke(cli, ["build", "--facts", str(facts), "--out", str(out)])
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("slice") / "dist"
+    result = build(SLICE, out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_build_writes_the_five_release_files(release):
+    assert sorted(p.name for p in release.iterdir()) == sorted(GRAPH_FILES + ("build-report.json",))
+
+
+def test_every_format_holds_the_same_triples(release):
+    turtle = Graph().parse(release / "her2kg.ttl", format="turtle")
+    ntriples = Graph().parse(release / "her2kg.nt", format="nt")
+    rdfxml = Graph().parse(release / "her2kg.owl", format="xml")
+    lines = (release / "her2kg.nt").read_text().splitlines()
+    assert len(turtle) == len(ntriples) == len(rdfxml) == len(lines)
+    assert lines == sorted(lines)
+
+
+def test_two_builds_give_identical_bytes(release, tmp_path):
+    again = tmp_path / "again"
+    assert build(SLICE, again).exit_code == 0
+    for name in GRAPH_FILES:
+        assert (release / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_the_report_counts_classes_validation_and_timings(release):
+    report = json.loads((release / "build-report.json").read_text())
+    assert report["classes"]["ClinicalTrial"] == 1
+    assert report["classes"]["Drug"] == 3
+    assert report["validation"]["conforms"] is True
+    assert report["validation"]["infos"] == len(report["validation"]["results"]) == 5
+    assert set(report["timings_seconds"]) == {"load-ontology", "load-facts", "build", "validate", "export"}
+    assert report["triples"] == len((release / "her2kg.nt").read_text().splitlines())
+
+
+def test_void_describes_the_dataset(release):
+    void = Graph().parse(release / "void.ttl")
+    rows = list(void.query("""
+        PREFIX void: <http://rdfs.org/ns/void#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?triples ?title WHERE { ?d a void:Dataset ; void:triples ?triples ; dcterms:title ?title ;
+                                          dcterms:license ?license ; void:entities ?entities ; dcterms:source ?pub }"""))
+    assert rows and int(rows[0].triples) == len((release / "her2kg.nt").read_text().splitlines())
+
+
+def test_a_claim_gives_a_plain_triple_and_a_claim_node_with_provenance(release):
+    graph = Graph().parse(release / "her2kg.nt", format="nt")
+    rows = list(graph.query("""
+        PREFIX hk: <https://w3id.org/her2kg/ontology#>
+        PREFIX drug: <https://w3id.org/her2kg/drug/>
+        PREFIX protein-form: <https://w3id.org/her2kg/protein-form/>
+        SELECT ?quote ?site WHERE {
+          drug:lapatinib hk:targets protein-form:p95her2 .
+          ?claim hk:claimSubject drug:lapatinib ; hk:claimRelation hk:targets ; hk:claimObject protein-form:p95her2 ;
+                 hk:quote ?quote ; hk:bindingSite ?site ; hk:statedIn ?source ; hk:evidenceKind ?kind . }"""))
+    assert [(str(r.site)) for r in rows] == ["intracellular domain of HER2"]
+
+
+def test_a_shacl_violation_fails_the_build_at_the_line_and_keeps_the_release(release, tmp_path):
+    facts = tmp_path / "facts"
+    shutil.copytree(SLICE, facts)
+    trials = facts / "trials.yaml"
+    trials.write_text(trials.read_text().replace("p-value: 0.001", "p-value: 1.5"))
+    before = {name: (release / name).read_bytes() for name in GRAPH_FILES}
+
+    result = build(facts, release)
+
+    assert result.exit_code == 1
+    line = next(i for i, text in enumerate(trials.read_text().splitlines(), 1) if "id: emilia-pfs" in text)
+    assert f"trials.yaml:{line}: " in result.stderr
+    assert "a p-value is one number between 0 and 1" in result.stderr
+    assert {name: (release / name).read_bytes() for name in GRAPH_FILES} == before

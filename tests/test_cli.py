@@ -1,0 +1,81 @@
+"""The command line as a user meets it: help, exit codes, stats and validate."""
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from her2kg.cli import cli
+
+SLICE = Path(__file__).parent / "data" / "slice"
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "dist"
+    assert run("build", "--facts", str(SLICE), "--out", str(out)).exit_code == 0
+    return out
+
+
+@pytest.mark.parametrize("command", ["build", "validate", "stats"])
+def test_every_command_explains_itself_and_its_exit_codes(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Exit codes: 0 ok; 1 the data is wrong" in result.output
+
+
+def test_an_unknown_option_is_a_usage_error():
+    result = run("build", "--fats", "facts")
+    assert result.exit_code == 2
+    assert "No such option '--fats'. Did you mean '--facts'?" in result.stderr
+
+
+def test_stats_counts_entities_per_class_and_statements_per_source(release):
+    result = run("stats", "--release", str(release))
+    assert result.exit_code == 0, result.output
+    assert "  Drug                   3" in result.output
+    assert "  her2-resistance-treatment-options    9" in result.output
+
+
+def test_stats_without_a_release_says_how_to_make_one(tmp_path):
+    result = run("stats", "--release", str(tmp_path))
+    assert result.exit_code == 2
+    assert "run 'her2kg build' first" in result.stderr
+
+
+def test_validate_checks_the_facts_without_writing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("validate", "--facts", str(SLICE))
+    assert result.exit_code == 0, result.output
+    assert "valid: 15 records" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_validate_a_released_file(release):
+    result = run("validate", str(release / "her2kg.ttl"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("valid: ")
+    assert "info: HER2: has no verified standard identifier" in result.stderr
+
+
+def test_validate_reports_violations_in_an_rdf_file(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("""
+        @prefix hk: <https://w3id.org/her2kg/ontology#> .
+        <https://w3id.org/her2kg/variant/erbb2-l755s> a hk:Variant ;
+            <http://www.w3.org/2000/01/rdf-schema#label> "ERBB2 L755S" .
+    """)
+    result = run("validate", str(bad))
+    assert result.exit_code == 1
+    assert "a variant must name the gene it alters" in result.stderr
+
+
+def test_validate_refuses_a_file_that_is_not_rdf(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("this is { not turtle")
+    result = run("validate", str(bad))
+    assert result.exit_code == 2
+    assert "cannot parse as RDF" in result.stderr
