@@ -1,0 +1,22 @@
+"""Shared fixtures: the shipped facts built once per test session."""
+from pathlib import Path
+
+import pytest
+
+from her2kg.release import check, write_release
+
+
+@pytest.fixture(scope="session")
+def shipped_release(tmp_path_factory) -> Path:
+    """The release built from the facts that ship with her2kg (the folder holding her2kg.nt …)."""
+    out = tmp_path_factory.mktemp("shipped") / "dist"
+    write_release(check(), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def shipped_store(shipped_release):
+    """The shipped release loaded into the embedded store (pyoxigraph)."""
+    from her2kg.store import open_release
+
+    return open_release(shipped_release)
