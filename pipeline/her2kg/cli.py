@@ -103,26 +103,15 @@ def validate(facts_dir, file):
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @release_option
-def stats(release_dir):
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="markdown gives the table of docs/coverage.md.")
+def stats(release_dir, fmt):
     """Count triples, entities per class and statements per source in a built release."""
+    from .stats import as_markdown, as_text, release_stats
     from .store import open_release
 
-    store = open_release(release_dir)
-    click.echo(f"triples: {len(store)}")
-    rows = store.query("""
-        PREFIX hk: <https://w3id.org/her2kg/ontology#>
-        SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
-          ?s a ?class . FILTER(STRSTARTS(STR(?class), STR(hk:)))
-        } GROUP BY ?class ORDER BY ?class""")
-    click.echo("entities per class:")
-    for row in rows:
-        click.echo(f"  {row['class'].value.rpartition('#')[2]:<22} {row['n'].value}")
-    rows = store.query("""
-        PREFIX hk: <https://w3id.org/her2kg/ontology#>
-        SELECT ?source (COUNT(?c) AS ?n) WHERE { ?c hk:statedIn ?source } GROUP BY ?source ORDER BY ?source""")
-    click.echo("statements per source:")
-    for row in rows:
-        click.echo(f"  {row['source'].value.rpartition('/')[2]:<36} {row['n'].value}")
+    summary = release_stats(open_release(release_dir))
+    click.echo(as_markdown(summary) if fmt == "markdown" else as_text(summary), nl=fmt == "text")
 
 
 def main(argv=None) -> int:

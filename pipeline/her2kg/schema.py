@@ -173,7 +173,7 @@ KINDS: dict[str, Kind] = {
         )),
         Kind("approval", "approvals", HK.Approval, STATEMENT_ID + PROVENANCE_FIELDS + (
             Field("drugs", "ref", HK.approvedDrug, targets=("drug",), many=True, required=True),
-            Field("agency", "vocab", HK.agency, scheme="agency", required=True),
+            Field("agency", "vocab", HK.agency, scheme="agency"),
             Field("year", "integer", HK.year),
             Field("month", "integer", HK.month),
             Field("settings", "ref", HK.inSetting, targets=("setting",), many=True),
