@@ -1,0 +1,160 @@
+"""The SHACL shapes, one case per file.
+
+`tests/shapes/<ShapeName>/` holds, for the node shape `hks:<ShapeName>`:
+- `conforming.ttl`: data on which that shape reports nothing;
+- `violating-<constraint>.ttl`, one per constraint of the shape: data on which that shape reports
+  exactly the results its header lines state, e.g.
+  `# expect: Warning "the hazard ratio lies outside its confidence interval"`
+  (severity and a substring of the message; a property constraint's file is named
+  `violating-<path>-<parameter>.ttl`, as `violating-p-value-max-inclusive.ttl`).
+In neither may another shape report more than Info, so every case is otherwise valid data.
+
+Validation takes the build's own path: `validate_graph` with the ontology and the shapes.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Graph, Namespace, URIRef
+from rdflib.namespace import RDF, SH
+
+from her2kg.ontology import Ontology, kebab
+from her2kg.validate import Finding, load_shapes, validate_graph
+
+CASES = Path(__file__).parent / "shapes"
+HKS = Namespace("https://w3id.org/her2kg/shapes#")
+EXPECT = re.compile(r'^# expect: (Violation|Warning|Info) "(.+)"$')
+# Predicates of a property shape that are not constraint parameters.
+NOT_PARAMETERS = {RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group,
+                  SH.deactivated}
+
+
+@cache
+def shapes() -> Graph:
+    return load_shapes()
+
+
+@cache
+def ontology() -> Graph:
+    return Ontology().graph
+
+
+@cache
+def node_shapes() -> tuple[URIRef, ...]:
+    return tuple(sorted(s for s in shapes().subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)))
+
+
+def node_shape_of(source_shape: str) -> URIRef:
+    """The node shape a result comes from: the source shape itself, or the node shape whose
+    sh:property or sh:sparql it is (a blank node, kept under the same id in the report)."""
+    if URIRef(source_shape) in set(node_shapes()):
+        return URIRef(source_shape)
+    owner = shapes().value(predicate=SH.property, object=BNode(source_shape)) or \
+        shapes().value(predicate=SH.sparql, object=BNode(source_shape))
+    assert owner is not None, f"no node shape owns the source shape {source_shape}"
+    return owner
+
+
+def findings(case: Path) -> list[Finding]:
+    return validate_graph(Graph().parse(case, format="turtle"), ontology(), shapes())
+
+
+def expectations(case: Path) -> list[tuple[str, str]]:
+    lines = case.read_text(encoding="utf-8").splitlines()
+    return [(m[1].lower(), m[2]) for m in map(EXPECT.match, lines) if m]
+
+
+def split(case: Path) -> tuple[list[Finding], list[Finding]]:
+    """The findings of the case's own shape, and those of other shapes above Info."""
+    shape = HKS[case.parent.name]
+    found = findings(case)
+    own = [f for f in found if node_shape_of(f.shape) == shape]
+    others = [f for f in found if node_shape_of(f.shape) != shape and f.severity != "info"]
+    return own, others
+
+
+def report(found: list[Finding]) -> str:
+    return "\n".join(f"  {f.severity}: {f.message} [{f.focus}]" for f in found) or "  (none)"
+
+
+def case_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+# A defect of the validation path, not of these cases: validate_graph runs pySHACL with RDFS
+# inference, and the ontology gives every property checked with sh:class an rdfs:range of that
+# class, so a wrong value is inferred to be of the expected class and sh:class cannot fire.
+# Validating with the TBox merged and no inference (SHACL follows rdfs:subClassOf itself) passes
+# them all. Strict, so that these cases fail once the path is fixed and this mark must go.
+SH_CLASS_MASKED_BY_RANGE_INFERENCE = pytest.mark.xfail(
+    strict=True, reason="RDFS range inference in validate_graph makes sh:class constraints unable to fire")
+
+
+def violating_case(path: Path):
+    """A case of an sh:class constraint is named violating-<path>-class.ttl."""
+    marks = [SH_CLASS_MASKED_BY_RANGE_INFERENCE] if path.stem.endswith("-class") else []
+    return pytest.param(path, id=case_id(path), marks=marks)
+
+
+CONFORMING = sorted(CASES.glob("*/conforming.ttl"))
+VIOLATING = [violating_case(path) for path in sorted(CASES.glob("*/violating*.ttl"))]
+
+
+@pytest.mark.parametrize("case", CONFORMING, ids=case_id)
+def test_conforming_data_gives_no_result_of_its_shape(case: Path):
+    own, others = split(case)
+    assert not own, f"{case_id(case)} should conform to its shape, but:\n{report(own)}"
+    assert not others, f"other shapes report on {case_id(case)}:\n{report(others)}"
+
+
+@pytest.mark.parametrize("case", VIOLATING)
+def test_violating_data_gives_exactly_the_expected_results(case: Path):
+    expected = expectations(case)
+    assert expected, f'{case_id(case)} states no `# expect: <Severity> "<message>"` line'
+    own, others = split(case)
+    unmatched = list(own)
+    for severity, text in expected:
+        match = next((f for f in unmatched if f.severity == severity and text in f.message), None)
+        assert match, f"{case_id(case)}: no {severity} containing {text!r}; its shape reported:\n{report(own)}"
+        unmatched.remove(match)
+    assert not unmatched, f"{case_id(case)}: results beyond those expected:\n{report(unmatched)}"
+    assert not others, f"other shapes report on {case_id(case)}:\n{report(others)}"
+
+
+@pytest.mark.parametrize("shape", node_shapes(), ids=lambda s: s.fragment)
+def test_every_node_shape_has_a_conforming_and_a_violating_case(shape: URIRef):
+    folder = CASES / shape.fragment
+    assert (folder / "conforming.ttl").is_file(), f"add {folder.name}/conforming.ttl"
+    assert list(folder.glob("violating*.ttl")), f"add {folder.name}/violating-<constraint>.ttl"
+
+
+def test_every_case_folder_names_a_node_shape():
+    names = {shape.fragment for shape in node_shapes()}
+    assert sorted(p.name for p in CASES.iterdir() if p.is_dir() and p.name not in names) == []
+
+
+def constraint_parameters(property_shape) -> list[URIRef]:
+    return sorted(p for p in set(shapes().predicates(property_shape, None)) if p not in NOT_PARAMETERS)
+
+
+@pytest.mark.parametrize("shape", node_shapes(), ids=lambda s: s.fragment)
+def test_every_property_constraint_has_its_violating_case(shape: URIRef):
+    graph, missing = shapes(), []
+    for property_shape in graph.objects(shape, SH.property):
+        path = graph.value(property_shape, SH.path)
+        for parameter in constraint_parameters(property_shape):
+            name = f"violating-{kebab(re.split('[#/]', path)[-1])}-{kebab(parameter.fragment)}.ttl"
+            if not (CASES / shape.fragment / name).is_file():
+                missing.append(name)
+    assert missing == [], f"{shape.fragment} has constraints without a case"
+
+
+@pytest.mark.parametrize("shape", node_shapes(), ids=lambda s: s.fragment)
+def test_every_constraint_says_in_words_what_is_wrong(shape: URIRef):
+    graph = shapes()
+    constraints = [*graph.objects(shape, SH.property), *graph.objects(shape, SH.sparql)]
+    silent = [c for c in constraints if graph.value(c, SH.message) is None]
+    assert silent == [], f"{shape.fragment}: add an sh:message to every constraint"
