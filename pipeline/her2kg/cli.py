@@ -52,7 +52,9 @@ def _echo_findings(findings) -> None:
 @facts_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
               show_default=True, help="Folder to write the release to (replaced only if the build succeeds).")
-def build(facts_dir, out_dir):
+@click.option("--reason", "with_reasoning", is_flag=True,
+              help="Also check consistency with HermiT (needs Java) and write her2kg-inferred.ttl/.nt.")
+def build(facts_dir, out_dir, with_reasoning):
     """Build the graph from the facts, validate it, and write the release.
 
     Writes her2kg.ttl, her2kg.nt (sorted), her2kg.owl (RDF/XML for Protégé), void.ttl and
@@ -62,10 +64,19 @@ def build(facts_dir, out_dir):
 
     checked = check(facts_dir)
     _echo_findings(f for f in checked.findings if f.severity != "violation")
+    if with_reasoning:  # before writing: an inconsistent graph is not released
+        from .reason import reason
+
+        _echo_reasoning(reason(checked.release_graph()), verbose=False)
     report = write_release(checked, out_dir)
     v = report["validation"]
     click.echo(f"built {report['triples']} triples from {report['records']} records "
                f"({v['warnings']} warnings, {v['infos']} infos) → {out_dir}/")
+    if with_reasoning:
+        from .infer import write_inferred
+
+        count = write_inferred(checked.release_graph(), out_dir)
+        click.echo(f"inferred {count} triples → {out_dir}/her2kg-inferred.ttl, her2kg-inferred.nt")
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -112,6 +123,46 @@ def stats(release_dir, fmt):
 
     summary = release_stats(open_release(release_dir))
     click.echo(as_markdown(summary) if fmt == "markdown" else as_text(summary), nl=fmt == "text")
+
+
+def _echo_reasoning(result, verbose: bool) -> None:
+    click.echo(f"consistent: HermiT found no contradiction among {result.individuals} individuals "
+               f"(TBox and entities) in {result.seconds} s")
+    if not verbose:
+        return
+    click.echo("class hierarchy (inferred):")
+    for cls, supers in sorted(result.hierarchy.items()):
+        click.echo(f"  {cls}  ⊑  {', '.join(supers) or 'owl:Thing'}")
+    click.echo(f"inferred subclass relations not asserted: {len(result.inferred_subclasses)}")
+    for sub, sup in result.inferred_subclasses:
+        click.echo(f"  {sub}  ⊑  {sup}")
+    click.echo(f"inferred types not asserted: {len(result.inferred_types)}")
+    for individual, cls in result.inferred_types:
+        click.echo(f"  {individual}  a  {cls}")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@release_option
+def reason(release_dir):
+    """Check a built release for logical consistency with HermiT (OWL 2 DL; needs Java).
+
+    Reasons over the ontology and the entities (statement nodes are summarised by the types they
+    entail), then prints the inferred class hierarchy and the types it inferred. An inconsistency
+    is explained in plain words and exits 1.
+    """
+    from .reason import load_release, reason as run_hermit
+
+    _echo_reasoning(run_hermit(load_release(release_dir)), verbose=True)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist/docs"),
+              show_default=True, help="Folder to write index.html to.")
+def docs(out_dir):
+    """Write a browsable HTML page of the ontology's classes and properties (pyLODE)."""
+    from .docs import write_docs
+
+    click.echo(f"wrote {write_docs(out_dir)}")
 
 
 def main(argv=None) -> int:

@@ -60,3 +60,13 @@ class UsageError(Her2kgError):
 
 class EnvironmentProblem(Her2kgError):
     exit_code = EXIT_ENVIRONMENT
+
+
+class InconsistencyError(Her2kgError):
+    """The OWL reasoner found the ontology and data inconsistent; `reasons` say why, in plain words."""
+
+    exit_code = EXIT_DATA
+
+    def __init__(self, reasons: list[str]):
+        self.reasons = reasons
+        super().__init__("the graph is logically inconsistent:\n" + "\n".join(f"  {r}" for r in reasons))
