@@ -1,7 +1,7 @@
 """Competency questions: each file in competency/ is a question, its SPARQL, and its answer.
 
 A file's header gives the question in words and the expected rows, one `# answer:` line each,
-columns in SELECT order separated by ` | `; IRIs are written with the release's prefixes
+columns in SELECT order separated by `|` (an empty cell is an unbound value); IRIs are written with the release's prefixes
 (`drug:neratinib`, `hk:Drug`), literals by their value. Rows are compared as a set, exactly.
 """
 from pathlib import Path
@@ -43,7 +43,7 @@ def test_there_are_questions_for_every_part():
 @pytest.mark.parametrize("path", QUESTIONS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_competency_question(path, shipped_store):
     assert header(path, "question"), "state the question in words: '# question: …'"
-    expected = {tuple(cell.strip() for cell in row.split(" | ")) for row in header(path, "answer")}
+    expected = {tuple(cell.strip() for cell in row.split("|")) for row in header(path, "answer")}
     assert expected, "give the expected answer: '# answer: …' lines"
     results = shipped_store.query(path.read_text(encoding="utf-8"))
     variables = [v.value for v in results.variables]
