@@ -7,9 +7,11 @@
   `# expect: Warning "the hazard ratio lies outside its confidence interval"`
   (severity and a substring of the message; a property constraint's file is named
   `violating-<path>-<parameter>.ttl`, as `violating-p-value-max-inclusive.ttl`).
-In neither may another shape report more than Info, so every case is otherwise valid data.
+A case that cannot isolate one constraint states one `# expect:` line per result. In no case may
+another shape report more than Info, so every case is otherwise valid data.
 
-Validation takes the build's own path: `validate_graph` with the ontology and the shapes.
+Validation takes the build's own path: `validate_graph` with the ontology and the shapes; a second,
+independent engine (rudof, where installed) must find the same severities.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF, SH
 
 from her2kg.ontology import Ontology, kebab
+from her2kg.resources import files, project_path
 from her2kg.validate import Finding, load_shapes, validate_graph
 
 CASES = Path(__file__).parent / "shapes"
@@ -158,3 +161,27 @@ def test_every_constraint_says_in_words_what_is_wrong(shape: URIRef):
     constraints = [*graph.objects(shape, SH.property), *graph.objects(shape, SH.sparql)]
     silent = [c for c in constraints if graph.value(c, SH.message) is None]
     assert silent == [], f"{shape.fragment}: add an sh:message to every constraint"
+
+
+def test_a_second_shacl_engine_finds_the_same_on_every_case():
+    """rudof, an independent SHACL engine in Rust, validates each case with the TBox merged into the
+    data (no inference) and must report the severities the case expects: the shapes are portable
+    SHACL, not pySHACL's dialect. Messages are not compared: rudof replaces the sh:message of
+    sh:lessThanOrEquals and sh:or results with its own words."""
+    pyrudof = pytest.importorskip("pyrudof")
+    engine = pyrudof.Rudof(pyrudof.RudofConfig())
+    for path in files(project_path("ontology"), "*.ttl"):
+        engine.read_data(str(path), merge=True)
+    engine.read_shacl(shapes().serialize(format="turtle"))
+    disagreements = []
+    for case in [*CONFORMING, *sorted(CASES.glob("*/violating*.ttl"))]:
+        engine.begin_staging()  # the case's triples are rolled back after each validation
+        try:
+            engine.read_data(str(case), merge=True)
+            found = sorted(str(r.severity).lower() for r in engine.validate_shacl().violations)
+        finally:
+            engine.rollback_staging()
+        expected = sorted(severity for severity, _ in expectations(case))
+        if [s for s in found if s != "info"] != [s for s in expected if s != "info"]:
+            disagreements.append(f"{case_id(case)}: rudof found {found}, the case expects {expected}")
+    assert disagreements == []
