@@ -87,23 +87,8 @@ def case_id(path: Path) -> str:
     return f"{path.parent.name}/{path.stem}"
 
 
-# A defect of the validation path, not of these cases: validate_graph runs pySHACL with RDFS
-# inference, and the ontology gives every property checked with sh:class an rdfs:range of that
-# class, so a wrong value is inferred to be of the expected class and sh:class cannot fire.
-# Validating with the TBox merged and no inference (SHACL follows rdfs:subClassOf itself) passes
-# them all. Strict, so that these cases fail once the path is fixed and this mark must go.
-SH_CLASS_MASKED_BY_RANGE_INFERENCE = pytest.mark.xfail(
-    strict=True, reason="RDFS range inference in validate_graph makes sh:class constraints unable to fire")
-
-
-def violating_case(path: Path):
-    """A case of an sh:class constraint is named violating-<path>-class.ttl."""
-    marks = [SH_CLASS_MASKED_BY_RANGE_INFERENCE] if path.stem.endswith("-class") else []
-    return pytest.param(path, id=case_id(path), marks=marks)
-
-
 CONFORMING = sorted(CASES.glob("*/conforming.ttl"))
-VIOLATING = [violating_case(path) for path in sorted(CASES.glob("*/violating*.ttl"))]
+VIOLATING = sorted(CASES.glob("*/violating*.ttl"))
 
 
 @pytest.mark.parametrize("case", CONFORMING, ids=case_id)
@@ -113,7 +98,7 @@ def test_conforming_data_gives_no_result_of_its_shape(case: Path):
     assert not others, f"other shapes report on {case_id(case)}:\n{report(others)}"
 
 
-@pytest.mark.parametrize("case", VIOLATING)
+@pytest.mark.parametrize("case", VIOLATING, ids=case_id)
 def test_violating_data_gives_exactly_the_expected_results(case: Path):
     expected = expectations(case)
     assert expected, f'{case_id(case)} states no `# expect: <Severity> "<message>"` line'
@@ -174,7 +159,7 @@ def test_a_second_shacl_engine_finds_the_same_on_every_case():
         engine.read_data(str(path), merge=True)
     engine.read_shacl(shapes().serialize(format="turtle"))
     disagreements = []
-    for case in [*CONFORMING, *sorted(CASES.glob("*/violating*.ttl"))]:
+    for case in [*CONFORMING, *VIOLATING]:
         engine.begin_staging()  # the case's triples are rolled back after each validation
         try:
             engine.read_data(str(case), merge=True)
