@@ -68,15 +68,12 @@ def build(facts_dir, out_dir, with_reasoning):
         from .reason import reason
 
         _echo_reasoning(reason(checked.release_graph()), verbose=False)
-    report = write_release(checked, out_dir)
+    report = write_release(checked, out_dir, with_inferences=with_reasoning)
     v = report["validation"]
     click.echo(f"built {report['triples']} triples from {report['records']} records "
                f"({v['warnings']} warnings, {v['infos']} infos) → {out_dir}/")
     if with_reasoning:
-        from .infer import write_inferred
-
-        count = write_inferred(checked.release_graph(), out_dir)
-        click.echo(f"inferred {count} triples → {out_dir}/her2kg-inferred.ttl, her2kg-inferred.nt")
+        click.echo(f"inferred {report['inferred_triples']} triples → {out_dir}/her2kg-inferred.ttl, her2kg-inferred.nt")
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -156,7 +153,7 @@ def reason(release_dir):
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist/docs"),
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
               show_default=True, help="Folder to write index.html to.")
 def docs(out_dir):
     """Write a browsable HTML page of the ontology's classes and properties (pyLODE)."""
@@ -168,7 +165,8 @@ def docs(out_dir):
 def main(argv=None) -> int:
     """Run the CLI and return its exit code (for tests and embedding)."""
     try:
-        cli.main(args=argv, prog_name="her2kg", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="her2kg", standalone_mode=False)
+        return code if isinstance(code, int) else EXIT_OK
     except click.exceptions.Exit as exit_:
         return exit_.exit_code
     except click.ClickException as err:
@@ -176,7 +174,6 @@ def main(argv=None) -> int:
         return err.exit_code
     except click.exceptions.Abort:
         return 1
-    return EXIT_OK
 
 
 def entry_point() -> None:

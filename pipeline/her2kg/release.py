@@ -85,8 +85,12 @@ def _display_root(facts_dir: Path) -> Path:
     return cwd if facts_dir.resolve().is_relative_to(cwd) else facts_dir.resolve().parent
 
 
-def write_release(checked: Checked, out_dir: Path) -> dict:
-    """Write the release files into `out_dir`, replacing the previous release only on success."""
+def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False) -> dict:
+    """Write the release files into `out_dir`, replacing the previous release only on success.
+
+    With `with_inferences`, her2kg-inferred.ttl/.nt (the entailments a store without a reasoner
+    needs) are written into the same folder before the swap.
+    """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
@@ -99,6 +103,13 @@ def write_release(checked: Checked, out_dir: Path) -> dict:
             void = void_description(checked.data, release, checked.ontology.graph, __version__)
             (staging / "void.ttl").write_bytes(canonical(void).serialize(format="turtle", encoding="utf-8"))
         report = build_report(checked, release)
+        if with_inferences:
+            from .infer import write_inferred
+
+            with stages.stage("infer"):
+                report["inferred_triples"] = write_inferred(release, staging)
+            report["timings_seconds"] = stages.timings
+            report["files"] += ["her2kg-inferred.ttl", "her2kg-inferred.nt"]
         write_report(report, staging)
         _swap_in(staging, out_dir)
         return report
