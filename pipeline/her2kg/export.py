@@ -1,7 +1,7 @@
 """The release files, written deterministically: same graph, same bytes.
 
-Blank nodes exist only in the ontology (OWL lists); they are relabelled canonically before
-writing so that N-Triples lines, and therefore their sorted order, never change between runs.
+Blank nodes exist only in the ontology (OWL lists); `Ontology` relabels them canonically when it
+loads, so N-Triples lines, and therefore their sorted order, never change between runs.
 """
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from collections import Counter
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
 from .namespaces import BASE, HK, ONTOLOGY_IRI, PREFIXES
@@ -35,21 +34,14 @@ def bound(graph: Graph) -> Graph:
     return graph
 
 
-def canonical(graph: Graph) -> Graph:
-    """A copy of `graph` whose blank nodes carry labels derived from their content."""
-    copy = bound(Graph())
-    for triple in to_canonical_graph(graph):
-        copy.add(triple)
-    return copy
-
-
 def sorted_ntriples(graph: Graph) -> str:
     lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
     return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
 
 
 def write_graph_files(graph: Graph, folder: Path) -> None:
-    release = canonical(graph)
+    """Turtle, sorted N-Triples and RDF/XML of `graph`, whose blank nodes must be canonical already."""
+    release = bound(graph)
     (folder / "her2kg.ttl").write_bytes(release.serialize(format="turtle", encoding="utf-8"))
     ntriples = sorted_ntriples(release)
     (folder / "her2kg.nt").write_text(ntriples, encoding="utf-8")

@@ -25,6 +25,8 @@ INT_TAG = "tag:yaml.org,2002:int"
 FLOAT_TAG = "tag:yaml.org,2002:float"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 NULL_TAG = "tag:yaml.org,2002:null"
+# libyaml's composer is ~10× faster and gives the same nodes and marks; PyYAML may lack it.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -101,7 +103,7 @@ class _Loader:
 
     def load_file(self, path: Path) -> None:
         try:
-            documents = list(yaml.compose_all(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader))
+            documents = list(yaml.compose_all(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER))
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             line = mark.line + 1 if mark else 1

@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, RDFS
 
 from .namespaces import HK, PREFIXES, VOCAB
@@ -24,11 +25,16 @@ def kebab(local_name: str) -> str:
 class Ontology:
     def __init__(self, folder: Path | None = None):
         self.folder = folder or project_path("ontology")
+        parsed = Graph()
+        for path in files(self.folder, "*.ttl"):
+            parsed.parse(path, format="turtle")
+        # Blank nodes (OWL lists) get labels derived from their content, not parse order, so
+        # every export of the ontology is byte-identical from run to run.
         self.graph = Graph()
         for prefix, namespace in PREFIXES.items():
             self.graph.bind(prefix, namespace)
-        for path in files(self.folder, "*.ttl"):
-            self.graph.parse(path, format="turtle")
+        for triple in to_canonical_graph(parsed):
+            self.graph.add(triple)
 
     @cached_property
     def vocabularies(self) -> dict[str, dict[str, URIRef]]:

@@ -18,7 +18,7 @@ from rdflib import Graph
 from . import __version__
 from .build import build_graph
 from .errors import Problem, ValidationError
-from .export import class_counts, canonical, void_description, write_graph_files, write_report
+from .export import bound, class_counts, void_description, write_graph_files, write_report
 from .facts import Facts, load_facts
 from .namespaces import HK
 from .ontology import Ontology
@@ -101,7 +101,7 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
             release = checked.release_graph()
             write_graph_files(release, staging)
             void = void_description(checked.data, release, checked.ontology.graph, __version__)
-            (staging / "void.ttl").write_bytes(canonical(void).serialize(format="turtle", encoding="utf-8"))
+            (staging / "void.ttl").write_bytes(bound(void).serialize(format="turtle", encoding="utf-8"))
         report = build_report(checked, release)
         if with_inferences:
             from .infer import write_inferred
