@@ -103,15 +103,24 @@ class _Loader:
 
     def load_file(self, path: Path) -> None:
         try:
-            documents = list(yaml.compose_all(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER))
-        except yaml.MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            line = mark.line + 1 if mark else 1
-            self.problem(path, line, f"not valid YAML: {err.problem or err.context} — fix the syntax here")
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            self.problem(path, 1, f"not UTF-8 text ({err.reason} at byte {err.start}) — save the file as UTF-8")
             return
-        except (yaml.YAMLError, UnicodeDecodeError) as err:
-            self.problem(path, 1, f"not valid YAML: {err}")
-            return
+        try:
+            documents = list(yaml.compose_all(text, Loader=_YAML_LOADER))
+        except yaml.YAMLError:
+            # Re-read with the pure-Python composer for its clearer, platform-independent message.
+            try:
+                documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+            except yaml.MarkedYAMLError as err:
+                mark = err.problem_mark or err.context_mark
+                line = mark.line + 1 if mark else 1
+                self.problem(path, line, f"not valid YAML: {err.problem or err.context} — fix the syntax here")
+                return
+            except yaml.YAMLError as err:
+                self.problem(path, 1, f"not valid YAML: {err}")
+                return
         for document in documents:
             if document is None:
                 continue
