@@ -6,6 +6,11 @@ import pytest
 from her2kg.release import check, write_release
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-expected", action="store_true",
+                     help="rewrite tests/queries/expected/ from the shipped facts (after a deliberate facts change)")
+
+
 @pytest.fixture(scope="session")
 def shipped_release(tmp_path_factory) -> Path:
     """The release built from the facts that ship with her2kg (the folder holding her2kg.nt …)."""

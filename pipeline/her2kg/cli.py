@@ -178,3 +178,71 @@ def main(argv=None) -> int:
 
 def entry_point() -> None:
     cli(prog_name="her2kg")
+
+
+# --- canned and ad-hoc SPARQL queries over a built release --------------------------------------
+
+result_format_option = click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
+                                    default="table", show_default=True,
+                                    help="A terminal table, or W3C SPARQL results as CSV, TSV or JSON.")
+max_width_option = click.option("--max-width", type=click.IntRange(min=4), default=40, show_default=True,
+                                help="Longest cell of a table; longer text is cut with '…'.")
+
+
+@cli.command("queries", epilog=EXIT_CODES_HELP)
+def list_queries():
+    """List the canned queries with their titles and parameters."""
+    from .queries import load_queries
+
+    for query in load_queries().values():
+        click.echo(f"{query.name}  —  {query.title}")
+        for p in query.parameters:
+            details = ", ".join([p.type] + ([f"default {p.default}"] if p.default else [])
+                                + ([f"e.g. {p.example}"] if p.example else []))
+            click.echo(f"    -p {p.name}=…  ({details}) {p.description}")
+
+
+def _arguments(params: tuple[str, ...]) -> dict[str, str]:
+    arguments = {}
+    for param in params:
+        name, equals, value = param.partition("=")
+        if not equals or not name:
+            raise click.BadParameter(f"{param!r} is not NAME=VALUE", param_hint="-p/--param")
+        arguments[name.strip()] = value
+    return arguments
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter: a slug (drug=tucatinib), a full IRI or a literal, per its declared type.")
+@result_format_option
+@max_width_option
+@release_option
+def query(name, params, fmt, max_width, release_dir):
+    """Run the canned query NAME ('her2kg queries' lists them) on a built release."""
+    from .queries import find_query, render, run
+    from .store import open_release
+
+    canned = find_query(name)
+    store = open_release(release_dir)
+    click.echo(render(run(canned, _arguments(params), store), fmt, max_width), nl=False)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("query_text", metavar="FILE_OR_TEXT")
+@result_format_option
+@max_width_option
+@release_option
+def sparql(query_text, fmt, max_width, release_dir):
+    """Run a read-only SPARQL query, given as a file or as text, on a built release.
+
+    Updates, SERVICE and FROM / FROM NAMED are refused.
+    """
+    from .queries import render, run_sparql
+    from .store import open_release
+
+    path = Path(query_text)
+    text = path.read_text(encoding="utf-8") if len(query_text) < 4096 and path.is_file() else query_text
+    store = open_release(release_dir)
+    click.echo(render(run_sparql(text, store), fmt, max_width), nl=False)

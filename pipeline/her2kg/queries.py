@@ -235,7 +235,7 @@ def check_read_only(text: str) -> None:
             raise UsageError(f"not a SPARQL query: {err}") from err
         raise UsageError("updates (INSERT, DELETE, LOAD, CLEAR …) are refused: the store is read-only") from err
     body = parsed[1]
-    if body.get("datasetClause"):
+    if "datasetClause" in body:
         raise UsageError("FROM and FROM NAMED are refused: the query runs on the her2kg graph only")
     if _contains(body, "ServiceGraphPattern"):
         raise UsageError("SERVICE is refused: queries never reach out to other endpoints")

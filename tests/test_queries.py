@@ -1,0 +1,221 @@
+"""The canned queries (queries/*.rq) and their parameters, as a specification.
+
+Every query file: its header is complete, it parses, it returns rows on the shipped graph, the
+embedded store (pyoxigraph) and rdflib's engine give the same answer, and that answer equals the
+stored one in tests/queries/expected/<name>.tsv.
+
+After a deliberate change of the facts, regenerate the stored answers and review the diff:
+
+    pytest tests/test_queries.py --update-expected
+
+Answers are compared as sets of rows of N-Triples terms, after normalising what the engines may
+write differently: numbers by value (6.0 = 6), and the unspecified order of GROUP_CONCAT parts.
+
+Each file in tests/queries/parameters/ is one case of a parameter: the value given, and either
+the number of rows that must come back or the error that must be raised.
+"""
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+import rdflib
+import yaml
+from click.testing import CliRunner
+
+from her2kg.cli import cli
+from her2kg.errors import UsageError
+from her2kg.queries import bind, check_read_only, load_query, load_queries, run, run_sparql
+from her2kg.resources import project_path
+
+HERE = Path(__file__).parent / "queries"
+EXPECTED = HERE / "expected"
+QUERY_FILES = sorted(project_path("queries").glob("*.rq"))
+PARAMETER_CASES = sorted((HERE / "parameters").glob("*.yaml"))
+XSD = "http://www.w3.org/2001/XMLSchema#"
+NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "long", "int")}
+CONCAT_SEPARATOR = "; "  # the GROUP_CONCAT separator the canned queries use
+
+
+# --- normalising answers -----------------------------------------------------------------------
+
+def from_rdflib(term) -> pyoxigraph.NamedNode | pyoxigraph.Literal | None:
+    if term is None:
+        return None
+    if isinstance(term, rdflib.URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return pyoxigraph.Literal(str(term), language=term.language)
+        return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype or XSD + "string")))
+    raise AssertionError(f"a canned query returned a blank node: {term!r}")
+
+
+def normal(term) -> str:
+    """The N-Triples form of a term, with numbers by value and GROUP_CONCAT parts sorted."""
+    if term is None:
+        return ""
+    if isinstance(term, pyoxigraph.Literal) and term.datatype.value in NUMERIC:
+        number = Decimal(term.value)
+        text = format(number.normalize(), "f") if number != number.to_integral() else str(int(number))
+        return str(pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(XSD + "decimal")))
+    if isinstance(term, pyoxigraph.Literal) and CONCAT_SEPARATOR in term.value and not term.language:
+        parts = CONCAT_SEPARATOR.join(sorted(term.value.split(CONCAT_SEPARATOR)))
+        return str(pyoxigraph.Literal(parts, datatype=term.datatype))
+    return str(term)
+
+
+def oxigraph_answer(solutions) -> tuple[list[str], set[tuple[str, ...]]]:
+    variables = [v.value for v in solutions.variables]
+    return variables, {tuple(normal(solution[v]) for v in variables) for solution in solutions}
+
+
+def rdflib_answer(graph: rdflib.Graph, text: str, substitutions: dict) -> set[tuple[str, ...]]:
+    bindings = {rdflib.Variable(var.value): rdflib.util.from_n3(str(term)) for var, term in substitutions.items()}
+    return {tuple(normal(from_rdflib(term)) for term in row) for row in graph.query(text, initBindings=bindings)}
+
+
+def tsv(variables: list[str], rows: set[tuple[str, ...]]) -> str:
+    lines = ["\t".join("?" + v for v in variables)] + sorted("\t".join(row) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+# --- fixtures ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def rdflib_graph(shipped_release) -> rdflib.Graph:
+    """The same release in rdflib, whose SPARQL engine checks the embedded store's answers."""
+    graph = rdflib.Graph()
+    graph.parse(shipped_release / "her2kg.nt", format="nt")
+    return graph
+
+
+# --- every canned query --------------------------------------------------------------------------
+
+def test_there_are_canned_queries_for_every_kind_of_question():
+    tags = {tag for query in load_queries().values() for tag in query.tags}
+    assert len(QUERY_FILES) >= 30
+    assert {"drugs", "resistance", "strategies", "trials", "outcomes", "provenance", "negative results",
+            "prevalence", "conflicts", "curation QA", "multi-hop"} <= tags
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_canned_query(path, shipped_store, rdflib_graph, request):
+    query = load_query(path)  # raises on an incomplete header
+    assert query.title and query.description and query.tags
+    for parameter in query.parameters:
+        assert parameter.description, f"parameter {parameter.name} is not described"
+        assert parameter.default or parameter.example, f"parameter {parameter.name} has neither default nor example"
+    check_read_only(query.text)  # parses, and is neither an update nor a federated query
+
+    for arguments in ({}, {p.name: p.example for p in query.parameters if p.example}):
+        substitutions = bind(query, arguments, shipped_store)
+        variables, answer = oxigraph_answer(shipped_store.query(query.text, substitutions=substitutions))
+        assert answer, f"{query.name} with {arguments or 'its defaults'} returns no rows on the shipped graph"
+        assert rdflib_answer(rdflib_graph, query.text, substitutions) == answer, \
+            f"{query.name} with {arguments or 'its defaults'}: rdflib's engine answers differently"
+        if not arguments:
+            expected = EXPECTED / f"{query.name}.tsv"
+            if request.config.getoption("--update-expected"):
+                expected.write_text(tsv(variables, answer), encoding="utf-8")
+            assert expected.is_file(), f"no stored answer: run pytest {__file__} --update-expected"
+            assert expected.read_text(encoding="utf-8") == tsv(variables, answer)
+
+
+def test_every_stored_answer_belongs_to_a_query():
+    assert {p.stem for p in EXPECTED.glob("*.tsv")} == {p.stem for p in QUERY_FILES}
+
+
+# --- parameters: typed, bound, never pasted ------------------------------------------------------
+
+@pytest.mark.parametrize("case", PARAMETER_CASES, ids=lambda p: p.stem)
+def test_parameter(case, shipped_store):
+    spec = yaml.safe_load(case.read_text(encoding="utf-8"))
+    query = load_queries()[spec["query"]]
+    triples = len(shipped_store)
+    if "error" in spec:
+        with pytest.raises(UsageError, match=spec["error"]):
+            list(run(query, spec["params"], shipped_store))
+    else:
+        rows = list(run(query, spec["params"], shipped_store))
+        assert len(rows) == spec["rows"] if "rows" in spec else len(rows) >= spec["min_rows"]
+    assert len(shipped_store) == triples  # nothing a parameter says can change the store
+
+
+def test_a_literal_parameter_is_bound_as_one_term_whatever_it_contains(shipped_store):
+    hostile = 'T-DXd") } UNION { ?entity ?p ?matchedName } #\n}'
+    solutions = run(load_queries()["find-entity"], {"text": hostile}, shipped_store)
+    assert list(solutions) == []
+    assert bind(load_queries()["find-entity"], {"text": hostile}, shipped_store) == {
+        pyoxigraph.Variable("text"): pyoxigraph.Literal(hostile)}
+
+
+# --- ad-hoc queries: read-only, local ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, refusal", [
+    ("DROP ALL", "updates"),
+    ("INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }", "updates"),
+    ("LOAD <http://example.org/data.ttl>", "updates"),
+    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * WHERE { ?a ?b ?c OPTIONAL { SERVICE SILENT <http://example.org/sparql> { ?s ?p ?o } } }", "SERVICE"),
+    ("SELECT * FROM <http://example.org/data.ttl> WHERE { ?s ?p ?o }", "FROM"),
+    ("SELECT * FROM NAMED <http://example.org/data.ttl> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM"),
+    ("SELEKT ?s WHERE { ?s ?p ?o }", "not a SPARQL query"),
+])
+def test_an_ad_hoc_query_that_could_write_or_reach_out_is_refused(text, refusal, shipped_store):
+    with pytest.raises(UsageError, match=refusal):
+        run_sparql(text, shipped_store)
+
+
+def test_an_ad_hoc_query_runs_on_the_release(shipped_store):
+    solutions = run_sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", shipped_store)
+    assert int(next(iter(solutions))["n"].value) == len(shipped_store)
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+def her2kg(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_queries_lists_names_titles_and_parameters():
+    result = her2kg("queries")
+    assert result.exit_code == 0
+    assert "mechanisms-affecting-drug  —  Resistance mechanisms that affect a drug" in result.output
+    assert "    -p drug=…  (drug, default tucatinib, e.g. trastuzumab-emtansine) the drug" in result.output
+
+
+def test_query_prints_a_table_with_long_cells_cut(shipped_release):
+    result = her2kg("query", "mechanisms-affecting-drug", "-p", "drug=tucatinib", "--max-width", "20",
+                    "--release", shipped_release)
+    assert result.exit_code == 0, result.output
+    header, rule, *rows, count = result.output.splitlines()
+    assert header.split() == ["drug", "mechanism", "mechanismLabel", "affects", "affectsLabel", "actor", "actorLabel"]
+    assert "drug/tucatinib" in rows[0]
+    assert max(len(dashes) for dashes in rule.split()) == 20
+    assert "…" in result.output
+    assert count == f"({len(rows)} rows)"
+
+
+@pytest.mark.parametrize("fmt, media_start", [
+    ("csv", "drug,drugLabel,directClass"),
+    ("tsv", "?drug\t?drugLabel\t?directClass"),
+    ("json", '{"head":{"vars":["drug","drugLabel","directClass"'),
+])
+def test_query_writes_w3c_sparql_results(fmt, media_start, shipped_release):
+    result = her2kg("query", "drugs-by-class", "-p", "class=tki", "--format", fmt, "--release", shipped_release)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(media_start)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["query", "drugs-by-class", "-p", "klass=tki"], "has no parameter 'klass' (its parameters: class)"),
+    (["query", "drugs-by-class", "-p", "class=tkii"], "'tkii' is not in the graph — did you mean tki?"),
+    (["query", "drugs-by-class", "-p", "class"], "'class' is not NAME=VALUE"),
+    (["query", "no-such-query"], "no canned query 'no-such-query'"),
+    (["sparql", "DELETE WHERE { ?s ?p ?o }"], "refused"),
+])
+def test_a_wrong_invocation_exits_2_with_a_clear_message(args, message, shipped_release):
+    result = her2kg(*args, "--release", shipped_release)
+    assert result.exit_code == 2
+    assert message in result.stderr
