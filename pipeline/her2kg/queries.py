@@ -14,6 +14,7 @@ without a default stays unbound: the query then answers for every value.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -38,7 +39,6 @@ LITERAL_TYPES = {
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 ENTITY_REF = re.compile(r"([a-z-]+)/([a-z0-9][a-z0-9-]*)")
 RDF_TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-FORMATS = ("table", "csv", "tsv", "json")
 RESULT_FORMATS = {"csv": pyoxigraph.QueryResultsFormat.CSV, "tsv": pyoxigraph.QueryResultsFormat.TSV,
                   "json": pyoxigraph.QueryResultsFormat.JSON}
 
@@ -201,8 +201,7 @@ def _in_graph(store: pyoxigraph.Store, iri: pyoxigraph.NamedNode) -> bool:
 
 
 def _suggestion(store: pyoxigraph.Store, parameter: Parameter, value: str) -> str:
-    import difflib
-
+    """' — did you mean …?' with the closest slugs of the parameter's kind, or nothing."""
     namespace = parameter.namespace
     if namespace is None:
         return ""
@@ -299,4 +298,4 @@ def table(header: list[str], rows: list[list[str]], max_width: int) -> str:
 
 
 __all__ = ["CannedQuery", "Parameter", "load_queries", "find_query", "bind", "run", "run_sparql",
-           "check_read_only", "render", "FORMATS"]
+           "check_read_only", "render"]
