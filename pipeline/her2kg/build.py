@@ -149,7 +149,9 @@ class GraphBuilder:
                                   self.ontology.claim_relations[values["relation"]], ref_iri(values["object"]))
         if values.get("polarity", SUPPORTS) == SUPPORTS:
             self.add(subject, relation, obj)
-        self.add(subject, HK.mentionedIn, ref_iri(values["source"]))
+        source = ref_iri(values["source"])
+        for entity in (subject, obj):  # a text that relates two things speaks of both
+            self.add(entity, HK.mentionedIn, source)
 
     @staticmethod
     def described_entities(record: Record) -> list[URIRef]:
