@@ -79,3 +79,10 @@ def test_validate_refuses_a_file_that_is_not_rdf(tmp_path):
     result = run("validate", str(bad))
     assert result.exit_code == 2
     assert "cannot parse as RDF" in result.stderr
+
+
+def test_build_lists_infos_only_when_asked(tmp_path):
+    quiet = run("build", "--facts", str(SLICE), "--out", str(tmp_path / "a"))
+    loud = run("build", "--facts", str(SLICE), "--out", str(tmp_path / "b"), "--verbose")
+    assert "info:" not in quiet.stderr and "5 infos: -v lists them" in quiet.stdout
+    assert loud.stderr.count("info: ") == 5

@@ -43,9 +43,15 @@ def cli():
     """her2kg: build, check and query a knowledge graph of resistance to anti-HER2 therapy."""
 
 
-def _echo_findings(findings) -> None:
+verbose_option = click.option("-v", "--verbose", is_flag=True,
+                              help="Also print SHACL infos (such as entities without a standard identifier).")
+
+
+def _echo_findings(findings, verbose: bool = True) -> None:
+    """Violations and warnings always; infos only when asked (they are all in build-report.json)."""
     for finding in findings:
-        click.echo(str(finding), err=True)
+        if verbose or finding.severity != "info":
+            click.echo(str(finding), err=True)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -54,7 +60,8 @@ def _echo_findings(findings) -> None:
               show_default=True, help="Folder to write the release to (replaced only if the build succeeds).")
 @click.option("--reason", "with_reasoning", is_flag=True,
               help="Also check consistency with HermiT (needs Java) and write her2kg-inferred.ttl/.nt.")
-def build(facts_dir, out_dir, with_reasoning):
+@verbose_option
+def build(facts_dir, out_dir, with_reasoning, verbose):
     """Build the graph from the facts, validate it, and write the release.
 
     Writes her2kg.ttl, her2kg.nt (sorted), her2kg.owl (RDF/XML for Protégé), void.ttl and
@@ -63,7 +70,7 @@ def build(facts_dir, out_dir, with_reasoning):
     from .release import check, write_release
 
     checked = check(facts_dir)
-    _echo_findings(f for f in checked.findings if f.severity != "violation")
+    _echo_findings((f for f in checked.findings if f.severity != "violation"), verbose)
     if with_reasoning:  # before writing: an inconsistent graph is not released
         from .reason import reason
 
@@ -71,7 +78,8 @@ def build(facts_dir, out_dir, with_reasoning):
     report = write_release(checked, out_dir, with_inferences=with_reasoning)
     v = report["validation"]
     click.echo(f"built {report['triples']} triples from {report['records']} records "
-               f"({v['warnings']} warnings, {v['infos']} infos) → {out_dir}/")
+               f"({v['warnings']} warnings, {v['infos']} infos{'' if verbose or not v['infos'] else ': -v lists them'})"
+               f" → {out_dir}/")
     if with_reasoning:
         click.echo(f"inferred {report['inferred_triples']} triples → {out_dir}/her2kg-inferred.ttl, her2kg-inferred.nt")
 
