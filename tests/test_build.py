@@ -92,3 +92,21 @@ def test_a_shacl_violation_fails_the_build_at_the_line_and_keeps_the_release(rel
     assert f"trials.yaml:{line}: " in result.stderr
     assert "a p-value is one number between 0 and 1" in result.stderr
     assert {name: (release / name).read_bytes() for name in GRAPH_FILES} == before
+
+
+RAPPER_SYNTAX = {"her2kg.ttl": "turtle", "her2kg.nt": "ntriples", "her2kg.owl": "rdfxml"}
+
+
+@pytest.mark.skipif(shutil.which("rapper") is None, reason="raptor2-utils (rapper) is not installed")
+@pytest.mark.parametrize("which", ["slice", "shipped"])
+@pytest.mark.parametrize("name", sorted(RAPPER_SYNTAX))
+def test_an_independent_parser_reads_every_format_with_the_same_count(release, shipped_release, which, name):
+    import subprocess
+
+    folder = release if which == "slice" else shipped_release
+    result = subprocess.run(["rapper", "--count", "-i", RAPPER_SYNTAX[name], str(folder / name)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = len((folder / "her2kg.nt").read_text().splitlines())
+    assert f"Parsing returned {lines} triples" in result.stderr
+    assert "Warning" not in result.stderr and "Error" not in result.stderr
