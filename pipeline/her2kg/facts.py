@@ -131,6 +131,7 @@ class _Loader:
             for key, value in document.value:
                 if key.value == "source" and isinstance(value, yaml.ScalarNode):
                     defaults["source"] = (value.value.strip(), value.start_mark.line + 1)
+            self.defaults = defaults  # the file's defaults also fill nested evidence entries
             for key, value in document.value:
                 if key.value == "source":
                     continue
@@ -187,7 +188,6 @@ class _Loader:
                 if key_node.value == "id" and isinstance(value_node, yaml.ScalarNode):
                     what = f"{kind.name} '{value_node.value}'"
         fields = ARM_FIELDS if kind.name == "arm" else kind.fields
-        self.defaults = defaults
         mapping = self.read_mapping(path, node, fields, what, defaults)
         if mapping is None:
             return None
