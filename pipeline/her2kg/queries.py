@@ -217,6 +217,29 @@ def run(query: CannedQuery, arguments: dict[str, str], store: pyoxigraph.Store):
     return store.query(query.text, substitutions=bind(query, arguments, store))
 
 
+def portable_text(text: str, substitutions: dict) -> str:
+    """A SELECT query with its bindings (as from `bind`) written in, for engines that take only
+    text (a SPARQL endpoint, Jena, Virtuoso): a VALUES block of the terms in N-Triples form opens
+    the WHERE group, so its FILTERs see the values as they see substitutions. A WHERE group that
+    is a bare sub-SELECT is not supported. rdflib's grammar finds the group's `{`."""
+    if not substitutions:
+        return text
+    import pyparsing
+    from rdflib.plugins.sparql import parser
+
+    comment = pyparsing.Suppress("#" + pyparsing.rest_of_line)
+    where = pyparsing.Optional(pyparsing.Keyword("WHERE", caseless=True).ignore(comment))
+    opening = pyparsing.Literal("{").ignore(comment).set_parse_action(lambda _text, location, _tokens: location)
+    head = parser.Prologue + parser.SelectClause + pyparsing.ZeroOrMore(parser.DatasetClause) + where + opening("at")
+    try:
+        at = head.parse_string(text)["at"] + 1
+    except pyparsing.ParseException as err:
+        raise UsageError(f"not a SELECT query with a WHERE group: {err}") from err
+    variables = " ".join(str(variable) for variable in substitutions)
+    row = " ".join(str(term) for term in substitutions.values())
+    return f"{text[:at]}\n  VALUES ({variables}) {{ ({row}) }}{text[at:]}"
+
+
 # --- ad-hoc queries -------------------------------------------------------------------------
 
 def check_read_only(text: str) -> None:
@@ -297,5 +320,5 @@ def table(header: list[str], rows: list[list[str]], max_width: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["CannedQuery", "Parameter", "load_queries", "find_query", "bind", "run", "run_sparql",
+__all__ = ["CannedQuery", "Parameter", "load_queries", "find_query", "bind", "run", "portable_text", "run_sparql",
            "check_read_only", "render"]
