@@ -1,6 +1,5 @@
 """A non-editable install works from any directory: the wheel carries ontology, shapes, queries and facts."""
 import subprocess
-import sys
 import venv
 from pathlib import Path
 

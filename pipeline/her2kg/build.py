@@ -15,9 +15,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
 from .facts import Entry, Facts, Record
-from .namespaces import HK, IDENTIFIER_IRIS, IDENTIFIER_PREFIXES, OBOINOWL, PREFIXES, SKOS, entity_iri, vocab_iri
+from .namespaces import HK, IDENTIFIER_IRIS, IDENTIFIER_PREFIXES, OBOINOWL, PREFIXES, SKOS, entity_iri
 from .ontology import Ontology
-from .schema import ARM_FIELDS, ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, KINDS, Field
+from .schema import ARM_FIELDS, ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, Field
 
 SUPPORTS = "supports"
 
@@ -93,7 +93,7 @@ class GraphBuilder:
             self.add(node, OBOINOWL.hasDbXref, Literal(curie))
             self.add(node, SKOS.exactMatch, URIRef(IDENTIFIER_IRIS[registry].format(local)))
 
-    def add_evidence(self, node: URIRef, record: Record, entries: list[Entry]) -> None:
+    def add_evidence(self, node: URIRef, entries: list[Entry]) -> None:
         for entry in entries:
             digest = _digest(entry.values.get("source", ""), *entry.values.get("quote", []))
             passage = URIRef(f"{node}/evidence/{digest}")
@@ -123,7 +123,7 @@ class GraphBuilder:
         if "identifiers" in values:
             self.add_identifiers(node, values["identifiers"])
         if "evidence" in values and record.kind.field("evidence").type == "evidence":
-            self.add_evidence(node, record, values["evidence"])
+            self.add_evidence(node, values["evidence"])
         if record.parent is not None:  # an arm
             parent = entity_iri(record.parent.kind.name, record.parent.id)
             self.add(parent, HK.hasArm, node)
@@ -139,12 +139,12 @@ class GraphBuilder:
         if record.kind.name == "outcome":
             self.add(ref_iri(values["trial"]), HK.hasOutcome, node)
         if record.kind.name == "claim":
-            self.add_claim_triples(node, values)
+            self.add_claim_triples(values)
         if "source" in values and record.kind.name != "claim":
             for target in self.described_entities(record):
                 self.add(target, HK.mentionedIn, ref_iri(values["source"]))
 
-    def add_claim_triples(self, node: URIRef, values: dict) -> None:
+    def add_claim_triples(self, values: dict) -> None:
         subject, relation, obj = (ref_iri(values["subject"]),
                                   self.ontology.claim_relations[values["relation"]], ref_iri(values["object"]))
         if values.get("polarity", SUPPORTS) == SUPPORTS:
@@ -175,6 +175,3 @@ def build_graph(facts: Facts, ontology: Ontology) -> tuple[Graph, dict]:
     for record in facts.records:
         builder.add_record(record)
     return builder.graph, builder.locations
-
-
-__all__ = ["build_graph", "ref_iri", "KINDS"]

@@ -1,7 +1,6 @@
 """The command line: a thin click layer over the library. Exit codes are set in `main` only."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click

@@ -321,7 +321,7 @@ class _Loader:
             resolved = []
             for item in items:
                 if spec.type == "ref":
-                    resolved.append(self.resolve(record, spec, item, index, place))
+                    resolved.append(self.resolve(spec, item, index, place))
                 elif spec.type == "vocab":
                     allowed = vocabularies.get(spec.scheme, {})
                     if item not in allowed:
@@ -335,7 +335,7 @@ class _Loader:
             if spec.type == "ref":
                 values[spec.key] = resolved if spec.many else resolved[0]
 
-    def resolve(self, record: Record, spec: Field, text: str, index, place: Location) -> str:
+    def resolve(self, spec: Field, text: str, index, place: Location) -> str:
         kind_name, slash, slug = text.partition("/")
         if not slash:
             # A bare id is fine when exactly one of the kinds the field admits has it.
