@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
 from .facts import Entry, Facts, Record
-from .namespaces import HK, IDENTIFIER_IRIS, IDENTIFIER_PREFIXES, OBOINOWL, PREFIXES, SKOS, entity_iri
+from .namespaces import HK, IDENTIFIER_IRIS, IDENTIFIER_PREFIXES, OBOINOWL, SKOS, bind_prefixes, entity_iri
 from .ontology import Ontology
 from .schema import ARM_FIELDS, ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, Field
 
@@ -47,9 +47,7 @@ def identifier_curie(registry: str, value: str) -> tuple[str, str]:
 class GraphBuilder:
     def __init__(self, ontology: Ontology):
         self.ontology = ontology
-        self.graph = Graph()
-        for prefix, namespace in PREFIXES.items():
-            self.graph.bind(prefix, namespace)
+        self.graph = bind_prefixes(Graph())
         self.locations: dict[URIRef, object] = {}  # node → Location, for reporting
 
     def add(self, s, p, o) -> None:

@@ -1,12 +1,25 @@
-"""Typed errors, each with the exit code the CLI turns it into (in one place: `cli.main`)."""
+"""Typed errors, each with the exit code and HTTP status it becomes.
+
+The library raises these; the CLI (`cli.Her2kgGroup`) and the web layer translate them, each in
+one place. Exit codes (documented in the README and every command's --help):
+
+    0 ok · 1 the data is wrong · 2 the invocation is wrong · 3 the machine lacks something ·
+    4 a query hit its time limit · 130 interrupted (Ctrl-C)
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 EXIT_OK = 0
 EXIT_DATA = 1  # the facts are wrong: a fact error or a SHACL violation
-EXIT_USAGE = 2  # the invocation is wrong: unknown option, missing file, bad parameter
+EXIT_USAGE = 2  # the invocation is wrong: unknown option, missing or unsafe folder, bad parameter, bad query
 EXIT_ENVIRONMENT = 3  # something the machine lacks (Java for the reasoner, a free port)
+EXIT_LIMIT = 4  # a query ran past its time limit
+EXIT_INTERRUPTED = 130  # stopped by Ctrl-C / SIGINT, as shells report it
+
+EXIT_CODES_HELP = ("Exit codes: 0 ok; 1 the data is wrong (fact error or SHACL violation); 2 the invocation "
+                   "is wrong; 3 the machine lacks something (Java, a free port); 4 a query ran past its time "
+                   "limit; 130 interrupted.")
 
 
 @dataclass(frozen=True, order=True)
@@ -15,7 +28,7 @@ class Location:
     line: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}" if self.line else self.file
 
 
 @dataclass(frozen=True, order=True)
@@ -31,13 +44,17 @@ class Problem:
 
 
 class Her2kgError(Exception):
+    """Base of every error the library raises on purpose."""
+
     exit_code = EXIT_DATA
+    http_status = 500
 
 
 class FactsError(Her2kgError):
     """The facts cannot be loaded: every problem of the run, sorted by place."""
 
     exit_code = EXIT_DATA
+    http_status = 422
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
@@ -45,27 +62,63 @@ class FactsError(Her2kgError):
 
 
 class ValidationError(Her2kgError):
-    """SHACL found violations: the graph does not conform to the shapes."""
+    """SHACL found violations in `subject` (the facts of a build, or an RDF file)."""
 
     exit_code = EXIT_DATA
+    http_status = 422
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], subject: str = "the facts"):
         self.problems = problems
+        self.subject = subject
         super().__init__("\n".join(str(p) for p in problems))
 
 
 class UsageError(Her2kgError):
+    """The invocation is wrong: a bad option value, parameter, file or folder."""
+
     exit_code = EXIT_USAGE
+    http_status = 400
+
+
+class ReleaseError(UsageError):
+    """No release where one was expected, or one that is incomplete or corrupt."""
+
+    http_status = 503
+
+
+class UnsafeOutputError(UsageError):
+    """A build was asked to write where it could destroy files it did not write."""
+
+
+class QueryError(UsageError):
+    """A query that cannot be run: malformed, or asking for something refused (SERVICE, FROM …)."""
+
+    http_status = 400
+
+
+class ForbiddenQueryError(QueryError):
+    """An update: the store is read-only."""
+
+    http_status = 403
+
+
+class QueryTimeout(Her2kgError):
+    """A query ran past its time limit and was stopped."""
+
+    exit_code = EXIT_LIMIT
+    http_status = 503
 
 
 class EnvironmentProblem(Her2kgError):
     exit_code = EXIT_ENVIRONMENT
+    http_status = 500
 
 
 class InconsistencyError(Her2kgError):
     """The OWL reasoner found the ontology and data inconsistent; `reasons` say why, in plain words."""
 
     exit_code = EXIT_DATA
+    http_status = 422
 
     def __init__(self, reasons: list[str]):
         self.reasons = reasons

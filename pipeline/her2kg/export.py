@@ -11,11 +11,11 @@ import pyoxigraph
 from collections import Counter
 from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
-from .namespaces import BASE, HK, ONTOLOGY_IRI, PREFIXES
-from .schema import KINDS
+from .namespaces import BASE, HK, ONTOLOGY_IRI, bind_prefixes
+from .schema import KIND_PREFIXES
 
 # Namespaces whose terms appear as RDF/XML element names (predicates and types).
 USED_IN_RDFXML = {str(n) for n in (HK, OWL, RDF, RDFS, DCTERMS)} | {
@@ -27,11 +27,7 @@ DATASET = URIRef(BASE + "dataset")
 
 def bound(graph: Graph) -> Graph:
     """`graph` with our prefixes, including one per kind of record (`drug:`, `trial:` …)."""
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True)
-    for kind in KINDS:
-        graph.bind(kind, Namespace(f"{BASE}{kind}/"), override=True)
-    return graph
+    return bind_prefixes(graph, KIND_PREFIXES)
 
 
 def sorted_ntriples(graph: Graph) -> str:

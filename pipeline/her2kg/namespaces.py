@@ -1,4 +1,9 @@
 """The one place where IRIs and prefixes are declared."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rdflib import Graph
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
@@ -57,3 +62,15 @@ def entity_iri(kind: str, slug: str) -> URIRef:
 def vocab_iri(scheme: str, slug: str) -> URIRef:
     """`https://w3id.org/her2kg/vocab/<scheme>/<slug>`, a value of a controlled vocabulary."""
     return URIRef(f"{VOCAB}{scheme}/{slug}")
+
+
+def bind_prefixes(graph: Graph, extra: Mapping[str, str] | None = None) -> Graph:
+    """`graph` with the project's prefixes bound (and `extra`, e.g. one per kind of record)."""
+    for prefix, namespace in {**PREFIXES, **(extra or {})}.items():
+        graph.bind(prefix, Namespace(str(namespace)), override=True)
+    return graph
+
+
+def sparql_prologue(extra: Mapping[str, str] | None = None) -> str:
+    """`PREFIX p: <ns>` lines for the project's prefixes, so queries copied from the docs run."""
+    return "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in {**PREFIXES, **(extra or {})}.items())

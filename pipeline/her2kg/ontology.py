@@ -13,7 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, RDFS
 
-from .namespaces import HK, PREFIXES, VOCAB
+from .namespaces import HK, VOCAB, bind_prefixes
 from .resources import files, project_path
 
 
@@ -30,9 +30,7 @@ class Ontology:
             parsed.parse(path, format="turtle")
         # Blank nodes (OWL lists) get labels derived from their content, not parse order, so
         # every export of the ontology is byte-identical from run to run.
-        self.graph = Graph()
-        for prefix, namespace in PREFIXES.items():
-            self.graph.bind(prefix, namespace)
+        self.graph = bind_prefixes(Graph())
         for triple in to_canonical_graph(parsed):
             self.graph.add(triple)
 

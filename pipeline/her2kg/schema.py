@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from .namespaces import HK
+from .namespaces import BASE, HK
 
 
 @dataclass(frozen=True)
@@ -214,5 +214,8 @@ for _kind in KINDS.values():
         KIND_BY_KEY[_kind.name] = _kind
         KIND_BY_KEY[_kind.plural] = _kind
 KIND_BY_KEY["prevalence"] = KINDS["prevalence"]
+
+# A prefix per kind of record (`drug:` → https://w3id.org/her2kg/drug/), for Turtle and SPARQL.
+KIND_PREFIXES: dict[str, str] = {name: f"{BASE}{name}/" for name in KINDS}
 
 EVIDENCE_ENTRY_FIELDS = tuple(f for f in PROVENANCE_FIELDS if f.key != "note") + (Field("note", "text", RDFS.comment),)

@@ -13,7 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SH
 
 from .errors import Location
-from .namespaces import PREFIXES
+from .namespaces import bind_prefixes
 from .resources import files, project_path
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -28,6 +28,7 @@ class Finding:
     path: str | None
     value: str | None
     shape: str
+    component: str = ""  # the SHACL constraint component (sh:MinCountConstraintComponent …)
 
     def __str__(self) -> str:
         where = str(self.location) if self.location else self.focus
@@ -36,13 +37,11 @@ class Finding:
     def as_dict(self) -> dict:
         return {"location": str(self.location) if self.location else None, "severity": self.severity,
                 "message": self.message, "focus": self.focus, "path": self.path, "value": self.value,
-                "shape": self.shape}
+                "shape": self.shape, "component": self.component}
 
 
 def load_shapes(folder: Path | None = None) -> Graph:
-    shapes = Graph()
-    for prefix, namespace in PREFIXES.items():
-        shapes.bind(prefix, namespace)
+    shapes = bind_prefixes(Graph())
     for path in files(folder or project_path("shapes"), "*.ttl"):
         shapes.parse(path, format="turtle")
     return shapes
@@ -77,6 +76,7 @@ def validate_graph(data: Graph, ontology: Graph, shapes: Graph, locations: dict 
         value = report.value(result, SH.value)
         messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
         shape = report.value(result, SH.sourceShape)
+        component = report.value(result, SH.sourceConstraintComponent)
         message = messages[0] if messages else f"does not conform to {shape}"
         if value is not None and str(value) not in message and len(str(value)) < 120:
             message += f" (value: {value})"
@@ -85,5 +85,6 @@ def validate_graph(data: Graph, ontology: Graph, shapes: Graph, locations: dict 
             message = f"{label}: {message}"
         findings.append(Finding(_locate(focus, locations or {}), severity, message, str(focus),
                                 str(path) if path is not None else None,
-                                str(value) if value is not None else None, str(shape)))
+                                str(value) if value is not None else None, str(shape),
+                                str(component) if component is not None else ""))
     return sorted(set(findings), key=lambda f: (str(f.location), f.severity, f.message))
