@@ -12,6 +12,9 @@ EXIT_CODES_HELP = "Exit codes: 0 ok; 1 the data is wrong (fact error or SHACL vi
 
 facts_option = click.option("--facts", "facts_dir", type=click.Path(file_okay=False, path_type=Path),
                             help="Folder of facts YAML files. [default: the facts shipped with her2kg]")
+sources_option = click.option("--sources", "copies_dir", type=click.Path(file_okay=False, path_type=Path),
+                              help="Folder with your copies (*.txt) of source texts her2kg does not ship; each is "
+                                   "matched by its SHA-256, so its quotes are checked too.")
 release_option = click.option("--release", "release_dir", type=click.Path(file_okay=False, path_type=Path),
                               default=Path("dist"), show_default=True, help="Folder of a built release.")
 
@@ -59,8 +62,9 @@ def _echo_findings(findings, verbose: bool = True) -> None:
               show_default=True, help="Folder to write the release to (replaced only if the build succeeds).")
 @click.option("--reason", "with_reasoning", is_flag=True,
               help="Also check consistency with HermiT (needs Java) and write her2kg-inferred.ttl/.nt.")
+@sources_option
 @verbose_option
-def build(facts_dir, out_dir, with_reasoning, verbose):
+def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
     """Build the graph from the facts, validate it, and write the release.
 
     Writes her2kg.ttl, her2kg.nt (sorted), her2kg.owl (RDF/XML for Protégé), void.ttl and
@@ -68,8 +72,9 @@ def build(facts_dir, out_dir, with_reasoning, verbose):
     """
     from .release import check, write_release
 
-    checked = check(facts_dir)
+    checked = check(facts_dir, copies_dir=copies_dir)
     _echo_findings((f for f in checked.findings if f.severity != "violation"), verbose)
+    click.echo(checked.quotes.summary())
     if with_reasoning:  # before writing: an inconsistent graph is not released
         from .reason import reason
 
@@ -85,8 +90,9 @@ def build(facts_dir, out_dir, with_reasoning, verbose):
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @facts_option
+@sources_option
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def validate(facts_dir, file):
+def validate(facts_dir, copies_dir, file):
     """Validate the facts (default) or an RDF FILE (.ttl, .nt, .owl) against the shapes.
 
     Nothing is written. Violations exit 1; warnings and infos are printed.
@@ -94,8 +100,9 @@ def validate(facts_dir, file):
     if file is None:
         from .release import check
 
-        checked = check(facts_dir)
+        checked = check(facts_dir, copies_dir=copies_dir)
         _echo_findings(checked.findings)
+        click.echo(checked.quotes.summary())
         click.echo(f"valid: {len(checked.facts.records)} records, {len(checked.findings)} warnings/infos")
         return
     from rdflib import Graph

@@ -17,12 +17,13 @@ from rdflib import Graph
 
 from . import __version__
 from .build import build_graph
-from .errors import Problem, ValidationError
+from .errors import FactsError, Problem, ValidationError
 from .export import bound, class_counts, void_description, write_graph_files, write_report
 from .facts import Facts, load_facts
 from .namespaces import HK
 from .ontology import Ontology
 from .resources import project_path
+from .sources import QuoteReport, check_quotes, load_library
 from .validate import Finding, load_shapes, validate_graph
 
 
@@ -46,6 +47,7 @@ class Checked:
     data: Graph
     findings: list[Finding]
     stages: Stages
+    quotes: QuoteReport | None = None
 
     @property
     def violations(self) -> list[Finding]:
@@ -55,19 +57,27 @@ class Checked:
         return self.ontology.graph + self.data
 
 
-def check(facts_dir: Path | None = None, ontology_dir: Path | None = None, shapes_dir: Path | None = None) -> Checked:
-    """Load, build and validate; raise FactsError or ValidationError with every problem found."""
+def check(facts_dir: Path | None = None, ontology_dir: Path | None = None, shapes_dir: Path | None = None,
+          copies_dir: Path | None = None, sources_dir: Path | None = None) -> Checked:
+    """Load, check the quotes, build and validate; raise FactsError or ValidationError with every problem found.
+
+    `copies_dir` holds the curator's copies of source texts that are not shipped (see sources.py).
+    """
     stages = Stages()
     with stages.stage("load-ontology"):
         ontology = Ontology(ontology_dir)
     with stages.stage("load-facts"):
         facts_dir = Path(facts_dir) if facts_dir else project_path("facts")
         facts = load_facts(facts_dir, ontology, display_root=_display_root(facts_dir))
+    with stages.stage("check-quotes"):
+        quotes = check_quotes(facts, load_library(sources_dir, copies_dir))
+    if quotes.problems:
+        raise FactsError(quotes.problems)
     with stages.stage("build"):
         data, locations = build_graph(facts, ontology)
     with stages.stage("validate"):
         findings = validate_graph(data, ontology.graph, load_shapes(shapes_dir), locations)
-    checked = Checked(facts, ontology, data, findings, stages)
+    checked = Checked(facts, ontology, data, findings, stages, quotes)
     if checked.violations:
         raise ValidationError([Problem(f.location, f.message) if f.location else Problem(_nowhere(f), f.message)
                                for f in checked.violations])
@@ -144,6 +154,7 @@ def build_report(checked: Checked, release: Graph) -> dict:
         "records": len(checked.facts.records),
         "classes": class_counts(checked.data),
         "statements_per_source": dict(sorted(claims_per_source.items())),
+        **({"quotes": checked.quotes.as_dict()} if checked.quotes else {}),
         "validation": {
             "conforms": counts["violation"] == 0,
             "violations": counts["violation"],
