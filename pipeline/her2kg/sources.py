@@ -11,9 +11,9 @@ changes): a quote must stay the source's words.
 """
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,7 @@ _WHITESPACE = re.compile(r"\s+")
 _REQUIRED = ("publication", "sha256", "licence", "attribution", "published")
 _OPTIONAL = ("file", "licence-url")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_WORD = re.compile(r"\w+")
 _PASSAGE_CHARS = 200
 
 
@@ -290,13 +291,36 @@ def _not_found(words: str, text: Text, library: Library) -> str:
 
 
 def closest_passage(quote: str, text: str) -> str:
-    """The stretch of `text` (normalised) that shares the longest run of words with `quote`.
+    """The stretch of `text` as long as `quote` (in words) that shares the most of its words.
 
-    Word-level matching keeps this to milliseconds even for a long review.
+    Words count by rarity (a drug name outweighs 'the'), and the window slides with running counts,
+    so this takes milliseconds even on a long review.
     """
-    quote_words, text_words = quote.split(" "), text.split(" ")
-    matcher = difflib.SequenceMatcher(None, text_words, quote_words, autojunk=False)
-    match = matcher.find_longest_match(0, len(text_words), 0, len(quote_words))
-    start = max(0, match.a - match.b)
-    passage = " ".join(text_words[start:start + len(quote_words)])
+    words = [(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    wanted = Counter(w.lower() for w in _WORD.findall(quote))
+    if not words or not wanted:
+        return ""
+    size = min(sum(wanted.values()), len(words))
+    frequency = Counter(word for word, _, _ in words)
+    weight = {word: 1 / (1 + frequency[word]) for word in wanted}
+    window: Counter[str] = Counter()
+    score = best = 0.0
+    best_start = 0
+    for end, (word, _, _) in enumerate(words):
+        if window[word] < wanted.get(word, 0):
+            score += weight[word]
+        window[word] += 1
+        start = end - size + 1
+        if start < 0:
+            continue
+        if score > best:
+            best, best_start = score, start
+        leaving = words[start][0]
+        window[leaving] -= 1
+        if window[leaving] < wanted.get(leaving, 0):
+            score -= weight[leaving]
+    first, last = words[best_start][1], words[best_start + size - 1][2]
+    first = text.rfind(" ", 0, first) + 1  # whole whitespace-separated words: keep '(' and ')' around them
+    last = text.find(" ", last) if " " in text[last:] else len(text)
+    passage = text[first:last]
     return passage if len(passage) <= _PASSAGE_CHARS else passage[:_PASSAGE_CHARS].rsplit(" ", 1)[0] + " …"
