@@ -78,6 +78,7 @@ def build_report(checked: Checked, release: Graph) -> dict:
         "records": len(checked.facts.records),
         "classes": class_counts(checked.data),
         "statements_per_source": dict(sorted(claims_per_source.items())),
+        **({"quotes": checked.quotes.as_dict()} if checked.quotes else {}),
         "validation": checked.validation.as_dict(),
         "timings_seconds": checked.stages.timings,
         "files": ["her2kg.ttl", "her2kg.nt", "her2kg.owl", "void.ttl", "build-report.json"],
