@@ -45,5 +45,5 @@ def test_in_a_checkout_its_own_facts_are_read_and_said(installed, tmp_path):
     result = subprocess.run([str(installed / "bin" / "her2kg"), "build", "--out", str(tmp_path / "dist")],
                             cwd=project / "notes", capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    assert f"read facts from {project / 'facts'} (checkout)" in result.stderr
+    assert f"read facts/ of the checkout {project}" in result.stderr
     assert "from 15 records" in result.stdout

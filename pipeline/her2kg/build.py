@@ -19,7 +19,7 @@ from .abox import Locations, build_graph
 from .errors import FactsError, UsageError, ValidationError
 from .facts import Facts, load_facts
 from .ontology import Ontology
-from .resources import resolve
+from .resources import Resolved, resolve
 from .sources import QuoteReport, check_quotes, load_library
 from .validate import Finding, ValidationReport, load_shapes, validate_graph
 
@@ -50,7 +50,7 @@ class Checked:
     validation: ValidationReport
     stages: Stages
     locations: Locations = field(default_factory=Locations)
-    inputs: dict[str, str] = field(default_factory=dict)  # input folder name → where it was read
+    inputs: dict[str, Resolved] = field(default_factory=dict)  # input folder name → where it was read
     quotes: QuoteReport | None = None
 
     @property
@@ -109,7 +109,7 @@ def check_facts(facts_dir: Path | None = None, ontology_dir: Path | None = None,
         data, locations = build_graph(facts, ontology)
     with stages.stage("validate"):
         validation = validate_graph(data, ontology.graph, load_shapes(shapes_in.path), locations)
-    inputs = {"facts": facts_in.describe(), "ontology": ontology_in.describe(), "shapes": shapes_in.describe()}
+    inputs = {"facts": facts_in, "ontology": ontology_in, "shapes": shapes_in}
     checked = Checked(facts, ontology, data, validation, stages, locations, inputs, quotes)
     if not validation.conforms:
         raise ValidationError([f.as_problem() for f in validation.violations])

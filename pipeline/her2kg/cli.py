@@ -94,8 +94,10 @@ def _echo_findings(findings, verbose: bool = True) -> None:
             click.echo(str(finding), err=True)
 
 
-def _echo_inputs(inputs: dict[str, str]) -> None:
-    click.echo("read " + "; ".join(f"{name} from {where}" for name, where in inputs.items()), err=True)
+def _echo_inputs(inputs) -> None:
+    from .resources import describe_inputs
+
+    click.echo(describe_inputs(inputs), err=True)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -148,8 +150,7 @@ def validate(facts_dir, copies_dir, file):
         _echo_findings(checked.findings)
         if checked.quotes is not None:
             click.echo(checked.quotes.summary())
-        click.echo(f"valid: {len(checked.facts.records)} records, "
-                   f"{_plural(len(checked.findings), 'warning or info')}")
+        click.echo(f"valid: {len(checked.facts.records)} records ({_counts(checked.validation)})")
         return
     from .build import validate_file
 
@@ -157,7 +158,12 @@ def validate(facts_dir, copies_dir, file):
     _echo_findings(f for f in report.findings if str(f.severity) != "violation")
     if not report.conforms:
         raise ValidationError([f.as_problem() for f in report.violations], subject=str(file))
-    click.echo(f"valid: {file} ({report.triples} triples, {_plural(len(report.findings), 'warning or info')})")
+    click.echo(f"valid: {file} ({report.triples} triples, {_counts(report)})")
+
+
+def _counts(report) -> str:
+    counts = report.counts()
+    return f"{_plural(counts['warning'], 'warning')}, {_plural(counts['info'], 'info')}"
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

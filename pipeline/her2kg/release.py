@@ -39,7 +39,7 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
             void = void_description(checked.data, release, checked.ontology.graph, __version__)
             (staging / "void.ttl").write_bytes(bound(void).serialize(format="turtle", encoding="utf-8"))
         report = build_report(checked, release)
-        report["inputs"] = checked.inputs
+        report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
         if with_inferences:
             from .infer import write_inferred
 
