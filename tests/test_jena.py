@@ -2,7 +2,7 @@
 
 A reviewer checks the release with another engine: every canned query, with its defaults and with
 its examples, is written as portable SPARQL 1.1 (the bound values as a VALUES block, see
-`her2kg.queries.portable_text`), run by Jena over her2kg.nt, and its rows compared with
+`her2kg.catalog.portable_text`), run by Jena over her2kg.nt, and its rows compared with
 pyoxigraph's (sets of rows of N-Triples terms, numbers by value, as in test_queries.py).
 
 Jena is Debian's `libapache-jena-java`. tests/jena/RunQueries.java loads the graph once and runs
@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from her2kg.queries import bind, load_queries, portable_text
+from her2kg.catalog import bind, load_queries, portable_text
 from test_queries import oxigraph_answer
 
 JARS = Path("/usr/share/java")

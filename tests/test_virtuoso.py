@@ -28,7 +28,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from her2kg.queries import load_queries
+from her2kg.catalog import load_queries
 from test_jena import CASES, portable_cases
 from test_queries import normal, oxigraph_answer
 

@@ -226,17 +226,58 @@ def entry_point() -> None:
 
 # --- canned and ad-hoc SPARQL queries over a built release --------------------------------------
 
-result_format_option = click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
-                                    default="table", show_default=True,
-                                    help="A terminal table, or W3C SPARQL results as CSV, TSV or JSON.")
-max_width_option = click.option("--max-width", type=click.IntRange(min=4), default=40, show_default=True,
-                                help="Longest cell of a table; longer text is cut with '…'.")
+result_format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld",
+                                          "rdfxml"]), default="table", show_default=True,
+    help="Solutions: a terminal table, or W3C SPARQL results as CSV, TSV, JSON or XML. CONSTRUCT/DESCRIBE: "
+         "turtle (also for table), ntriples, jsonld (also for json) or rdfxml.")
+max_width_option = click.option("--max-width", type=click.IntRange(min=4), default=None,
+                                help="Widest text column of a table (longer text wraps). [default: fit the terminal]")
+timeout_option = click.option("--timeout", type=click.FloatRange(min=0), default=10.0, show_default=True,
+                              help="Seconds before the query is stopped (exit 4); 0: no limit.")
+max_rows_option = click.option("--max-rows", type=click.IntRange(min=0), default=10_000, show_default=True,
+                               help="Rows written at most (a notice on stderr says when rows were left out); 0: all.")
+
+
+def _library_errors(command):
+    """A command's library errors as its own usage errors (so the usage line is the command's), and
+    Ctrl-C as exit 130 at once (the query worker is killed on the way out)."""
+    import functools
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from .errors import EXIT_INTERRUPTED
+
+        ctx = click.get_current_context()
+        try:
+            return command(*args, **kwargs)
+        except UsageError as err:
+            raise click.UsageError(str(err), ctx) from err
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+    return wrapper
+
+
+def _write_results(results, fmt: str, max_width: int | None) -> None:
+    """Rows to stdout as they arrive, the truncation notice to stderr."""
+    import sys
+
+    from .results import truncation_notice, write
+
+    with results:
+        write(results, fmt, sys.stdout, max_width=max_width)
+        sys.stdout.flush()
+    notice = truncation_notice(results)
+    if notice:
+        click.echo(notice, err=True)
 
 
 @cli.command("queries", epilog=EXIT_CODES_HELP)
+@_library_errors
 def list_queries():
     """List the canned queries with their titles and parameters."""
-    from .queries import load_queries
+    from .catalog import load_queries
 
     for query in load_queries().values():
         click.echo(f"{query.name}  —  {query.title}")
@@ -246,47 +287,56 @@ def list_queries():
             click.echo(f"    -p {p.name}=…  ({details}) {p.description}")
 
 
-def _arguments(params: tuple[str, ...]) -> dict[str, str]:
-    arguments = {}
+def _pairs(params: tuple[str, ...]) -> list[tuple[str, str]]:
+    pairs = []
     for param in params:
         name, equals, value = param.partition("=")
-        if not equals or not name:
+        if not equals or not name.strip():
             raise click.BadParameter(f"{param!r} is not NAME=VALUE", param_hint="-p/--param")
-        arguments[name.strip()] = value
-    return arguments
+        pairs.append((name, value))
+    return pairs
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A parameter: a slug (drug=tucatinib), a full IRI or a literal, per its declared type.")
+              help="A parameter, once each: a slug (drug=tucatinib), KIND/SLUG (drug/tucatinib), a CURIE "
+                   "(drug:tucatinib, hk:Drug), a full IRI, a name the graph knows (T-DXd) or a literal.")
 @result_format_option
 @max_width_option
+@timeout_option
+@max_rows_option
 @release_option
-def query(name, params, fmt, max_width, release_dir):
+@_library_errors
+def query(name, params, fmt, max_width, timeout, max_rows, release_dir):
     """Run the canned query NAME ('her2kg queries' lists them) on a built release."""
-    from .queries import find_query, render, run
+    from .catalog import arguments, find_query, run
     from .store import open_release
 
     canned = find_query(name)
+    given = arguments(_pairs(params))
     store = open_release(release_dir)
-    click.echo(render(run(canned, _arguments(params), store), fmt, max_width), nl=False)
+    _write_results(run(canned, given, store, timeout=timeout, max_rows=max_rows), fmt, max_width)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("query_text", metavar="FILE_OR_TEXT")
 @result_format_option
 @max_width_option
+@timeout_option
+@max_rows_option
 @release_option
-def sparql(query_text, fmt, max_width, release_dir):
+@_library_errors
+def sparql(query_text, fmt, max_width, timeout, max_rows, release_dir):
     """Run a read-only SPARQL query, given as a file or as text, on a built release.
 
-    Updates, SERVICE and FROM / FROM NAMED are refused.
+    The project's prefixes (hk:, rdfs:, skos:, drug:, trial: … as in her2kg.ttl) are declared;
+    a query's own PREFIX wins. Updates, SERVICE and FROM / FROM NAMED are refused.
     """
-    from .queries import render, run_sparql
+    from .sparql import execute
     from .store import open_release
 
     path = Path(query_text)
     text = path.read_text(encoding="utf-8") if len(query_text) < 4096 and path.is_file() else query_text
     store = open_release(release_dir)
-    click.echo(render(run_sparql(text, store), fmt, max_width), nl=False)
+    _write_results(execute(store, text, timeout=timeout, max_rows=max_rows), fmt, max_width)

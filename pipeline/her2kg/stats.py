@@ -5,19 +5,7 @@ from dataclasses import dataclass
 
 import pyoxigraph
 
-ENTITIES_PER_CLASS = """
-PREFIX hk: <https://w3id.org/her2kg/ontology#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  ?s a owl:NamedIndividual ; a ?class . FILTER(STRSTARTS(STR(?class), STR(hk:)))
-} GROUP BY ?class ORDER BY ?class"""
-
-STATEMENTS_PER_SOURCE = """
-PREFIX hk: <https://w3id.org/her2kg/ontology#>
-SELECT ?source ?kind (COUNT(DISTINCT ?claim) AS ?n) WHERE {
-  ?claim hk:statedIn ?source ; a ?kind .
-  VALUES ?kind { hk:RelationClaim hk:EntityEvidence hk:Outcome hk:PrevalenceFigure hk:Approval hk:Correction }
-} GROUP BY ?source ?kind ORDER BY ?source ?kind"""
+from .catalog import internal_query
 
 STATEMENT_KINDS = ("RelationClaim", "EntityEvidence", "Outcome", "PrevalenceFigure", "Approval", "Correction")
 
@@ -34,9 +22,9 @@ def local(iri: str) -> str:
 
 
 def release_stats(store: pyoxigraph.Store) -> ReleaseStats:
-    classes = {local(r["class"].value): int(r["n"].value) for r in store.query(ENTITIES_PER_CLASS)}
+    classes = {local(r["class"].value): int(r["n"].value) for r in store.query(internal_query("entities-per-class"))}
     per_source: dict[str, dict[str, int]] = {}
-    for row in store.query(STATEMENTS_PER_SOURCE):
+    for row in store.query(internal_query("statements-per-source")):
         per_source.setdefault(local(row["source"].value), {})[local(row["kind"].value)] = int(row["n"].value)
     return ReleaseStats(len(store), classes, per_source)
 
