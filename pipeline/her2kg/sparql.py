@@ -89,6 +89,29 @@ _EXPECTED = re.compile(r"expected (?:one of )?(.*)", re.DOTALL)
 
 
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+BUILT_INS = {"STR", "ABS", "STRSTARTS", "isLITERAL", "PREDICATE"}  # one of them listed: an expression may come
+
+
+def _expected(detail: str) -> str:
+    """pyoxigraph's list of what could come, in words: keywords as they are, character classes
+    named (a term, a number), a list of built-in functions as 'an expression'."""
+    expected = _EXPECTED.match(detail)
+    options = [o.strip() for o in expected[1].split(", ")] if expected else []
+    if any(o.startswith(('"\\', '"\\"')) for o in options):
+        return "unterminated string"
+    if BUILT_INS & set(options):
+        return "expected an expression"
+    words: list[str] = []
+    for option in options:
+        if option.startswith("[") and option not in ("[_]", "['0'..='9']"):
+            continue
+        name = {"[_]": "a term", "['0'..='9']": "a number"}.get(option, option)
+        if re.fullmatch(r"[A-Z]+|a term|a number|'.'", name) and name not in words:
+            words.append(name)
+    if not words or len(words) > 8:
+        return "unexpected text"
+    return "expected " + (", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0])
+
 
 
 def syntax_message(text: str, error: str) -> str:
@@ -109,13 +132,7 @@ def syntax_message(text: str, error: str) -> str:
         prefix = names[-1] if names else ""
         return (f"line {line}, column {column}: undeclared prefix '{prefix}:' — declare it with PREFIX "
                 f"or write the full <IRI>")
-    expected = _EXPECTED.match(detail)
-    options = [o.strip() for o in expected[1].split(",")] if expected else []
-    words = [o for o in options if re.fullmatch(r"[A-Z]+|\[?'.'\]?|\[_\]", o)]
-    if options and len(words) == len(options) and len(words) <= 8:
-        what = "expected " + ", ".join(o.strip("[]") for o in words).replace("_", "a term")
-    else:
-        what = "unexpected text"
+    what = _expected(detail)
     return f"line {line}, column {column}: {what} near {near}"
 
 
