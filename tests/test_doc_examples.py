@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from her2kg.cli import cli
 from her2kg.sparql import execute
 

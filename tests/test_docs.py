@@ -50,3 +50,15 @@ def test_the_class_tree_nests_subclasses(page):
 
 def test_the_page_needs_nothing_from_the_network(page):
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page)
+
+
+def test_the_command_prints_no_library_logs(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    her2kg = Path(sys.executable).parent / "her2kg"
+    result = subprocess.run([str(her2kg), "docs", "--out", str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout == f"wrote {tmp_path / 'index.html'}\n"

@@ -23,13 +23,12 @@ import pytest
 import rdflib
 import yaml
 from click.testing import CliRunner
-
+from her2kg.catalog import bind, load_queries, load_query, run
 from her2kg.cli import cli
-from her2kg.catalog import bind, load_query, load_queries, run
-from her2kg.namespaces import BASE
 from her2kg.errors import ForbiddenQueryError, QueryError, UsageError
-from her2kg.sparql import check_read_only, execute
+from her2kg.namespaces import BASE
 from her2kg.resources import project_path
+from her2kg.sparql import check_read_only, execute
 
 HERE = Path(__file__).parent / "queries"
 EXPECTED = HERE / "expected"

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from her2kg.cli import cli
 from her2kg.errors import EXIT_INTERRUPTED, EXIT_LIMIT, QueryTimeout
 from her2kg.results import negotiate, show, table, write_solutions
@@ -191,8 +190,8 @@ def test_a_worker_leaves_no_process_behind(shipped_store):
 
 
 @pytest.mark.parametrize("text, error, message", [
-    ("SELECT * WHERE { ?s ?p ?o } LIMIT ten", "error at 1:35: expected one of HAVING, OFFSET, OPTIONAL, VALUES, "
-     "['0'..='9']", "line 1, column 35: expected HAVING, OFFSET, OPTIONAL, VALUES or a number near 'ten'"),
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT ten", "error at 1:35: expected one of HAVING, OFFSET, OPTIONAL, VALUES, ['0'..='9']",
+     "line 1, column 35: expected HAVING, OFFSET, OPTIONAL, VALUES or a number near 'ten'"),
     ('SELECT * WHERE { ?s ?p "x }', 'error at 1:28: expected one of "\\"", "\\\\", [_]',
      "line 1, column 28: unterminated string"),
     ("SELECT * WHERE { FILTER(?p = ) }", "error at 1:30: expected one of ABS, AVG, STR, [_], isLITERAL",

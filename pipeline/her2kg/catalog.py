@@ -119,12 +119,16 @@ class Parameter:
         if datatype is None:
             return pyoxigraph.Literal(value)
         try:
-            number = int(value) if self.type == "integer" else Decimal(value)
+            number = str(int(value)) if self.type == "integer" else str(_finite(Decimal(value)))
         except (ValueError, InvalidOperation):
             raise UsageError(f"parameter {self.name}: {value!r} is not an {self.type}") from None
-        if self.type == "decimal" and not number.is_finite():
-            raise UsageError(f"parameter {self.name}: {value!r} is not a decimal")
-        return pyoxigraph.Literal(str(number), datatype=pyoxigraph.NamedNode(datatype))
+        return pyoxigraph.Literal(number, datatype=pyoxigraph.NamedNode(datatype))
+
+
+def _finite(number: Decimal) -> Decimal:
+    if not number.is_finite():
+        raise ValueError(f"{number} is not a finite number")
+    return number
 
 
 def _is_local(rest: str, type_: str) -> bool:
@@ -192,8 +196,8 @@ def load_query(path: Path) -> CannedQuery:
                              f"example): {entry!r}")
         if not is_known_type(str(entry["type"])):
             raise UsageError(f"{path}: parameter {entry['name']} has unknown type {entry['type']!r}")
-        parameters.append(Parameter(**{key: str(value) if value is not None else None
-                                       for key, value in entry.items()}))
+        optional = {key: None if entry.get(key) is None else str(entry[key]) for key in ("default", "example")}
+        parameters.append(Parameter(str(entry["name"]), str(entry["type"]), str(entry["description"]), **optional))
     return CannedQuery(name=path.stem, title=str(header["summary"]).strip(),
                        description=" ".join(str(header["description"]).split()),
                        tags=tuple(str(t) for t in header["tags"]), parameters=tuple(parameters),
@@ -274,7 +278,7 @@ def _by_name(parameter: Parameter, value: str, store: pyoxigraph.Store) -> pyoxi
                     for q in store.quads_for_pattern(None, pyoxigraph.NamedNode(p), None)
                     if isinstance(q.subject, pyoxigraph.NamedNode) and q.subject.value.startswith(namespace)
                     and _is_local(q.subject.value[len(namespace):], parameter.type)
-                    and q.object.value.casefold() == wanted})
+                    and isinstance(q.object, pyoxigraph.Literal) and q.object.value.casefold() == wanted})
     if len(found) > 1:
         names = ", ".join(iri.removeprefix(BASE) for iri in found)
         raise UsageError(f"parameter {parameter.name}: {value!r} names {len(found)} entities ({names}); give one of them")

@@ -137,6 +137,17 @@ def _xml_term(term: Term) -> str:
     return f"<literal>{escape(term.value)}</literal>"
 
 
+def _csv_cell(term: Term | None) -> str:
+    """W3C CSV: IRIs and literals as their plain text, blank nodes as _:label."""
+    if term is None:
+        return ""
+    if isinstance(term, pyoxigraph.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, pyoxigraph.Triple):
+        return str(term)
+    return term.value
+
+
 def write_solutions(variables: tuple[str, ...], rows: Iterable[Row], fmt: str, out: TextIO) -> int:
     """Write solutions as W3C CSV, TSV, JSON or XML while they arrive; returns how many."""
     count = 0
@@ -144,8 +155,7 @@ def write_solutions(variables: tuple[str, ...], rows: Iterable[Row], fmt: str, o
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(variables)
         for count, row in enumerate(rows, 1):
-            writer.writerow(["" if t is None else f"_:{t.value}" if isinstance(t, pyoxigraph.BlankNode)
-                             else t.value for t in row])
+            writer.writerow([_csv_cell(t) for t in row])
     elif fmt == "tsv":
         out.write("\t".join("?" + v for v in variables) + "\n")
         for count, row in enumerate(rows, 1):
@@ -186,7 +196,7 @@ def write_graph(rows: Iterable[Row], fmt: str, out: TextIO) -> int:
     if fmt not in RDF_FORMATS:
         raise UsageError(f"a CONSTRUCT or DESCRIBE answer is a graph: use --format "
                          f"{', '.join(GRAPH_FORMATS)} (not {fmt})")
-    triples = [pyoxigraph.Triple(*row) for row in rows]  # the RDF writers need the whole graph (capped)
+    triples = [pyoxigraph.Triple(*row) for row in rows]  # type: ignore[arg-type]  # worker rows of a graph are triples
     prefixes = QUERY_PREFIXES if fmt in ("turtle", "jsonld") else None
     data = pyoxigraph.serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes)
     out.write(data.decode("utf-8") if data else "")
@@ -246,7 +256,7 @@ def negotiate(accept: str | None, kind: str) -> str:
             choices.append((quality, position, "jsonld" if fmt == "json" and kind == "graph" else fmt))
     if not choices:
         return fallback
-    return sorted(choices, key=lambda c: (-c[0], c[1]))[0][2]
+    return min(choices, key=lambda c: (-c[0], c[1]))[2]
 
 
 __all__ = ["FORMATS", "GRAPH_FORMATS", "MEDIA_TYPES", "SOLUTION_FORMATS", "is_identifier", "negotiate", "show",

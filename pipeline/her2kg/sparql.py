@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import os
 import pickle
-import select
 import re
+import select
 import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, Self
 from typing import Literal as TypingLiteral
 
 import pyoxigraph
@@ -126,7 +126,7 @@ def syntax_message(text: str, error: str) -> str:
     rest = text[len(before):].split()
     near = f"'{rest[0][:30]}'" if rest else "the end of the query"
     if not keywords(text) & QUERY_FORMS:
-        return f"line 1, column 1: a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE (after its PREFIXes)"
+        return "line 1, column 1: a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE (after its PREFIXes)"
     if "Prefix not found" in detail:
         names = re.findall(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:(?=[\w])", before)
         prefix = names[-1] if names else ""
@@ -159,7 +159,7 @@ class Results:
         if callable(self._close):
             self._close()
 
-    def __enter__(self) -> Results:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -188,13 +188,12 @@ def _serve(store: pyoxigraph.Store, text: str, substitutions: dict | None, max_r
             send(("head", "graph", ("subject", "predicate", "object")))
             rows = ((t.subject, t.predicate, t.object) for t in answer)
         batch: list[Row] = []
-        sent_at, count, truncated = time.monotonic(), 0, False
-        for row in rows:
+        sent_at, truncated = time.monotonic(), False
+        for count, row in enumerate(rows):
             if max_rows and count == max_rows:
                 truncated = True
                 break
             batch.append(row)
-            count += 1
             if len(batch) >= BATCH_ROWS or time.monotonic() - sent_at > BATCH_SECONDS:
                 send(("rows", batch))
                 batch, sent_at = [], time.monotonic()
