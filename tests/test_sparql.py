@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -27,6 +28,7 @@ from her2kg.sparql import execute, syntax_message
 CASES = sorted((Path(__file__).parent / "queries" / "command-line").glob("*.yaml"))
 FOUR_WAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 TWO_WAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
@@ -130,8 +132,6 @@ def test_a_parser_error_becomes_one_line(text, error, message):
 
 
 def test_terms_are_shown_as_tables_print_and_parameters_accept():
-    import pyoxigraph
-
     assert show(pyoxigraph.NamedNode("https://w3id.org/her2kg/drug/neratinib")) == "drug/neratinib"
     assert show(pyoxigraph.NamedNode("https://w3id.org/her2kg/ontology#inhibits")) == "hk:inhibits"
     assert show(pyoxigraph.NamedNode("https://w3id.org/her2kg/vocab/phase/phase-3")) == "vocab/phase/phase-3"
@@ -140,8 +140,6 @@ def test_terms_are_shown_as_tables_print_and_parameters_accept():
 
 
 def test_a_table_fits_the_width_by_wrapping_text_and_never_cuts_an_identifier():
-    import pyoxigraph
-
     iri = pyoxigraph.NamedNode("https://w3id.org/her2kg/mechanism/a-very-long-mechanism-identifier-slug")
     text = pyoxigraph.Literal("words " * 40)
     lines = table(["mechanism", "description"], [(iri, text)], width=70).splitlines()
@@ -150,20 +148,18 @@ def test_a_table_fits_the_width_by_wrapping_text_and_never_cuts_an_identifier():
     assert "".join(lines[2:-1]).count("words") == 40
 
 
-def test_csv_is_written_row_by_row():
-    class Rows:
-        read = 0
-
-        def __iter__(self):
-            import pyoxigraph
-
-            for n in range(3):
-                self.read += 1
-                yield (pyoxigraph.Literal(str(n)),)
-
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
+def test_solutions_are_written_before_the_next_row_is_read(fmt):
     out = io.StringIO()
-    assert write_solutions(("n",), Rows(), "csv", out) == 3
-    assert out.getvalue() == "n\r\n0\r\n1\r\n2\r\n"
+    written = []
+
+    def rows():
+        for n in range(3):
+            written.append(len(out.getvalue()))  # what had been written when row n was asked for
+            yield (pyoxigraph.Literal(str(n)),)
+
+    assert write_solutions(("n",), rows(), fmt, out) == 3
+    assert written[0] < written[1] < written[2]
 
 
 @pytest.mark.parametrize("accept, kind, fmt", [
@@ -199,3 +195,25 @@ def test_a_worker_leaves_no_process_behind(shipped_store):
 ])
 def test_what_could_come_is_said_in_words(text, error, message):
     assert syntax_message(text, error).startswith(message)
+
+
+def test_terms_cross_the_pipe_unchanged(shipped_store):
+    text = 'SELECT ?en ?typed ?iri ?none WHERE { BIND("HER2"@en AS ?en) BIND(3.5 AS ?typed) BIND(hk:Drug AS ?iri) }'
+    with execute(shipped_store, text) as results:
+        assert list(results) == [(pyoxigraph.Literal("HER2", language="en"),
+                                  pyoxigraph.Literal("3.5", datatype=pyoxigraph.NamedNode(XSD + "decimal")),
+                                  pyoxigraph.NamedNode("https://w3id.org/her2kg/ontology#Drug"), None)]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc to see the worker")
+def test_a_killed_command_leaves_no_worker_behind(shipped_release):
+    process = her2kg_process("sparql", FOUR_WAY, "--timeout", "60", "--release", str(shipped_release))
+    wait_for_worker(process)
+    worker = int(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()[0])
+    process.kill()
+    process.wait(timeout=5)
+    deadline = time.monotonic() + 2
+    while Path(f"/proc/{worker}").exists() and "Z" not in Path(f"/proc/{worker}/stat").read_text().split()[2]:
+        assert time.monotonic() < deadline, "the worker outlived the command"
+        time.sleep(0.02)
