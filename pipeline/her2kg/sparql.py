@@ -9,8 +9,11 @@ reader stops early, SIGKILLs the worker. The worker applies the row cap itself, 
 ever holds more than a batch of rows, and it reports whether rows were left out (`truncated`),
 as Datasette does with `sql_time_limit_ms` and `max_returned_rows`.
 
-`execute` is the one entry point; a web server uses it the same way as the command line (fork
-before starting threads: a forked child inherits only the forking thread).
+A worker is forked per query (about 5 ms on the shipped release, against 0.05 ms for a label
+lookup in-process) and dies with its parent. `execute` is the one entry point; a web server uses
+it the same way as the command line, from the thread that loaded the store (a forked child
+inherits only the forking thread); one that needs the per-query cost gone would keep a pool of
+forked workers speaking the same messages.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ import re
 import select
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, Self
 from typing import Literal as TypingLiteral
@@ -151,13 +154,13 @@ class Results:
     truncated: bool = False
     max_rows: int = 0
     _rows: Iterator[Row] = field(default_factory=lambda: iter(()))
-    _close: object = None
+    _close: Callable[[], None] | None = None
 
     def __iter__(self) -> Iterator[Row]:
         return self._rows
 
     def close(self) -> None:
-        if callable(self._close):
+        if self._close is not None:
             self._close()
 
     def __enter__(self) -> Self:
@@ -250,6 +253,7 @@ class _Worker:
         self.deadline = time.monotonic() + timeout if timeout else None
         self.timeout, self.text, self.stopped = timeout, text, False
         self.inbox, outbox = os.pipe()
+        self.parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:  # the worker: never returns into the caller's code
             code = 1
@@ -306,8 +310,8 @@ class _Worker:
 
     def stop(self) -> None:
         """Kill the worker if it still runs, reap it and close the pipe; once."""
-        if self.stopped:
-            return
+        if self.stopped or os.getpid() != self.parent:
+            return  # a later worker inherits this object: only the process that forked it may stop it
         self.stopped = True
         try:
             os.kill(self.pid, signal.SIGKILL)
