@@ -226,6 +226,9 @@ def entry_point() -> None:
 
 # --- canned and ad-hoc SPARQL queries over a built release --------------------------------------
 
+# The query commands can also time out (4) and be interrupted (130): errors' full list.
+from .errors import EXIT_CODES_HELP as QUERY_EXIT_CODES  # noqa: E402
+
 result_format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld",
                                           "rdfxml"]), default="table", show_default=True,
@@ -273,7 +276,7 @@ def _write_results(results, fmt: str, max_width: int | None) -> None:
         click.echo(notice, err=True)
 
 
-@cli.command("queries", epilog=EXIT_CODES_HELP)
+@cli.command("queries", epilog=QUERY_EXIT_CODES)
 @_library_errors
 def list_queries():
     """List the canned queries with their titles and parameters."""
@@ -297,7 +300,7 @@ def _pairs(params: tuple[str, ...]) -> list[tuple[str, str]]:
     return pairs
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command(epilog=QUERY_EXIT_CODES)
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter, once each: a slug (drug=tucatinib), KIND/SLUG (drug/tucatinib), a CURIE "
@@ -319,7 +322,7 @@ def query(name, params, fmt, max_width, timeout, max_rows, release_dir):
     _write_results(run(canned, given, store, timeout=timeout, max_rows=max_rows), fmt, max_width)
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command(epilog=QUERY_EXIT_CODES)
 @click.argument("query_text", metavar="FILE_OR_TEXT")
 @result_format_option
 @max_width_option

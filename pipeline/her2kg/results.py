@@ -35,6 +35,7 @@ MEDIA_ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml
                  "application/x-turtle": "turtle", "text/plain": "table"}
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 MIN_TEXT_WIDTH = 12  # a text column is never wrapped narrower than this
+MAX_WORD = 20  # a longer word may be split to fit
 
 
 # --- how a term is shown -------------------------------------------------------------------------
@@ -86,12 +87,17 @@ def table(header: Iterable[str], rows: Iterable[Row], width: int | None = None, 
         if max_width and not is_id:
             widths[i] = max(min(widths[i], max_width), len(header[i]), 1)
     room = (width or shutil.get_terminal_size().columns) - 2 * (len(header) - 1)
+    # A text column shrinks no narrower than its header and its longest word (up to MAX_WORD), so
+    # words are not split.
+    floors = [max(len(header[i]), MIN_TEXT_WIDTH, min(MAX_WORD, max((len(w) for row in cells for w in row[i].split()),
+                                                                    default=0)))
+              for i in range(len(header))]
     while sum(widths) > room:
-        text = [i for i, is_id in enumerate(ids) if not is_id and widths[i] > max(MIN_TEXT_WIDTH, len(header[i]))]
+        text = [i for i, is_id in enumerate(ids) if not is_id and widths[i] > floors[i]]
         if not text:
             break  # only identifiers left to cut, and those stay whole: the table overflows
         widest = max(text, key=lambda i: widths[i])
-        widths[widest] = max(widths[widest] - (sum(widths) - room), MIN_TEXT_WIDTH, len(header[widest]))
+        widths[widest] = max(widths[widest] - (sum(widths) - room), floors[widest])
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(), "  ".join("-" * w for w in widths)]
     for row in cells:
         wrapped = [[c] if ids[i] or len(c) <= widths[i] else textwrap.wrap(c, widths[i], break_on_hyphens=False)
