@@ -226,9 +226,6 @@ def entry_point() -> None:
 
 # --- canned and ad-hoc SPARQL queries over a built release --------------------------------------
 
-# The query commands can also time out (4) and be interrupted (130): errors' full list.
-from .errors import EXIT_CODES_HELP as QUERY_EXIT_CODES  # noqa: E402
-
 result_format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld",
                                           "rdfxml"]), default="table", show_default=True,
@@ -240,26 +237,6 @@ timeout_option = click.option("--timeout", type=click.FloatRange(min=0), default
                               help="Seconds before the query is stopped (exit 4); 0: no limit.")
 max_rows_option = click.option("--max-rows", type=click.IntRange(min=0), default=10_000, show_default=True,
                                help="Rows written at most (a notice on stderr says when rows were left out); 0: all.")
-
-
-def _library_errors(command):
-    """A command's library errors as its own usage errors (so the usage line is the command's), and
-    Ctrl-C as exit 130 at once (the query worker is killed on the way out)."""
-    import functools
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from .errors import EXIT_INTERRUPTED
-
-        ctx = click.get_current_context()
-        try:
-            return command(*args, **kwargs)
-        except UsageError as err:
-            raise click.UsageError(str(err), ctx) from err
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
-    return wrapper
 
 
 def _write_results(results, fmt: str, max_width: int | None) -> None:
@@ -276,8 +253,7 @@ def _write_results(results, fmt: str, max_width: int | None) -> None:
         click.echo(notice, err=True)
 
 
-@cli.command("queries", epilog=QUERY_EXIT_CODES)
-@_library_errors
+@cli.command("queries", epilog=EXIT_CODES_HELP)
 def list_queries():
     """List the canned queries with their titles and parameters."""
     from .catalog import load_queries
@@ -300,7 +276,7 @@ def _pairs(params: tuple[str, ...]) -> list[tuple[str, str]]:
     return pairs
 
 
-@cli.command(epilog=QUERY_EXIT_CODES)
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter, once each: a slug (drug=tucatinib), KIND/SLUG (drug/tucatinib), a CURIE "
@@ -310,7 +286,6 @@ def _pairs(params: tuple[str, ...]) -> list[tuple[str, str]]:
 @timeout_option
 @max_rows_option
 @release_option
-@_library_errors
 def query(name, params, fmt, max_width, timeout, max_rows, release_dir):
     """Run the canned query NAME ('her2kg queries' lists them) on a built release."""
     from .catalog import arguments, find_query, run
@@ -322,14 +297,13 @@ def query(name, params, fmt, max_width, timeout, max_rows, release_dir):
     _write_results(run(canned, given, store, timeout=timeout, max_rows=max_rows), fmt, max_width)
 
 
-@cli.command(epilog=QUERY_EXIT_CODES)
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("query_text", metavar="FILE_OR_TEXT")
 @result_format_option
 @max_width_option
 @timeout_option
 @max_rows_option
 @release_option
-@_library_errors
 def sparql(query_text, fmt, max_width, timeout, max_rows, release_dir):
     """Run a read-only SPARQL query, given as a file or as text, on a built release.
 
