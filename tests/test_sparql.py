@@ -61,9 +61,10 @@ def test_the_row_cap_stops_a_cartesian_product_without_growing_memory(shipped_st
         rows = sum(1 for _ in results)
     assert (rows, results.truncated) == (10_000, True)
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-    worker_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert grown_kib < 50_000, f"the reader grew by {grown_kib} KiB"
-    assert worker_kib < before + 100_000, f"a worker reached {worker_kib} KiB"
+    # The worker shares the reader's pages copy-on-write; streaming keeps what it adds small.
+    assert results.worker_peak_kib is not None and results.worker_peak_kib < before + 50_000, \
+        f"the worker reached {results.worker_peak_kib} KiB (the reader: {before} KiB)"
 
 
 def test_an_answer_within_the_cap_is_not_truncated(shipped_store):

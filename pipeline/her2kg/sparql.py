@@ -152,6 +152,7 @@ class Results:
     variables: tuple[str, ...] = ()
     boolean: bool | None = None
     truncated: bool = False
+    worker_peak_kib: int | None = None  # the worker's peak resident memory, once it has ended
     max_rows: int = 0
     _rows: Iterator[Row] = field(default_factory=lambda: iter(()))
     _close: Callable[[], None] | None = None
@@ -253,7 +254,7 @@ class _Worker:
         self.deadline = time.monotonic() + timeout if timeout else None
         self.timeout, self.text, self.stopped = timeout, text, False
         self.inbox, outbox = os.pipe()
-        self.parent = os.getpid()
+        self.parent, self.peak_kib = os.getpid(), 0
         self.pid = os.fork()
         if self.pid == 0:  # the worker: never returns into the caller's code
             code = 1
@@ -307,6 +308,7 @@ class _Worker:
                     yield tuple(_decode(value) for value in row)
         finally:
             self.stop()
+            results.worker_peak_kib = self.peak_kib
 
     def stop(self) -> None:
         """Kill the worker if it still runs, reap it and close the pipe; once."""
@@ -317,7 +319,7 @@ class _Worker:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        os.waitpid(self.pid, 0)
+        self.peak_kib = os.wait4(self.pid, 0)[2].ru_maxrss
         os.close(self.inbox)
 
 
