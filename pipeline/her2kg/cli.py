@@ -68,7 +68,7 @@ def build(facts_dir, out_dir, with_reasoning, verbose):
     """
     from .release import check, write_release
 
-    checked = check(facts_dir)
+    checked = check(facts_dir, out_dir=out_dir)  # refuses an unsafe --out before any work
     _echo_findings((f for f in checked.findings if f.severity != "violation"), verbose)
     if with_reasoning:  # before writing: an inconsistent graph is not released
         from .reason import reason

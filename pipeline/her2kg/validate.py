@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDFS, SH
 
 from .errors import Location
@@ -57,6 +57,16 @@ def _locate(focus: URIRef, locations: dict) -> Location | None:
     return None
 
 
+def _shape_name(shapes: Graph, shape) -> str:
+    """A shape's IRI; a property shape (a blank node, whose id changes every run) is named by its
+    node shape and path instead, so the build report is the same on every build."""
+    if not isinstance(shape, BNode):
+        return str(shape)
+    parent, path = shapes.value(None, SH.property, shape), shapes.value(shape, SH.path)
+    where = f"{parent} sh:property" if parent is not None else "property shape"
+    return f"{where} [ sh:path {path.n3() if path is not None else '?'} ]"
+
+
 def validate_graph(data: Graph, ontology: Graph, shapes: Graph, locations: dict | None = None) -> list[Finding]:
     """Validate `data` with the ontology merged in; return every result, sorted.
 
@@ -85,6 +95,6 @@ def validate_graph(data: Graph, ontology: Graph, shapes: Graph, locations: dict 
             message = f"{label}: {message}"
         findings.append(Finding(_locate(focus, locations or {}), severity, message, str(focus),
                                 str(path) if path is not None else None,
-                                str(value) if value is not None else None, str(shape),
+                                str(value) if value is not None else None, _shape_name(shapes, shape),
                                 str(component) if component is not None else ""))
     return sorted(set(findings), key=lambda f: (str(f.location), f.severity, f.message))
