@@ -14,6 +14,7 @@ from .namespaces import BASE, HK, ONTOLOGY_IRI, bind_prefixes
 from .schema import KIND_PREFIXES
 
 DATASET = URIRef(BASE + "dataset")
+DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3; rdflib's DCAT namespace predates it
 DATASET_TITLE = "her2kg knowledge graph: resistance to anti-HER2 therapy in HER2-positive breast cancer"
 DATASET_DESCRIPTION = (
     "Curated statements about resistance to anti-HER2 therapy in HER2-positive breast cancer: drugs, "
@@ -56,7 +57,7 @@ def void_description(data: Graph, release: Graph, version: str, dumps: list[str]
     for predicate in (DCTERMS.license, DCTERMS.creator):
         for value in release.objects(ONTOLOGY_IRI, predicate):
             void.add((d, predicate, value))
-    void.add((d, DCAT.version, Literal(version)))
+    void.add((d, DCAT_VERSION, Literal(version)))
     if issued is not None:
         void.add((d, DCTERMS.issued, issued))
     void.add((d, DCTERMS.conformsTo, ONTOLOGY_IRI))
