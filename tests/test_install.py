@@ -24,7 +24,7 @@ def test_installed_her2kg_builds_the_shipped_facts_from_another_directory(instal
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (elsewhere / "dist").iterdir()) == [
-        "build-report.json", "her2kg.nt", "her2kg.owl", "her2kg.ttl", "void.ttl"]
+        ".her2kg-release", "build-report.json", "her2kg.nt", "her2kg.owl", "her2kg.ttl", "void.ttl"]
 
 
 def test_the_installed_package_is_not_the_source_tree(installed):

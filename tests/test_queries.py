@@ -26,6 +26,7 @@ from click.testing import CliRunner
 from her2kg.cli import cli
 from her2kg.errors import UsageError
 from her2kg.queries import bind, check_read_only, load_query, load_queries, run, run_sparql
+from her2kg.release import Release
 from her2kg.resources import project_path
 
 HERE = Path(__file__).parent / "queries"
@@ -86,7 +87,7 @@ def tsv(variables: list[str], rows: set[tuple[str, ...]]) -> str:
 def rdflib_graph(shipped_release) -> rdflib.Graph:
     """The same release in rdflib, whose SPARQL engine checks the embedded store's answers."""
     graph = rdflib.Graph()
-    graph.parse(shipped_release / "her2kg.nt", format="nt")
+    graph.parse(Release(shipped_release).graph_nt, format="nt")
     return graph
 
 
