@@ -31,8 +31,8 @@ A_MARKER = json.dumps({"her2kg": "release", "version": "0.1.0", "files": ["build
 REFUSED = {
     "notes-in-a-scratch-folder": (
         {"scratch/notes.txt": "my notes\n"}, ".", ["--out", "scratch"],
-        "scratch: refusing to replace this folder: it is not a her2kg release (no .her2kg-release marker) "
-        "and holds notes.txt — choose a new or empty folder for --out"),
+        ("scratch: refusing to replace this folder: it is not a her2kg release (no .her2kg-release marker) "
+         "and holds notes.txt — choose a new or empty folder for --out")),
     "the-working-directory": (
         {}, ".", ["--out", "."],
         ".: refusing to write the release here: the folder is the working directory"),
@@ -60,8 +60,8 @@ REFUSED = {
     "a-release-with-the-users-notes": (
         {"dist/" + MARKER: A_MARKER, "dist/her2kg.nt": "<urn:a> <urn:b> <urn:c> .\n", "dist/notes.txt": "mine\n"},
         ".", ["--out", "dist"],
-        "dist: refusing to replace this release: it also holds notes.txt, which a build did not write — "
-        "move it away"),
+        ("dist: refusing to replace this release: it also holds notes.txt, which a build did not write — "
+         "move it away")),
     "a-release-with-a-folder-of-the-users": (
         {"dist/" + MARKER: A_MARKER, "dist/her2kg.nt": "x\n", "dist/figures/plot.svg": "<svg/>\n"},
         ".", ["--out", "dist"],
@@ -129,7 +129,8 @@ def test_a_build_may_replace_an_absent_or_empty_folder_or_its_own_release(existi
 
 
 def _dead_pid() -> int:
-    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
     return int(done.stdout)
 
 
@@ -170,7 +171,8 @@ entry_point()
 def test_a_signal_during_the_write_removes_the_staging_folder_and_keeps_the_release(sig, project):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     first = subprocess.run([sys.executable, "-c", "from her2kg.cli import entry_point; entry_point()",
-                            "build", "--out", "dist"], cwd=project, capture_output=True, text=True, env=env, timeout=300)
+                            "build", "--out", "dist"], cwd=project, capture_output=True, text=True, env=env,
+                           timeout=300, check=False)
     assert first.returncode == 0, first.stderr
     before = snapshot(project / "dist")
     flag = project.parent / "writing"

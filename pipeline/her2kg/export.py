@@ -75,7 +75,7 @@ def void_description(data: Graph, release: Graph, version: str, dumps: list[str]
         void.add((partition, RDF.type, VOID.Dataset))
         void.add((partition, VOID["class"], HK[name]))
         void.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
-    for publication in sorted(set(data.subjects(RDF.type, HK.Publication))):
+    for publication in sorted({s for s in data.subjects(RDF.type, HK.Publication) if isinstance(s, URIRef)}):
         void.add((d, DCTERMS.source, publication))
         title = data.value(publication, HK.title) or data.value(publication, RDFS.label)
         if title is not None:

@@ -77,7 +77,7 @@ def formats(with_inferences: bool = False) -> list[Format]:
 class _HeaderFirstTurtle(TurtleSerializer):
     """rdflib's Turtle, with the owl:Ontology header as the first subject of the file."""
 
-    topClasses = [OWL.Ontology, RDFS.Class]
+    topClasses = [OWL.Ontology, RDFS.Class]  # noqa: RUF012 (rdflib declares it per instance)
 
 
 def turtle(graph: Graph) -> bytes:
@@ -92,12 +92,15 @@ def rdfxml(content: Content) -> bytes:
     lines = content.ntriples.splitlines(keepends=True)
     # rdf:type first, so the header is written as an <owl:Ontology> element
     typed = f"{header_start}<{RDF.type}> "
-    ordered = sorted((line for line in lines if line.startswith(header_start)), key=lambda line: not line.startswith(typed))
+    ordered = sorted((line for line in lines if line.startswith(header_start)),
+                     key=lambda line: not line.startswith(typed))
     ordered += [line for line in lines if not line.startswith(header_start)]
     prefixes = {prefix: str(namespace) for prefix, namespace in bound(Graph()).namespaces()
                 if prefix and str(namespace) in USED_IN_RDFXML}
     quads = pyoxigraph.parse("".join(ordered).encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=prefixes)
+    written = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=prefixes)
+    assert written is not None  # without an output file, serialize returns the bytes
+    return written
 
 
 def void(content: Content) -> bytes:

@@ -307,7 +307,7 @@ def release_date(ontology: Graph) -> Literal | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            moment = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+            moment = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
         except (ValueError, OverflowError, OSError):
             raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970 — "
                                     "set it to an integer such as $(git log -1 --format=%ct), or unset it") from None
