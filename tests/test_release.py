@@ -37,7 +37,7 @@ def test_the_release_knows_its_files_by_role(built):
         "her2kg.nt", "her2kg.ttl", "her2kg.owl", "void.ttl", "build-report.json")
     assert (built.inferred_nt.name, built.inferred_ttl.name) == ("her2kg-inferred.nt", "her2kg-inferred.ttl")
     assert Release.file_names() == ["her2kg.ttl", "her2kg.nt", "her2kg.owl", "void.ttl", "build-report.json"]
-    assert sorted(p.name for p in built.folder.iterdir()) == sorted(Release.file_names() + [MARKER])
+    assert sorted(p.name for p in built.folder.iterdir()) == sorted([*Release.file_names(), MARKER])
 
 
 def test_the_marker_lists_what_the_build_wrote(built):

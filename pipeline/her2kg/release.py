@@ -350,7 +350,7 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
                         for fmt in group:
                             (staging / fmt.file_name).write_bytes(fmt.write(content))
                             written.append(fmt.file_name)
-            report = build_report(checked, content.graph, written + [REPORT])
+            report = build_report(checked, content.graph, [*written, REPORT])
             if with_inferences:
                 report["inferred_triples"] = len(content.inferred)
             (staging / REPORT).write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
