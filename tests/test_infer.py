@@ -13,7 +13,8 @@ import pytest
 
 from her2kg.infer import write_inferred
 from her2kg.reason import load_release
-from her2kg.release import Release, check, write_release
+from her2kg.build import check_facts
+from her2kg.release import Release, write_release
 
 ENTAILMENTS = Path(__file__).parent / "ontology" / "entailments"
 QUERIES = sorted(ENTAILMENTS.glob("*.rq"))
@@ -22,7 +23,7 @@ QUERIES = sorted(ENTAILMENTS.glob("*.rq"))
 @pytest.fixture(scope="module")
 def release(tmp_path_factory) -> Release:
     out = tmp_path_factory.mktemp("entailments") / "dist"
-    write_release(check(ENTAILMENTS / "facts"), out, with_inferences=True)
+    write_release(check_facts(ENTAILMENTS / "facts"), out, with_inferences=True)
     return Release(out)
 
 

@@ -17,7 +17,8 @@ from her2kg.errors import ReleaseError
 from her2kg.formats import FORMATS, Format, formats
 from her2kg.namespaces import ONTOLOGY_IRI
 from her2kg.reason import load_release
-from her2kg.release import MARKER, Release, check, write_release
+from her2kg.build import check_facts as check
+from her2kg.release import MARKER, Release, write_release
 from her2kg.store import open_release
 
 SLICE = Path(__file__).parent / "data" / "slice"
@@ -178,6 +179,5 @@ def test_the_build_report_names_every_shape_without_blank_node_ids(built, tmp_pa
     again = Release(tmp_path / "again").verify()["validation"]
     assert first == again
     assert first["results"] and all(r["shape"].startswith("https://w3id.org/her2kg/shapes#") for r in first["results"])
-    assert "https://w3id.org/her2kg/shapes#IdentifierShape sh:property [ sh:path " \
-           "<http://www.w3.org/2004/02/skos/core#exactMatch> ]" in {r["shape"] for r in first["results"]}
+    assert "https://w3id.org/her2kg/shapes#IdentifierShape skos:exactMatch" in {r["shape"] for r in first["results"]}
 

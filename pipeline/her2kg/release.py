@@ -1,5 +1,4 @@
-"""The release: the whole build stage by stage (facts → records → graph → SHACL), and the `dist/`
-folder it writes, owned by one `Release` object.
+"""The release: the `dist/` folder, owned by one `Release` object, and writing it.
 
 A release is written into a staging folder beside the target and swapped in only when every stage
 has succeeded, so a failed or interrupted build leaves the last good release untouched. A build
@@ -18,10 +17,8 @@ import shutil
 import signal
 import tempfile
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,16 +27,14 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
 from . import __version__
-from .errors import Location, Problem, ReleaseError, UnsafeOutputError, UsageError, ValidationError
+from .errors import ReleaseError, UnsafeOutputError, UsageError
 from .export import class_counts
 from .formats import FORMATS, Content, formats
 from .namespaces import HK, ONTOLOGY_IRI
 from .resources import INPUT_FOLDERS, project_path
 
 if TYPE_CHECKING:
-    from .facts import Facts
-    from .ontology import Ontology
-    from .validate import Finding
+    from .build import Checked
 
 MARKER = ".her2kg-release"
 REPORT = "build-report.json"
@@ -230,76 +225,7 @@ def _marker_text(files: list[str]) -> str:
     return json.dumps({"her2kg": "release", "version": __version__, "files": sorted(files)}, indent=2) + "\n"
 
 
-# --- the build ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Stages:
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        yield
-        self.timings[name] = round(time.perf_counter() - start, 3)
-
-
-@dataclass
-class Checked:
-    """A graph that has been built from facts and validated."""
-
-    facts: Facts
-    ontology: Ontology
-    data: Graph
-    findings: list[Finding]
-    stages: Stages
-    inputs: list[Path] = field(default_factory=list)  # the folders the build read
-
-    @property
-    def violations(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "violation"]
-
-    def release_graph(self) -> Graph:
-        return self.ontology.graph + self.data
-
-
-def check(facts_dir: Path | None = None, ontology_dir: Path | None = None, shapes_dir: Path | None = None,
-          *, out_dir: Path | None = None) -> Checked:
-    """Load, build and validate; raise FactsError or ValidationError with every problem found.
-
-    With `out_dir`, first make sure a build may write there (UnsafeOutputError otherwise), so an
-    unsafe --out is refused before any work is done.
-    """
-    # The build stages are imported here, not at module level, so that reading a release
-    # (`Release`, for stats, query, reason) does not load pySHACL and the facts loader.
-    from .build import build_graph
-    from .facts import load_facts
-    from .ontology import Ontology
-    from .validate import load_shapes, validate_graph
-
-    inputs = input_folders(facts_dir, ontology_dir, shapes_dir)
-    if out_dir is not None:
-        check_out_dir(out_dir, inputs)
-    stages = Stages()
-    with stages.stage("load-ontology"):
-        ontology = Ontology(ontology_dir)
-    with stages.stage("load-facts"):
-        facts_dir = Path(facts_dir) if facts_dir else project_path("facts")
-        facts = load_facts(facts_dir, ontology, display_root=_display_root(facts_dir))
-    with stages.stage("build"):
-        data, locations = build_graph(facts, ontology)
-    with stages.stage("validate"):
-        findings = validate_graph(data, ontology.graph, load_shapes(shapes_dir), locations)
-    checked = Checked(facts, ontology, data, findings, stages, inputs)
-    if checked.violations:
-        raise ValidationError([Problem(f.location or Location(f.focus, 0), f.message) for f in checked.violations])
-    return checked
-
-
-def _display_root(facts_dir: Path) -> Path:
-    """Report facts files relative to the working directory when they are below it."""
-    cwd = Path.cwd().resolve()
-    return cwd if facts_dir.resolve().is_relative_to(cwd) else facts_dir.resolve().parent
+# --- writing a release ---------------------------------------------------------------------------
 
 
 def release_date(ontology: Graph) -> Literal | None:
@@ -334,7 +260,9 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
     are written too. SIGINT and SIGTERM during the write remove the staging folder, as a failure does.
     """
     out_dir = Path(out_dir)
-    check_out_dir(out_dir, checked.inputs)
+    # Callers check before any work (`build_release`); this second look catches a folder that
+    # changed meanwhile, or a caller that did not.
+    check_out_dir(out_dir, input_folders(checked.facts.folder, checked.ontology.folder))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out_dir)
     stages = checked.stages
@@ -351,6 +279,7 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
                             (staging / fmt.file_name).write_bytes(fmt.write(content))
                             written.append(fmt.file_name)
             report = build_report(checked, content.graph, [*written, REPORT])
+            report["inputs"] = checked.inputs
             if with_inferences:
                 report["inferred_triples"] = len(content.inferred)
             (staging / REPORT).write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -432,9 +361,6 @@ def _alive(pid: int) -> bool:
 
 
 def build_report(checked: Checked, release: Graph, files: list[str]) -> dict[str, Any]:
-    counts = {"warning": 0, "info": 0, "violation": 0}
-    for finding in checked.findings:
-        counts[finding.severity] += 1
     claims_per_source: dict[str, int] = {}
     for source in checked.data.objects(None, HK.statedIn):
         slug = str(source).rpartition("/")[2]
@@ -446,13 +372,7 @@ def build_report(checked: Checked, release: Graph, files: list[str]) -> dict[str
         "records": len(checked.facts.records),
         "classes": class_counts(checked.data),
         "statements_per_source": dict(sorted(claims_per_source.items())),
-        "validation": {
-            "conforms": counts["violation"] == 0,
-            "violations": counts["violation"],
-            "warnings": counts["warning"],
-            "infos": counts["info"],
-            "results": [f.as_dict() for f in checked.findings],
-        },
+        "validation": checked.validation.as_dict(),
         "timings_seconds": checked.stages.timings,
         "files": files,
     }
