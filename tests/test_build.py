@@ -54,7 +54,7 @@ def test_the_report_counts_classes_validation_and_timings(release):
     assert report["classes"]["Drug"] == 3
     assert report["validation"]["conforms"] is True
     assert report["validation"]["infos"] == len(report["validation"]["results"]) == 5
-    assert set(report["timings_seconds"]) == {"load-ontology", "load-facts", "build", "validate", "export"}
+    assert set(report["timings_seconds"]) == {"load-ontology", "load-facts", "check-quotes", "build", "validate", "export"}
     assert report["triples"] == len(Release(release).graph_nt.read_text().splitlines())
 
 

@@ -24,6 +24,7 @@ def test_installed_her2kg_builds_the_shipped_facts_from_another_directory(instal
     result = subprocess.run([str(installed / "bin" / "her2kg"), "build"], cwd=elsewhere,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
+    assert "quotes checked: " in result.stdout and " in 3 sources;" in result.stdout  # the packaged sources/
     assert sorted(p.name for p in (elsewhere / "dist").iterdir()) == [
         ".her2kg-release", "build-report.json", "her2kg.nt", "her2kg.owl", "her2kg.ttl", "void.ttl"]
 

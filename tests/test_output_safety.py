@@ -57,6 +57,9 @@ REFUSED = {
     "the-ontology-folder": (
         {"ontology/mine.ttl": "# my ontology\n"}, ".", ["--out", "ontology"],
         "ontology: refusing to write the release here: the folder is the input folder"),
+    "the-curators-copies-of-the-sources": (
+        {"copies/news-item.txt": "the text\n"}, ".", ["--sources", "copies", "--out", "copies"],
+        "copies: refusing to write the release here: the folder is the input folder copies"),
     "a-release-with-the-users-notes": (
         {"dist/" + MARKER: A_MARKER, "dist/her2kg.nt": "<urn:a> <urn:b> <urn:c> .\n", "dist/notes.txt": "mine\n"},
         ".", ["--out", "dist"],

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Graph
 
 from .abox import Locations, build_graph
-from .errors import UsageError, ValidationError
+from .errors import FactsError, UsageError, ValidationError
 from .facts import Facts, load_facts
 from .ontology import Ontology
 from .resources import resolve
+from .sources import QuoteReport, check_quotes, load_library
 from .validate import Finding, ValidationReport, load_shapes, validate_graph
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class Checked:
     stages: Stages
     locations: Locations = field(default_factory=Locations)
     inputs: dict[str, str] = field(default_factory=dict)  # input folder name → where it was read
+    quotes: QuoteReport | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -85,9 +87,13 @@ class BuildReport:
         return self.summary.get("inferred_triples")
 
 
-def check_facts(facts_dir: Path | None = None, ontology_dir: Path | None = None,
-                shapes_dir: Path | None = None) -> Checked:
-    """Load, build and validate; raise FactsError or ValidationError with every problem found."""
+def check_facts(facts_dir: Path | None = None, ontology_dir: Path | None = None, shapes_dir: Path | None = None,
+                copies_dir: Path | None = None, sources_dir: Path | None = None) -> Checked:
+    """Load, check the quotes against the source texts, build and validate; raise FactsError or
+    ValidationError with every problem found.
+
+    `copies_dir` holds a curator's own copies of source texts that her2kg does not ship (see sources.py).
+    """
     stages = Stages()
     facts_in, ontology_in, shapes_in = (resolve("facts", facts_dir), resolve("ontology", ontology_dir),
                                         resolve("shapes", shapes_dir))
@@ -95,12 +101,16 @@ def check_facts(facts_dir: Path | None = None, ontology_dir: Path | None = None,
         ontology = Ontology(ontology_in.path)
     with stages.stage("load-facts"):
         facts = load_facts(facts_in.path, ontology, display_root=_display_root(facts_in.path))
+    with stages.stage("check-quotes"):
+        quotes = check_quotes(facts, load_library(sources_dir, copies_dir))
+    if quotes.problems:
+        raise FactsError(quotes.problems)
     with stages.stage("build"):
         data, locations = build_graph(facts, ontology)
     with stages.stage("validate"):
         validation = validate_graph(data, ontology.graph, load_shapes(shapes_in.path), locations)
     inputs = {"facts": facts_in.describe(), "ontology": ontology_in.describe(), "shapes": shapes_in.describe()}
-    checked = Checked(facts, ontology, data, validation, stages, locations, inputs)
+    checked = Checked(facts, ontology, data, validation, stages, locations, inputs, quotes)
     if not validation.conforms:
         raise ValidationError([f.as_problem() for f in validation.violations])
     return checked
@@ -113,14 +123,14 @@ def _display_root(facts_dir: Path) -> Path:
 
 
 def build_release(facts_dir: Path | None = None, out_dir: Path = Path("dist"), *, reason: bool = False,
-                  checked: Checked | None = None) -> BuildReport:
+                  copies_dir: Path | None = None, checked: Checked | None = None) -> BuildReport:
     """Build, validate and (with `reason`) check consistency with HermiT, then write the release
     into `out_dir`, replacing a previous release only when every stage succeeded."""
     from .release import check_out_dir, input_folders, write_release
 
     # Before any work: a build never replaces a folder holding files it did not write.
-    check_out_dir(out_dir, input_folders(checked.facts.folder if checked else facts_dir))
-    checked = checked or check_facts(facts_dir)
+    check_out_dir(out_dir, input_folders(checked.facts.folder if checked else facts_dir, None, None, copies_dir))
+    checked = checked or check_facts(facts_dir, copies_dir=copies_dir)
     reasoning = None
     if reason:  # before writing: an inconsistent graph is never released
         from .reason import reason as run_hermit

@@ -23,6 +23,9 @@ from .errors import (
 facts_option = click.option("--facts", "facts_dir", type=click.Path(path_type=Path),
                             help="Folder of facts YAML files. [default: facts/ of the checkout you are in, "
                                  "else the facts shipped with her2kg]")
+sources_option = click.option("--sources", "copies_dir", type=click.Path(file_okay=False, path_type=Path),
+                              help="Folder with your copies (*.txt) of source texts her2kg does not ship; each is "
+                                   "matched by its SHA-256, so its quotes are checked too.")
 release_option = click.option("--release", "release_dir", type=click.Path(path_type=Path),
                               default=Path("dist"), show_default=True, help="Folder of a built release.")
 
@@ -101,8 +104,9 @@ def _echo_inputs(inputs: dict[str, str]) -> None:
               show_default=True, help="Folder to write the release to (replaced only if the build succeeds).")
 @click.option("--reason", "with_reasoning", is_flag=True,
               help="Also check consistency with HermiT (needs Java) and write her2kg-inferred.ttl/.nt.")
+@sources_option
 @verbose_option
-def build(facts_dir, out_dir, with_reasoning, verbose):
+def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
     """Build the graph from the facts, validate it, and write the release.
 
     Writes her2kg.ttl, her2kg.nt (sorted), her2kg.owl (RDF/XML for Protégé), void.ttl and
@@ -111,10 +115,12 @@ def build(facts_dir, out_dir, with_reasoning, verbose):
     from .build import build_release, check_facts
     from .release import check_out_dir, input_folders
 
-    check_out_dir(out_dir, input_folders(facts_dir))  # an unsafe --out is refused before any work
-    checked = check_facts(facts_dir)
+    check_out_dir(out_dir, input_folders(facts_dir, None, None, copies_dir))  # refused before any work
+    checked = check_facts(facts_dir, copies_dir=copies_dir)
     _echo_inputs(checked.inputs)
     _echo_findings((f for f in checked.findings if str(f.severity) != "violation"), verbose)
+    if checked.quotes is not None:
+        click.echo(checked.quotes.summary())
     report = build_release(out_dir=out_dir, reason=with_reasoning, checked=checked)
     if report.reasoning is not None:
         _echo_reasoning(report.reasoning, verbose=False)
@@ -129,8 +135,9 @@ def build(facts_dir, out_dir, with_reasoning, verbose):
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @facts_option
+@sources_option
 @click.argument("file", required=False, type=click.Path(path_type=Path))
-def validate(facts_dir, file):
+def validate(facts_dir, copies_dir, file):
     """Validate the facts (default) or an RDF FILE (.ttl, .nt, .owl) against the shapes.
 
     Nothing is written. Violations exit 1; warnings and infos are printed.
@@ -138,9 +145,11 @@ def validate(facts_dir, file):
     if file is None:
         from .build import check_facts
 
-        checked = check_facts(facts_dir)
+        checked = check_facts(facts_dir, copies_dir=copies_dir)
         _echo_inputs(checked.inputs)
         _echo_findings(checked.findings)
+        if checked.quotes is not None:
+            click.echo(checked.quotes.summary())
         click.echo(f"valid: {len(checked.facts.records)} records, "
                    f"{_plural(len(checked.findings), 'warning or info')}")
         return

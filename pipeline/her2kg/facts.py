@@ -229,6 +229,8 @@ class _Loader:
             if value is not None:
                 values[key] = value
                 lines[key] = value_node.start_mark.line + 1
+                if isinstance(value_node, yaml.SequenceNode):  # each item's own line, for messages about one item
+                    lines.update({f"{key}[{i}]": item.start_mark.line + 1 for i, item in enumerate(value_node.value)})
         for key, (value, line) in (defaults or {}).items():
             if key in known and key not in present:
                 values[key], lines[key] = value, line

@@ -149,10 +149,11 @@ def _rdflib(term: Any) -> Any:
 
 
 def input_folders(facts_dir: Path | None = None, ontology_dir: Path | None = None,
-                  shapes_dir: Path | None = None) -> list[Path]:
-    """The folders a build reads (given or resolved as `check` resolves them)."""
+                  shapes_dir: Path | None = None, *also: Path | None) -> list[Path]:
+    """The folders a build reads (given, or resolved as the build resolves them), and `also` any
+    other folder it was given (a curator's copies of the source texts)."""
     given = {"facts": facts_dir, "ontology": ontology_dir, "shapes": shapes_dir}
-    found = []
+    found = [Path(folder) for folder in also if folder is not None]
     for name in INPUT_FOLDERS:
         try:
             found.append(project_path(name, given.get(name)))
@@ -372,6 +373,7 @@ def build_report(checked: Checked, release: Graph, files: list[str]) -> dict[str
         "records": len(checked.facts.records),
         "classes": class_counts(checked.data),
         "statements_per_source": dict(sorted(claims_per_source.items())),
+        **({"quotes": checked.quotes.as_dict()} if checked.quotes else {}),
         "validation": checked.validation.as_dict(),
         "timings_seconds": checked.stages.timings,
         "files": files,
