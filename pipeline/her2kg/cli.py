@@ -130,7 +130,10 @@ def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
                f"({_plural(counts['warning'], 'warning')}, {_plural(infos, 'info')}"
                f"{'' if verbose or not infos else ': -v lists them'}) → {out_dir}/")
     if with_reasoning:
-        click.echo(f"inferred {report.inferred_triples} triples → {out_dir}/her2kg-inferred.ttl, her2kg-inferred.nt")
+        from .release import Release
+
+        written = Release(out_dir)
+        click.echo(f"inferred {report.inferred_triples} triples → {written.inferred_ttl}, {written.inferred_nt.name}")
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
