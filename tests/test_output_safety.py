@@ -69,6 +69,10 @@ REFUSED = {
         {"dist/" + MARKER: A_MARKER, "dist/her2kg.nt": "x\n", "dist/figures/plot.svg": "<svg/>\n"},
         ".", ["--out", "dist"],
         "dist: refusing to replace this release: it also holds figures"),
+    "a-report-that-does-not-list-the-notes": (
+        {"dist/build-report.json": json.dumps({"version": "0.1.0", "files": ["build-report.json"]}),
+         "dist/notes.txt": "mine\n"}, ".", ["--out", "dist"],
+        "dist: refusing to replace this release: it also holds notes.txt"),
     "a-marker-that-is-not-ours": (
         {"dist/" + MARKER: "not json\n", "dist/her2kg.nt": "x\n"}, ".", ["--out", "dist"],
         "dist: refusing to replace this folder: it is not a her2kg release (no .her2kg-release marker)"),
@@ -116,13 +120,15 @@ def test_the_check_comes_before_any_work(project, monkeypatch):
     assert result.exit_code == 2 and "not a her2kg release" in result.stderr
 
 
-@pytest.mark.parametrize("existing", ["absent", "empty", "previous-release"])
+@pytest.mark.parametrize("existing", ["absent", "empty", "previous-release", "release-from-before-the-marker"])
 def test_a_build_may_replace_an_absent_or_empty_folder_or_its_own_release(existing, project, monkeypatch):
     monkeypatch.chdir(project)
     if existing != "absent":
         (project / "dist").mkdir()
-    if existing == "previous-release":
+    if existing != "absent" and existing != "empty":
         assert CliRunner().invoke(cli, ["build", "--out", "dist"]).exit_code == 0
+    if existing == "release-from-before-the-marker":  # recognised by its build report's file list
+        (project / "dist" / MARKER).unlink()
     result = CliRunner().invoke(cli, ["build", "--out", "dist"])
     assert result.exit_code == 0, result.output
     release = Release(project / "dist")

@@ -211,13 +211,22 @@ def _some(names: list[str]) -> str:
 
 
 def _marked_files(folder: Path) -> set[str] | None:
-    """The files the marker of `folder` says a build wrote (the marker included), or None."""
+    """The files the marker of `folder` says a build wrote (the marker included), or None.
+
+    A release written before builds left a marker is recognised by its build report instead: it
+    lists the files that build wrote, itself included.
+    """
     try:
-        marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+        if (folder / MARKER).exists():
+            marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+            ours = marker.get("her2kg") == "release"
+        else:
+            marker = json.loads((folder / REPORT).read_text(encoding="utf-8"))
+            ours = isinstance(marker.get("version"), str) and REPORT in marker.get("files", [])
         files = marker["files"]
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if marker.get("her2kg") != "release" or not isinstance(files, list):
+    if not ours or not isinstance(files, list):
         return None
     return {str(name) for name in files} | {MARKER}
 
