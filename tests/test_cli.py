@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from her2kg.cli import cli
+from her2kg.release import Release
 
 SLICE = Path(__file__).parent / "data" / "slice"
 
@@ -87,7 +88,7 @@ def test_validate_checks_the_facts_without_writing(tmp_path, monkeypatch):
 
 
 def test_validate_a_released_file(release):
-    result = run("validate", str(release / "her2kg.ttl"))
+    result = run("validate", str(Release(release).graph_ttl))
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("valid: ")
     assert "info: HER2: has no verified standard identifier" in result.stderr

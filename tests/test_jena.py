@@ -20,6 +20,7 @@ import pyoxigraph
 import pytest
 
 from her2kg.catalog import bind, load_queries, portable_text
+from her2kg.release import Release
 from test_queries import oxigraph_answer
 
 JARS = Path("/usr/share/java")
@@ -75,7 +76,7 @@ def jena_results(shipped_release, cases, tmp_path_factory) -> Path:
     for case, (text, _) in cases.items():
         (queries / f"{case}.rq").write_text(text, encoding="utf-8")
     classpath = ":".join(map(str, [xerces_messages(tmp_path_factory.mktemp("xerces")), *jars]))
-    done = subprocess.run(["java", "-cp", classpath, str(RUNNER), str(shipped_release / "her2kg.nt"),
+    done = subprocess.run(["java", "-cp", classpath, str(RUNNER), str(Release(shipped_release).graph_nt),
                            str(results), *map(str, sorted(queries.glob("*.rq")))],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -15,6 +15,7 @@ import pytest
 
 from her2kg.errors import FactsError, ValidationError
 from her2kg.build import build_release
+from her2kg.release import Release
 from her2kg.resources import project_path
 
 JARS = Path("/usr/share/java")
@@ -81,11 +82,11 @@ def test_the_tbox_alone_is_owl2dl(owl2dl_checker):
 
 
 def test_the_release_built_from_the_test_slice_is_owl2dl(owl2dl_checker, slice_release):
-    assert_owl2dl(owl2dl_checker, slice_release / "her2kg.owl")
+    assert_owl2dl(owl2dl_checker, Release(slice_release).owl)
 
 
 def test_the_release_built_from_the_shipped_facts_is_owl2dl(owl2dl_checker, request):
-    assert_owl2dl(owl2dl_checker, shipped_or_skip(request) / "her2kg.owl")
+    assert_owl2dl(owl2dl_checker, Release(shipped_or_skip(request)).owl)
 
 
 @pytest.mark.parametrize("broken, expected", [

@@ -27,6 +27,7 @@ from her2kg.catalog import bind, load_queries, load_query, run
 from her2kg.cli import cli
 from her2kg.errors import ForbiddenQueryError, QueryError, UsageError
 from her2kg.namespaces import BASE
+from her2kg.release import Release
 from her2kg.resources import project_path
 from her2kg.sparql import check_read_only, execute
 
@@ -88,7 +89,7 @@ def tsv(variables: list[str], rows: set[tuple[str, ...]]) -> str:
 def rdflib_graph(shipped_release) -> rdflib.Graph:
     """The same release in rdflib, whose SPARQL engine checks the embedded store's answers."""
     graph = rdflib.Graph()
-    graph.parse(shipped_release / "her2kg.nt", format="nt")
+    graph.parse(Release(shipped_release).graph_nt, format="nt")
     return graph
 
 

@@ -115,7 +115,9 @@ def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
     build-report.json. Errors are reported as FILE:LINE: message, all at once.
     """
     from .build import build_release, check_facts
+    from .release import check_out_dir, input_folders
 
+    check_out_dir(out_dir, input_folders(facts_dir, None, None, copies_dir))  # refused before any work
     checked = check_facts(facts_dir, copies_dir=copies_dir)
     _echo_inputs(checked.inputs)
     _echo_findings((f for f in checked.findings if str(f.severity) != "violation"), verbose)
@@ -130,7 +132,10 @@ def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
                f"({_plural(counts['warning'], 'warning')}, {_plural(infos, 'info')}"
                f"{'' if verbose or not infos else ': -v lists them'}) → {out_dir}/")
     if with_reasoning:
-        click.echo(f"inferred {report.inferred_triples} triples → {out_dir}/her2kg-inferred.ttl, her2kg-inferred.nt")
+        from .release import Release
+
+        written = Release(out_dir)
+        click.echo(f"inferred {report.inferred_triples} triples → {written.inferred_ttl}, {written.inferred_nt.name}")
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
