@@ -100,6 +100,7 @@ def test_a_shacl_violation_fails_the_build_at_the_field_line_and_keeps_the_relea
 RAPPER_SYNTAX = {"ttl": "turtle", "nt": "ntriples", "owl": "rdfxml"}  # format name → rapper's syntax
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("rapper") is None, reason="raptor2-utils (rapper) is not installed")
 @pytest.mark.parametrize("which", ["slice", "shipped"])
 @pytest.mark.parametrize("name", sorted(RAPPER_SYNTAX))

@@ -51,15 +51,6 @@ def test_a_facts_folder_that_does_not_exist_is_an_invocation_error(tmp_path):
     assert "fact error" not in result.stderr
 
 
-def test_the_docs_command_prints_no_library_logs(tmp_path):
-    """pyLODE configures the root logger when imported; its debug lines must not reach the user."""
-    result = subprocess.run([sys.executable, "-m", "her2kg", "docs", "--out", str(tmp_path)],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
-    assert result.stdout == f"wrote {tmp_path / 'index.html'}\n"
-
-
 def test_an_unknown_option_is_a_usage_error():
     result = run("build", "--fats", "facts")
     assert result.exit_code == 2

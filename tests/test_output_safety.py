@@ -176,6 +176,7 @@ entry_point()
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
 def test_a_signal_during_the_write_removes_the_staging_folder_and_keeps_the_release(sig, project):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
