@@ -1,6 +1,4 @@
 """The command line as a user meets it: help, exit codes, stats and validate."""
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
