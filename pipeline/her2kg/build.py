@@ -15,7 +15,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
 from .facts import Entry, Facts, Record
-from .namespaces import HK, IDENTIFIER_IRIS, IDENTIFIER_PREFIXES, OBOINOWL, SKOS, bind_prefixes, entity_iri
+from .identifiers import Identifier
+from .namespaces import HK, OBOINOWL, SKOS, bind_prefixes, entity_iri
 from .ontology import Ontology
 from .schema import ARM_FIELDS, ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, Field
 
@@ -33,15 +34,6 @@ def decimal_literal(value: Decimal) -> Literal:
     if "." not in text:
         text += ".0"
     return Literal(text, datatype=XSD.decimal)
-
-
-def identifier_curie(registry: str, value: str) -> tuple[str, str]:
-    """('chebi', 'CHEBI:61390') → ('CHEBI:61390', '61390'): the CURIE and the local part."""
-    prefix = IDENTIFIER_PREFIXES[registry]
-    local = value.split(":", 1)[1] if value.upper().startswith(prefix + ":") else value
-    if registry in ("doi",):
-        local = value.removeprefix("https://doi.org/").removeprefix("doi:")
-    return f"{prefix}:{local}", local
 
 
 class GraphBuilder:
@@ -85,11 +77,11 @@ class GraphBuilder:
             for term in self.value_terms(spec, values[spec.key]):
                 self.add(node, spec.predicate, term)
 
-    def add_identifiers(self, node: URIRef, identifiers: dict) -> None:
-        for registry, (value, _line) in sorted(identifiers.items()):
-            curie, local = identifier_curie(registry, value)
-            self.add(node, OBOINOWL.hasDbXref, Literal(curie))
-            self.add(node, SKOS.exactMatch, URIRef(IDENTIFIER_IRIS[registry].format(local)))
+    def add_identifiers(self, node: URIRef, identifiers: dict[str, tuple[Identifier, int]]) -> None:
+        # The loader parsed each value against its registry's pattern: no IRI from unchecked text.
+        for _registry, (identifier, _line) in sorted(identifiers.items()):
+            self.add(node, OBOINOWL.hasDbXref, Literal(identifier.curie))
+            self.add(node, SKOS.exactMatch, URIRef(identifier.iri))
 
     def add_evidence(self, node: URIRef, entries: list[Entry]) -> None:
         for entry in entries:
