@@ -41,6 +41,16 @@ class GraphBuilder:
         self.ontology = ontology
         self.graph = bind_prefixes(Graph())
         self.locations: dict[URIRef, object] = {}  # node → Location, for reporting
+        # (subject, relation, object) → the polarities of the relation claims that state it
+        self.claim_polarities: dict[tuple[URIRef, URIRef, URIRef], set[str]] = {}
+
+    def index_claims(self, records: list[Record]) -> None:
+        for record in records:
+            if record.kind.name == "claim":
+                values = record.values
+                key = (ref_iri(values["subject"]), self.ontology.claim_relations[values["relation"]],
+                       ref_iri(values["object"]))
+                self.claim_polarities.setdefault(key, set()).add(values.get("polarity", SUPPORTS))
 
     def add(self, s, p, o) -> None:
         self.graph.add((s, p, o))
@@ -77,6 +87,23 @@ class GraphBuilder:
             for term in self.value_terms(spec, values[spec.key]):
                 self.add(node, spec.predicate, term)
 
+    def add_effects(self, node: URIRef, fields, values: dict) -> None:
+        """The plain triples of the fields' `effect` relations that a supporting claim backs."""
+        for spec in fields:
+            if spec.effect is not None and spec.key in values:
+                for term in self.value_terms(spec, values[spec.key]):
+                    if self.backed(node, spec.effect, term, values.get("evidence", [])):
+                        self.add(node, spec.effect, term)
+
+    def backed(self, subject: URIRef, relation: URIRef, obj, passages: list[Entry]) -> bool:
+        """Whether a supporting claim backs `subject relation obj`: one of the record's own passages
+        supports the record, and the relation claims about this very triple, if any, include a
+        supporting one (a claim that a strategy had no effect outweighs its general description)."""
+        if not any(p.values.get("polarity", SUPPORTS) == SUPPORTS for p in passages):
+            return False
+        stated = self.claim_polarities.get((subject, relation, obj))
+        return stated is None or SUPPORTS in stated
+
     def add_identifiers(self, node: URIRef, identifiers: dict[str, tuple[Identifier, int]]) -> None:
         # The loader parsed each value against its registry's pattern: no IRI from unchecked text.
         for _registry, (identifier, _line) in sorted(identifiers.items()):
@@ -109,6 +136,7 @@ class GraphBuilder:
             self.add_default_polarity(node, record.values)
         fields = ARM_FIELDS if record.kind.name == "arm" else record.kind.fields
         self.add_fields(node, fields, record.values)
+        self.add_effects(node, fields, record.values)
         values = record.values
         if "identifiers" in values:
             self.add_identifiers(node, values["identifiers"])
@@ -162,6 +190,7 @@ def _digest(*parts) -> str:
 def build_graph(facts: Facts, ontology: Ontology) -> tuple[Graph, dict]:
     """The ABox for `facts`, and where each node came from (node → Location)."""
     builder = GraphBuilder(ontology)
+    builder.index_claims(facts.records)
     for record in facts.records:
         builder.add_record(record)
     return builder.graph, builder.locations

@@ -22,6 +22,10 @@ class Field:
     scheme: str | None = None  # vocabulary scheme of a `vocab` field
     many: bool = False
     required: bool = False
+    # A stated relation (sub-property of hk:statedRelation) the field also asserts of its values, as
+    # a plain triple only where a supporting claim backs it: a strategy is proposed against a
+    # mechanism whatever came of it, but only supporting evidence says it overcomes it.
+    effect: URIRef | None = None
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,8 @@ KINDS: dict[str, Kind] = {
             Field("actors", "ref", HK.involves, targets=ENTITY_KINDS_WITH_ACTORS, many=True),
         )),
         Kind("strategy", "strategies", HK.Strategy, ENTITY_FIELDS + (
-            Field("against", "ref", HK.overcomes, targets=("mechanism",), many=True, required=True),
+            Field("against", "ref", HK.proposedAgainst, targets=("mechanism",), many=True, required=True,
+                  effect=HK.overcomes),
             Field("interventions", "ref", HK.usesIntervention, targets=DRUG_OR_CLASS, many=True),
             Field("status", "vocab", HK.strategyStatus, scheme="strategy-status", required=True),
             Field("trials", "ref", HK.testedIn, targets=STUDIES, many=True),
