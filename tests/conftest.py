@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from her2kg.release import check, write_release
+from her2kg.build import build_release
 
 
 def pytest_addoption(parser):
@@ -15,7 +15,7 @@ def pytest_addoption(parser):
 def shipped_release(tmp_path_factory) -> Path:
     """The release built from the facts that ship with her2kg (the folder holding her2kg.nt …)."""
     out = tmp_path_factory.mktemp("shipped") / "dist"
-    write_release(check(), out)
+    build_release(out_dir=out)
     return out
 
 

@@ -51,7 +51,7 @@ def test_the_report_counts_classes_validation_and_timings(release):
     assert report["classes"]["Drug"] == 3
     assert report["validation"]["conforms"] is True
     assert report["validation"]["infos"] == len(report["validation"]["results"]) == 5
-    assert set(report["timings_seconds"]) == {"load-ontology", "load-facts", "build", "validate", "export"}
+    assert set(report["timings_seconds"]) == {"load-ontology", "load-facts", "check-quotes", "build", "validate", "export"}
     assert report["triples"] == len((release / "her2kg.nt").read_text().splitlines())
 
 
@@ -78,7 +78,7 @@ def test_a_claim_gives_a_plain_triple_and_a_claim_node_with_provenance(release):
     assert [(str(r.site)) for r in rows] == ["intracellular domain of HER2"]
 
 
-def test_a_shacl_violation_fails_the_build_at_the_line_and_keeps_the_release(release, tmp_path):
+def test_a_shacl_violation_fails_the_build_at_the_field_line_and_keeps_the_release(release, tmp_path):
     facts = tmp_path / "facts"
     shutil.copytree(SLICE, facts)
     trials = facts / "trials.yaml"
@@ -88,8 +88,8 @@ def test_a_shacl_violation_fails_the_build_at_the_line_and_keeps_the_release(rel
     result = build(facts, release)
 
     assert result.exit_code == 1
-    line = next(i for i, text in enumerate(trials.read_text().splitlines(), 1) if "id: emilia-pfs" in text)
-    assert f"trials.yaml:{line}: " in result.stderr
+    line = next(i for i, text in enumerate(trials.read_text().splitlines(), 1) if "p-value: 1.5" in text)
+    assert f"trials.yaml:{line}: violation: " in result.stderr
     assert "a p-value is one number between 0 and 1" in result.stderr
     assert {name: (release / name).read_bytes() for name in GRAPH_FILES} == before
 

@@ -1,4 +1,6 @@
 """The command line as a user meets it: help, exit codes, stats and validate."""
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,11 +22,41 @@ def release(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("command", ["build", "validate", "stats"])
+@pytest.mark.parametrize("command", sorted(cli.commands))
 def test_every_command_explains_itself_and_its_exit_codes(command):
     result = run(command, "--help")
     assert result.exit_code == 0
+    assert f"Usage: her2kg {command}" in result.output or f"Usage: cli {command}" in result.output
     assert "Exit codes: 0 ok; 1 the data is wrong" in result.output
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_a_usage_error_shows_the_commands_own_usage_line(command):
+    result = run(command, "--no-such-option")
+    assert result.exit_code == 2
+    assert f" {command} [OPTIONS]" in result.stderr.splitlines()[0]
+
+
+def test_a_usage_error_raised_by_the_library_shows_the_commands_usage(tmp_path):
+    result = run("stats", "--release", str(tmp_path))
+    assert result.exit_code == 2
+    assert " stats [OPTIONS]" in result.stderr.splitlines()[0]
+
+
+def test_a_facts_folder_that_does_not_exist_is_an_invocation_error(tmp_path):
+    result = run("build", "--facts", str(tmp_path / "nonexistent"), "--out", str(tmp_path / "dist"))
+    assert result.exit_code == 2
+    assert "no such facts folder" in result.stderr
+    assert "fact error" not in result.stderr
+
+
+def test_the_docs_command_prints_no_library_logs(tmp_path):
+    """pyLODE configures the root logger when imported; its debug lines must not reach the user."""
+    result = subprocess.run([sys.executable, "-m", "her2kg", "docs", "--out", str(tmp_path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout == f"wrote {tmp_path / 'index.html'}\n"
 
 
 def test_an_unknown_option_is_a_usage_error():
@@ -71,6 +103,9 @@ def test_validate_reports_violations_in_an_rdf_file(tmp_path):
     result = run("validate", str(bad))
     assert result.exit_code == 1
     assert "a variant must name the gene it alters" in result.stderr
+    violations = [line for line in result.stderr.splitlines() if ": violation: " in line]
+    assert len(violations) >= 1
+    assert result.stderr.splitlines()[-1] == f"{bad}: {len(violations)} SHACL violation{'s' if len(violations) > 1 else ''}"
 
 
 def test_validate_refuses_a_file_that_is_not_rdf(tmp_path):
@@ -79,6 +114,7 @@ def test_validate_refuses_a_file_that_is_not_rdf(tmp_path):
     result = run("validate", str(bad))
     assert result.exit_code == 2
     assert "cannot parse as RDF" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_build_lists_infos_only_when_asked(tmp_path):

@@ -1,4 +1,5 @@
 """A non-editable install works from any directory: the wheel carries ontology, shapes, queries and facts."""
+import shutil
 import subprocess
 import venv
 from pathlib import Path
@@ -23,12 +24,26 @@ def test_installed_her2kg_builds_the_shipped_facts_from_another_directory(instal
     result = subprocess.run([str(installed / "bin" / "her2kg"), "build"], cwd=elsewhere,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
+    assert "quotes checked: " in result.stdout and " in 3 sources;" in result.stdout  # the packaged sources/
     assert sorted(p.name for p in (elsewhere / "dist").iterdir()) == [
         "build-report.json", "her2kg.nt", "her2kg.owl", "her2kg.ttl", "void.ttl"]
 
 
-def test_the_installed_package_is_not_the_source_tree(installed):
+def test_outside_a_checkout_the_packaged_copy_is_read(installed, tmp_path):
     where = subprocess.run([str(installed / "bin" / "python"), "-c",
                             "import her2kg.resources as r; print(r.project_path('ontology'))"],
-                           capture_output=True, text=True, check=True).stdout.strip()
+                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
     assert "site-packages" in where and not where.startswith(str(REPO))
+
+
+def test_in_a_checkout_its_own_facts_are_read_and_said(installed, tmp_path):
+    """After `pip install .`, a curator's edits in the checkout count: the copy inside the package
+    must not shadow them, even from a subfolder."""
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "tests" / "data" / "slice", project / "facts")
+    (project / "notes").mkdir()
+    result = subprocess.run([str(installed / "bin" / "her2kg"), "build", "--out", str(tmp_path / "dist")],
+                            cwd=project / "notes", capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert f"read facts/ of the checkout {project}" in result.stderr
+    assert "from 15 records" in result.stdout

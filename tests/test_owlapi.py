@@ -21,8 +21,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from her2kg.errors import FactsError, ValidationError
+from her2kg.build import build_release
 from her2kg.namespaces import BASE
-from her2kg.release import check, write_release
 from her2kg.resources import project_path
 
 JARS = Path("/usr/share/java")
@@ -66,7 +66,7 @@ def owl2dl_checker(tmp_path_factory):
 @pytest.fixture(scope="module")
 def slice_release(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("slice") / "dist"
-    write_release(check(Path(__file__).parent / "data" / "slice"), out)
+    build_release(Path(__file__).parent / "data" / "slice", out)
     return out
 
 

@@ -1,5 +1,6 @@
 """OWL reasoning with HermiT: the shipped graph is consistent, and each inconsistent fixture
-(tests/data/inconsistent/<case>/facts.yaml) is caught and explained in the words of expected.txt."""
+(tests/data/inconsistent/<case>/data.ttl, a graph the facts build would refuse, as a release made
+elsewhere might hold it) is caught and explained in the words of expected.txt."""
 from __future__ import annotations
 
 import sys
@@ -8,19 +9,21 @@ from pathlib import Path
 import pytest
 
 from click.testing import CliRunner
+from rdflib import Graph
 
 from her2kg.cli import cli
 from her2kg.errors import FactsError, InconsistencyError, ValidationError
 from her2kg.namespaces import HK
+from her2kg.ontology import Ontology
 from her2kg.reason import entity_reduction, load_release, reason, statement_nodes
-from her2kg.release import check, write_release
+from her2kg.build import build_release
 
 DATA = Path(__file__).parent / "data"
 INCONSISTENT = sorted(p for p in (DATA / "inconsistent").iterdir() if p.is_dir())
 
 
 def built(facts_dir: Path, out: Path) -> Path:
-    write_release(check(facts_dir), out)
+    build_release(facts_dir, out)
     return out
 
 
@@ -48,9 +51,17 @@ def test_the_reduction_drops_statement_nodes_but_keeps_what_they_say_about_entit
     assert studies and all((s, None, HK.Study) in reduced for s in studies)
 
 
+def inconsistent_release(case: Path, folder: Path) -> Path:
+    """A release folder holding the ontology and the case's data, as N-Triples."""
+    folder.mkdir()
+    graph = Ontology().graph + Graph().parse(case / "data.ttl", format="turtle")
+    (folder / "her2kg.nt").write_bytes(graph.serialize(format="nt", encoding="utf-8"))
+    return folder
+
+
 @pytest.mark.parametrize("case", INCONSISTENT, ids=lambda p: p.name)
 def test_an_inconsistency_is_explained(case, tmp_path):
-    graph = load_release(built(case, tmp_path / "dist"))
+    graph = load_release(inconsistent_release(case, tmp_path / "dist"))
     with pytest.raises(InconsistencyError) as caught:
         reason(graph)
     assert caught.value.reasons == (case / "expected.txt").read_text().splitlines()
@@ -58,15 +69,23 @@ def test_an_inconsistency_is_explained(case, tmp_path):
 
 @pytest.mark.parametrize("case", INCONSISTENT[:1], ids=lambda p: p.name)
 def test_reason_command_exits_1_on_an_inconsistent_release(case, tmp_path):
-    release = built(case, tmp_path / "dist")
+    release = inconsistent_release(case, tmp_path / "dist")
     result = run("reason", "--release", str(release))
     assert result.exit_code == 1
     assert (case / "expected.txt").read_text().splitlines()[0] in result.stderr
 
 
-def test_build_with_reason_writes_nothing_when_inconsistent(tmp_path):
+def test_build_with_reason_writes_nothing_when_inconsistent(tmp_path, monkeypatch):
+    """The library reasons before it writes: an inconsistent graph is never released."""
+    from her2kg import build
+
+    checked = build.check_facts(DATA / "slice")
+    case = Graph().parse(INCONSISTENT[0] / "data.ttl", format="turtle")
+    for triple in case:
+        checked.data.add(triple)
     out = tmp_path / "dist"
-    assert run("build", "--reason", "--facts", str(INCONSISTENT[0]), "--out", str(out)).exit_code == 1
+    with pytest.raises(InconsistencyError):
+        build.build_release(out_dir=out, reason=True, checked=checked)
     assert not out.exists()
 
 

@@ -1,7 +1,51 @@
-"""her2kg: a knowledge graph of resistance to anti-HER2 therapy in HER2-positive breast cancer."""
+"""her2kg: a knowledge graph of resistance to anti-HER2 therapy in HER2-positive breast cancer.
+
+The library face (the CLI and the web layer are thin layers over these):
+
+    from her2kg import build_release, validate_file, open_release
+    report = build_release("facts", "dist")           # -> BuildReport
+    findings = validate_file("other.ttl")             # -> ValidationReport
+    store = open_release("dist")                      # -> pyoxigraph.Store
+
+Names are imported on first use, so `import her2kg` (and the CLI's start) stays fast.
+"""
+from __future__ import annotations
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("her2kg")
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
+
+# Public name → the module that defines it.
+_FACE = {
+    "build_release": "build",
+    "check_facts": "build",
+    "validate_file": "build",
+    "BuildReport": "build",
+    "ValidationReport": "validate",
+    "Severity": "validate",
+    "open_release": "store",
+    "Her2kgError": "errors",
+    "FactsError": "errors",
+    "ValidationError": "errors",
+    "UsageError": "errors",
+}
+
+__all__ = sorted([*_FACE, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FACE:
+        return getattr(import_module(f".{_FACE[name]}", __name__), name)
+    raise AttributeError(f"module 'her2kg' has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from .build import BuildReport, build_release, check_facts, validate_file
+    from .errors import FactsError, Her2kgError, UsageError, ValidationError
+    from .store import open_release
+    from .validate import Severity, ValidationReport

@@ -1,4 +1,7 @@
-"""The command line: a thin click layer over the library. Exit codes are set in `main` only."""
+"""The command line: a thin click layer over the library — parse, call one function, render.
+
+Typed errors become messages and documented exit codes in one place, `Her2kgGroup.invoke`.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,34 +9,72 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EXIT_DATA, EXIT_OK, FactsError, Her2kgError, UsageError, ValidationError
+from .errors import (
+    EXIT_CODES_HELP,
+    EXIT_DATA,
+    EXIT_INTERRUPTED,
+    FactsError,
+    Her2kgError,
+    UsageError,
+    ValidationError,
+    grouped,
+)
 
-EXIT_CODES_HELP = "Exit codes: 0 ok; 1 the data is wrong (fact error or SHACL violation); 2 the invocation is wrong; 3 the machine lacks something (Java, a free port)."
-
-facts_option = click.option("--facts", "facts_dir", type=click.Path(file_okay=False, path_type=Path),
-                            help="Folder of facts YAML files. [default: the facts shipped with her2kg]")
-release_option = click.option("--release", "release_dir", type=click.Path(file_okay=False, path_type=Path),
+facts_option = click.option("--facts", "facts_dir", type=click.Path(path_type=Path),
+                            help="Folder of facts YAML files. [default: facts/ of the checkout you are in, "
+                                 "else the facts shipped with her2kg]")
+sources_option = click.option("--sources", "copies_dir", type=click.Path(file_okay=False, path_type=Path),
+                              help="Folder with your copies (*.txt) of source texts her2kg does not ship; each is "
+                                   "matched by its SHA-256, so its quotes are checked too.")
+release_option = click.option("--release", "release_dir", type=click.Path(path_type=Path),
                               default=Path("dist"), show_default=True, help="Folder of a built release.")
 
 
-class Her2kgGroup(click.Group):
-    """Translates the library's typed errors into messages and documented exit codes — here only."""
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
-    def invoke(self, ctx):
+
+# What each command says when the data is wrong: every command its own truth.
+FAILURE_SUMMARY = {
+    "build": "build failed: {what}; nothing was written",
+    "validate": "not valid: {what}",
+}
+
+
+class Her2kgCommand(click.Command):
+    """Translates the library's typed errors into messages and documented exit codes — here only.
+
+    Done per command, so that a usage error shows the command's own usage line.
+    """
+
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except (FactsError, ValidationError) as err:
-            for problem in err.problems:
-                click.echo(str(problem), err=True)
-            count = len(err.problems)
-            what = "fact error" if isinstance(err, FactsError) else "SHACL violation"
-            click.echo(f"build failed: {count} {what}{'s' if count != 1 else ''}; nothing was written", err=True)
+            for line in grouped(err.problems):
+                click.echo(line, err=True)
+            if isinstance(err, FactsError) and err.suppressed:
+                click.echo(f"({_plural(err.suppressed, 'more error')} about references to records that could not "
+                           f"be loaded are not shown: fix the errors above first)", err=True)
+            what = (_plural(len(err.problems), "fact error") if isinstance(err, FactsError)
+                    else _plural(len(err.problems), "SHACL violation"))
+            if isinstance(err, ValidationError) and err.subject != "the facts":
+                click.echo(f"{err.subject}: {what}", err=True)
+            else:
+                click.echo(FAILURE_SUMMARY.get(ctx.info_name or "", "{what}").format(what=what), err=True)
             ctx.exit(EXIT_DATA)
         except UsageError as err:
             raise click.UsageError(str(err), ctx) from err
         except Her2kgError as err:
             click.echo(f"error: {err}", err=True)
             ctx.exit(err.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+class Her2kgGroup(click.Group):
+    command_class = Her2kgCommand
 
 
 @click.group(cls=Her2kgGroup, epilog=EXIT_CODES_HELP)
@@ -49,71 +90,80 @@ verbose_option = click.option("-v", "--verbose", is_flag=True,
 def _echo_findings(findings, verbose: bool = True) -> None:
     """Violations and warnings always; infos only when asked (they are all in build-report.json)."""
     for finding in findings:
-        if verbose or finding.severity != "info":
+        if verbose or str(finding.severity) != "info":
             click.echo(str(finding), err=True)
+
+
+def _echo_inputs(inputs) -> None:
+    from .resources import describe_inputs
+
+    click.echo(describe_inputs(inputs), err=True)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @facts_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"),
               show_default=True, help="Folder to write the release to (replaced only if the build succeeds).")
 @click.option("--reason", "with_reasoning", is_flag=True,
               help="Also check consistency with HermiT (needs Java) and write her2kg-inferred.ttl/.nt.")
+@sources_option
 @verbose_option
-def build(facts_dir, out_dir, with_reasoning, verbose):
+def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
     """Build the graph from the facts, validate it, and write the release.
 
     Writes her2kg.ttl, her2kg.nt (sorted), her2kg.owl (RDF/XML for Protégé), void.ttl and
     build-report.json. Errors are reported as FILE:LINE: message, all at once.
     """
-    from .release import check, write_release
+    from .build import build_release, check_facts
 
-    checked = check(facts_dir)
-    _echo_findings((f for f in checked.findings if f.severity != "violation"), verbose)
-    if with_reasoning:  # before writing: an inconsistent graph is not released
-        from .reason import reason
-
-        _echo_reasoning(reason(checked.release_graph()), verbose=False)
-    report = write_release(checked, out_dir, with_inferences=with_reasoning)
-    v = report["validation"]
-    click.echo(f"built {report['triples']} triples from {report['records']} records "
-               f"({v['warnings']} warnings, {v['infos']} infos{'' if verbose or not v['infos'] else ': -v lists them'})"
-               f" → {out_dir}/")
+    checked = check_facts(facts_dir, copies_dir=copies_dir)
+    _echo_inputs(checked.inputs)
+    _echo_findings((f for f in checked.findings if str(f.severity) != "violation"), verbose)
+    if checked.quotes is not None:
+        click.echo(checked.quotes.summary())
+    report = build_release(out_dir=out_dir, reason=with_reasoning, checked=checked)
+    if report.reasoning is not None:
+        _echo_reasoning(report.reasoning, verbose=False)
+    counts = report.validation.counts()
+    infos = counts["info"]
+    click.echo(f"built {report.triples} triples from {report.records} records "
+               f"({_plural(counts['warning'], 'warning')}, {_plural(infos, 'info')}"
+               f"{'' if verbose or not infos else ': -v lists them'}) → {out_dir}/")
     if with_reasoning:
-        click.echo(f"inferred {report['inferred_triples']} triples → {out_dir}/her2kg-inferred.ttl, her2kg-inferred.nt")
+        click.echo(f"inferred {report.inferred_triples} triples → {out_dir}/her2kg-inferred.ttl, her2kg-inferred.nt")
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @facts_option
-@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def validate(facts_dir, file):
+@sources_option
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+def validate(facts_dir, copies_dir, file):
     """Validate the facts (default) or an RDF FILE (.ttl, .nt, .owl) against the shapes.
 
     Nothing is written. Violations exit 1; warnings and infos are printed.
     """
     if file is None:
-        from .release import check
+        from .build import check_facts
 
-        checked = check(facts_dir)
+        checked = check_facts(facts_dir, copies_dir=copies_dir)
+        _echo_inputs(checked.inputs)
         _echo_findings(checked.findings)
-        click.echo(f"valid: {len(checked.facts.records)} records, {len(checked.findings)} warnings/infos")
+        if checked.quotes is not None:
+            click.echo(checked.quotes.summary())
+        click.echo(f"valid: {len(checked.facts.records)} records ({_counts(checked.validation)})")
         return
-    from rdflib import Graph
+    from .build import validate_file
 
-    from .ontology import Ontology
-    from .validate import load_shapes, validate_graph
+    report = validate_file(file)
+    _echo_findings(f for f in report.findings if str(f.severity) != "violation")
+    if not report.conforms:
+        raise ValidationError([f.as_problem() for f in report.violations], subject=str(file))
+    click.echo(f"valid: {file} ({report.triples} triples, {_counts(report)})")
 
-    data = Graph()
-    try:
-        data.parse(file)
-    except Exception as err:  # rdflib raises many parser-specific types
-        raise click.BadParameter(f"{file}: cannot parse as RDF: {err}") from err
-    findings = validate_graph(data, Ontology().graph, load_shapes())
-    _echo_findings(findings)
-    violations = [f for f in findings if f.severity == "violation"]
-    if violations:
-        raise ValidationError([])
-    click.echo(f"valid: {file} ({len(data)} triples, {len(findings)} warnings/infos)")
+
+def _counts(report) -> str:
+    counts = report.counts()
+    return f"{_plural(counts['warning'], 'warning')}, {_plural(counts['info'], 'info')}"
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -154,7 +204,8 @@ def reason(release_dir):
     entail), then prints the inferred class hierarchy and the types it inferred. An inconsistency
     is explained in plain words and exits 1.
     """
-    from .reason import load_release, reason as run_hermit
+    from .reason import load_release
+    from .reason import reason as run_hermit
 
     _echo_reasoning(run_hermit(load_release(release_dir)), verbose=True)
 
@@ -167,20 +218,6 @@ def docs(out_dir):
     from .docs import write_docs
 
     click.echo(f"wrote {write_docs(out_dir)}")
-
-
-def main(argv=None) -> int:
-    """Run the CLI and return its exit code (for tests and embedding)."""
-    try:
-        code = cli.main(args=argv, prog_name="her2kg", standalone_mode=False)
-        return code if isinstance(code, int) else EXIT_OK
-    except click.exceptions.Exit as exit_:
-        return exit_.exit_code
-    except click.ClickException as err:
-        err.show()
-        return err.exit_code
-    except click.exceptions.Abort:
-        return 1
 
 
 def entry_point() -> None:

@@ -7,6 +7,7 @@ become notes of each term, and the tree of classes is added to the ontology's de
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from rdflib import Graph, Literal
@@ -60,9 +61,21 @@ def class_tree(tbox: Graph) -> str:
     return "\n".join(line for root in roots for line in lines(root, 0))
 
 
-def make_html(ontology: Ontology | None = None) -> str:
+def _import_pylode():
+    """pyLODE's OntPub, imported without the side effect of its import: one of its modules calls
+    logging.basicConfig(level=DEBUG), which would print every library's debug log to our users."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
     from pylode import OntPub  # imported here: only `her2kg docs` needs it
 
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+    return OntPub
+
+
+def make_html(ontology: Ontology | None = None) -> str:
+    OntPub = _import_pylode()
     tbox = (ontology or Ontology()).graph
     return OntPub(ontology=presentation_graph(tbox)).make_html()
 

@@ -50,14 +50,34 @@ class Her2kgError(Exception):
     http_status = 500
 
 
+def grouped(problems: list[Problem], shown_places: int = 5) -> list[str]:
+    """One line per distinct message, at its first place, with the count and the other places:
+    a mistake repeated in 40 records reads as one line, not 40."""
+    places: dict[str, list[Location]] = {}
+    for problem in problems:
+        places.setdefault(problem.message, []).append(problem.location)
+    lines = []
+    for message, where in places.items():
+        line = f"{where[0]}: {message}"
+        if len(where) > 1:
+            shown = where[1:shown_places + 1]
+            others = ", ".join(str(place.line) if place.file == where[0].file else str(place) for place in shown)
+            more = f" and {len(where) - 1 - len(shown)} more" if len(where) - 1 > len(shown) else ""
+            line += f" ({len(where)} times; also at {('line ' if len(shown) == 1 else 'lines ') if shown[0].file == where[0].file else ''}{others}{more})"
+        lines.append(line)
+    return lines
+
+
 class FactsError(Her2kgError):
-    """The facts cannot be loaded: every problem of the run, sorted by place."""
+    """The facts cannot be loaded: every problem of the run, those that stop a file or record from
+    loading first. `suppressed` counts the problems left out because they follow from those."""
 
     exit_code = EXIT_DATA
     http_status = 422
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
+    def __init__(self, problems: list[Problem], suppressed: int = 0):
+        self.problems = list(problems)
+        self.suppressed = suppressed
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

@@ -2,30 +2,35 @@
 
 Values are read from YAML nodes, not from Python objects, so that each value keeps its line and
 numbers keep the exact digits the curator wrote (0.49 stays 0.49, never 0.48999…).
+
+Problems are reported in two tiers: first what stops a file or a record from loading (syntax,
+encoding, unknown kinds and keys, wrong types), then what is wrong between records (references,
+relations between kinds). A reference that fails only because its target sits in a file or record
+that could not be loaded is not reported on its own: fixing the first error fixes it.
 """
 from __future__ import annotations
 
 import difflib
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from .errors import FactsError, Location, Problem
+from .errors import FactsError, Location, Problem, UsageError
 from .identifiers import IdentifierError, parse_identifier
 from .ontology import Ontology
 from .resources import files
-from .schema import ARM_FIELDS, ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, KIND_BY_KEY, KINDS, Field, Kind
+from .schema import ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, KIND_BY_KEY, KINDS, NULL_TAG, BadValue, Field, FieldType, Kind
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-MAX_TEXT = 2000
-INT_TAG = "tag:yaml.org,2002:int"
-FLOAT_TAG = "tag:yaml.org,2002:float"
-BOOL_TAG = "tag:yaml.org,2002:bool"
-NULL_TAG = "tag:yaml.org,2002:null"
+# Ids written in a file that could not be parsed, found by their look (`- id: neratinib`).
+ID_IN_TEXT = re.compile(r"(?:^|[\s{,-])id:\s*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)[\"']?\s*(?:[,}#]|$)", re.MULTILINE)
+# A number, signed only where the sign is not a range dash (0.63-0.93).
+NUMBER = re.compile(r"(?:(?<![\w.])[-+])?\d+(?:\.\d+)?")
 # libyaml's composer is ~10× faster and gives the same nodes and marks; PyYAML may lack it.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -34,7 +39,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class Entry:
     """A nested mapping (an evidence passage, an arm value): its values and their lines."""
 
-    values: dict
+    values: dict[str, Any]
     lines: dict[str, int]
     location: Location
 
@@ -43,29 +48,51 @@ class Entry:
 class Record:
     kind: Kind
     id: str
-    values: dict
+    values: dict[str, Any]
     lines: dict[str, int]
     location: Location
-    parent: "Record | None" = None
-    children: list["Record"] = field(default_factory=list)
+    parent: Record | None = None
+    children: list[Record] = field(default_factory=list)
 
     @property
     def ref(self) -> str:
         return f"{self.kind.name}/{self.id}"
+
+    def line_of(self, key: str) -> Location:
+        """Where the field `key` is written (the record's start when it is not)."""
+        return Location(self.location.file, self.lines.get(key, self.location.line))
 
 
 @dataclass
 class Facts:
     records: list[Record]
     folder: Path
+    display_root: Path | None = None
 
     def of_kind(self, name: str) -> list[Record]:
         return [r for r in self.records if r.kind.name == name]
 
 
-def _suggest(word: str, choices) -> str:
+def suggest(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
     return f" — did you mean '{close[0]}'?" if close else ""
+
+
+def _ids_below(node: yaml.Node) -> set[str]:
+    """Every `id:` value in a YAML subtree (the records that could not be loaded)."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                if key.value == "id" and isinstance(value, yaml.ScalarNode):
+                    found.add(value.value.strip())
+                else:
+                    stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return found
 
 
 class _Loader:
@@ -73,12 +100,14 @@ class _Loader:
         self.folder = folder
         self.ontology = ontology
         self.display_root = display_root
-        self.problems: list[Problem] = []
+        self.load_problems: list[Problem] = []  # a file or record could not be loaded
+        self.link_problems: list[tuple[Problem, str]] = []  # (problem, the slug it failed on)
+        self.unloaded: set[str] = set()  # ids of records that could not be loaded
         self.records: list[Record] = []
-        self.defaults: dict = {}
+        self.defaults: dict[str, tuple[str, int]] = {}
 
     # -- reporting --------------------------------------------------------------------------
-    def where(self, path: Path, node_or_line) -> Location:
+    def where(self, path: Path, node_or_line: yaml.Node | int) -> Location:
         line = node_or_line if isinstance(node_or_line, int) else node_or_line.start_mark.line + 1
         try:
             shown = path.resolve().relative_to(self.display_root.resolve())
@@ -86,93 +115,123 @@ class _Loader:
             shown = path
         return Location(str(shown), line)
 
-    def problem(self, path: Path, node_or_line, message: str) -> None:
-        self.problems.append(Problem(self.where(path, node_or_line), message))
+    def problem(self, path: Path, node_or_line: yaml.Node | int, message: str) -> None:
+        self.load_problems.append(Problem(self.where(path, node_or_line), message))
+
+    def link_problem(self, place: Location, message: str, slug: str = "") -> None:
+        self.link_problems.append((Problem(place, message), slug))
 
     # -- reading ------------------------------------------------------------------------------
     def load(self) -> Facts:
         paths = files(self.folder, "*.yaml", "*.yml")
         if not paths:
-            raise FactsError([Problem(Location(str(self.folder), 0),
-                                      "no facts files (*.yaml) found — pass --facts DIR")])
+            raise UsageError(f"{self.folder}: no facts files (*.yaml) here — pass --facts DIR with your facts")
         for path in paths:
             self.load_file(path)
         self.check_references()
-        if self.problems:
-            raise FactsError(self.problems)
-        return Facts(self.records, self.folder)
+        shown = [p for p, slug in self.link_problems if not slug or slug not in self.unloaded]
+        if self.load_problems or shown:
+            raise FactsError(sorted(self.load_problems) + sorted(shown),
+                             suppressed=len(self.link_problems) - len(shown))
+        return Facts(self.records, self.folder, self.display_root)
 
     def load_file(self, path: Path) -> None:
+        raw = path.read_bytes()
         try:
-            text = path.read_text(encoding="utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as err:
-            self.problem(path, 1, f"not UTF-8 text ({err.reason} at byte {err.start}) — save the file as UTF-8")
+            line = raw[: err.start].count(b"\n") + 1
+            column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+            self.problem(path, line, f"not UTF-8 text: byte 0x{raw[err.start]:02x} at column {column} "
+                                     f"({err.reason}) — save the file as UTF-8")
+            self.unloaded |= set(ID_IN_TEXT.findall(raw.decode("utf-8", errors="replace")))
             return
-        try:
-            documents = list(yaml.compose_all(text, Loader=_YAML_LOADER))
-        except yaml.YAMLError:
-            # Re-read with the pure-Python composer for its clearer, platform-independent message.
-            try:
-                documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-            except yaml.MarkedYAMLError as err:
-                mark = err.problem_mark or err.context_mark
-                line = mark.line + 1 if mark else 1
-                self.problem(path, line, f"not valid YAML: {err.problem or err.context} — fix the syntax here")
-                return
-            except yaml.YAMLError as err:
-                self.problem(path, 1, f"not valid YAML: {err}")
-                return
+        documents = self.compose(path, text)
+        if documents is None:
+            self.unloaded |= set(ID_IN_TEXT.findall(text))
+            return
         for document in documents:
-            if document is None:
-                continue
-            if not isinstance(document, yaml.MappingNode):
-                self.problem(path, document, "a facts file is a mapping from kinds (drugs:, claims: …) to lists of records")
-                continue
-            defaults = {}
-            for key, value in document.value:
-                if key.value == "source" and isinstance(value, yaml.ScalarNode):
-                    defaults["source"] = (value.value.strip(), value.start_mark.line + 1)
-            self.defaults = defaults  # the file's defaults also fill nested evidence entries
-            for key, value in document.value:
-                if key.value == "source":
-                    continue
-                kind = KIND_BY_KEY.get(key.value)
-                if kind is None:
-                    self.problem(path, key, f"unknown kind '{key.value}'{_suggest(key.value, KIND_BY_KEY)}")
-                    continue
-                if not isinstance(value, yaml.SequenceNode):
-                    self.problem(path, value, f"'{key.value}' must be a list of records (each starting with '- id: …')")
-                    continue
-                for item in value.value:
-                    record = self.read_record(path, kind, item, defaults)
-                    if record is not None:
-                        self.records.append(record)
-                        self.records.extend(record.children)
+            if document is not None:
+                self.load_document(path, document)
 
-    def read_mapping(self, path: Path, node, fields: tuple[Field, ...], what: str, defaults=None):
+    def compose(self, path: Path, text: str) -> list[yaml.Node] | None:
+        try:
+            return list(yaml.compose_all(text, Loader=_YAML_LOADER))
+        except yaml.YAMLError:
+            pass
+        # Re-read with the pure-Python composer for its clearer, platform-independent message.
+        try:
+            return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            what = err.problem or err.context or "syntax error"
+            advice = ("YAML indents with spaces, not tabs — replace the tab with spaces" if "'\\t'" in what
+                      else "fix the syntax here")
+            self.problem(path, mark.line + 1 if mark else 1, f"not valid YAML: {what} — {advice}")
+        except yaml.YAMLError as err:
+            self.problem(path, 1, f"not valid YAML: {err}")
+        return None
+
+    def load_document(self, path: Path, document: yaml.Node) -> None:
+        if not isinstance(document, yaml.MappingNode):
+            self.problem(path, document, "a facts file is a mapping from kinds (drugs:, claims: …) to lists of records")
+            self.unloaded |= _ids_below(document)
+            return
+        defaults = {}
+        for key, value in document.value:
+            if key.value == "source" and isinstance(value, yaml.ScalarNode):
+                defaults["source"] = (value.value.strip(), value.start_mark.line + 1)
+        self.defaults = defaults  # the file's defaults also fill nested evidence entries
+        for key, value in document.value:
+            if key.value == "source":
+                continue
+            kind = KIND_BY_KEY.get(key.value)
+            if kind is None:
+                self.problem(path, key, f"unknown kind '{key.value}'{suggest(key.value, KIND_BY_KEY)}")
+                self.unloaded |= _ids_below(value)
+                continue
+            if not isinstance(value, yaml.SequenceNode):
+                self.problem(path, value, f"'{key.value}' must be a list of records (each starting with '- id: …')")
+                self.unloaded |= _ids_below(value)
+                continue
+            for item in value.value:
+                record = self.read_record(path, kind, item, defaults)
+                if record is None:
+                    self.unloaded |= _ids_below(item)
+                else:
+                    self.records.append(record)
+                    self.records.extend(record.children)
+
+    def read_mapping(self, path: Path, node: yaml.Node, fields: tuple[Field, ...], what: str,
+                     defaults: dict[str, tuple[str, int]] | None = None, unit_home: str | None = None):
         """Check a mapping's keys against `fields`; return (values, lines) of the valid ones.
 
-        `defaults` ({key: (value, line)}) fill fields the mapping leaves out (a file's `source:`).
+        `defaults` ({key: (value, line)}) fill fields the mapping leaves out (a file's `source:`);
+        `unit_home` says where a number's unit belongs, for the hint on '8.8 months'.
         """
         if not isinstance(node, yaml.MappingNode):
             self.problem(path, node, f"{what} must be a mapping of 'key: value' lines")
             return None
         known = {f.key: f for f in fields}
-        values, lines, present = {}, {}, set()
+        values: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        present: set[str] = set()
         for key_node, value_node in node.value:
             key = key_node.value
             spec = known.get(key)
             if spec is None:
-                self.problem(path, key_node, f"unknown key '{key}' in {what}{_suggest(key, known)}")
+                self.problem(path, key_node, f"unknown key '{key}' in {what}{suggest(key, known)}")
                 continue
             if key in present:
                 self.problem(path, key_node, f"'{key}' is given twice in {what}; keep one")
                 continue
             present.add(key)
-            value = self.read_value(path, spec, value_node, what)
+            value = self.read_value(path, spec, value_node, what, fields, unit_home)
             if value is not None:
                 values[key] = value
                 lines[key] = value_node.start_mark.line + 1
+                if isinstance(value_node, yaml.SequenceNode):  # each item's own line, for messages about one item
+                    lines.update({f"{key}[{i}]": item.start_mark.line + 1 for i, item in enumerate(value_node.value)})
         for key, (value, line) in (defaults or {}).items():
             if key in known and key not in present:
                 values[key], lines[key] = value, line
@@ -182,75 +241,68 @@ class _Loader:
                 self.problem(path, node, f"{what} lacks the required field '{spec.key}'")
         return values, lines
 
-    def read_record(self, path: Path, kind: Kind, node, defaults, parent: Record | None = None):
+    def read_record(self, path: Path, kind: Kind, node: yaml.Node, defaults, parent: Record | None = None):
         what = kind.name
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 if key_node.value == "id" and isinstance(value_node, yaml.ScalarNode):
                     what = f"{kind.name} '{value_node.value}'"
-        fields = ARM_FIELDS if kind.name == "arm" else kind.fields
-        mapping = self.read_mapping(path, node, fields, what, defaults)
+        unit_home = "'unit:'" if kind.field("unit") else None
+        mapping = self.read_mapping(path, node, kind.fields, what, defaults, unit_home)
         if mapping is None:
             return None
         values, lines = mapping
         location = self.where(path, node)
         record_id = values.get("id")
+        id_field = kind.field("id")
         if record_id is None:
-            if kind.name != "claim":
-                return None
+            if id_field is None or id_field.required:
+                return None  # its lack is reported already
             record_id = _claim_id(values)
         elif not SLUG.match(record_id):
             self.problem(path, lines["id"], f"id '{record_id}' is not a slug: use lower-case letters, digits and single hyphens")
             return None
         record = Record(kind, record_id, values, lines, location, parent)
-        for arm_node in _arm_nodes(node):
-            arm_record = self.read_record(path, KINDS["arm"], arm_node, None, parent=record)
-            if arm_record is not None:
-                record.children.append(arm_record)
-        if "arms" in values:
-            values["arms"] = [f"arm/{child.id}" for child in record.children]
+        for spec in kind.fields:
+            if spec.type is FieldType.ARMS and isinstance(values.get(spec.key), list):
+                arm_kind = next(k for k in KINDS.values() if k.nested_in == spec.key)
+                for arm_node in values[spec.key]:
+                    arm = self.read_record(path, arm_kind, arm_node, None, parent=record)
+                    if arm is None:
+                        self.unloaded |= _ids_below(arm_node)
+                    else:
+                        record.children.append(arm)
+                values[spec.key] = [child.ref for child in record.children]
         return record
 
-    def read_value(self, path: Path, spec: Field, node, what: str):
-        listed = spec.type in ("evidence", "arms", "arm-values")
-        if (spec.many or listed) and isinstance(node, yaml.SequenceNode):
-            items = [self.read_one(path, spec, item, what) for item in node.value]
+    def read_value(self, path: Path, spec: Field, node: yaml.Node, what: str, fields: tuple[Field, ...],
+                   unit_home: str | None):
+        if (spec.many or spec.type.listed) and isinstance(node, yaml.SequenceNode):
+            items = [self.read_one(path, spec, item, what, fields, unit_home) for item in node.value]
             return items if all(i is not None for i in items) else None
-        if listed:
+        if spec.type.listed:
             self.problem(path, node, f"'{spec.key}' in {what} must be a list")
             return None
-        one = self.read_one(path, spec, node, what)
+        one = self.read_one(path, spec, node, what, fields, unit_home)
         if one is None:
             return None
         return [one] if spec.many else one
 
-    def read_one(self, path: Path, spec: Field, node, what: str):
+    def read_one(self, path: Path, spec: Field, node: yaml.Node, what: str, fields: tuple[Field, ...],
+                 unit_home: str | None):
         kind = spec.type
-        if kind == "evidence":
+        if kind is FieldType.EVIDENCE:
             mapping = self.read_mapping(path, node, EVIDENCE_ENTRY_FIELDS, f"an evidence entry of {what}",
                                         self.defaults)
             return Entry(*mapping, self.where(path, node)) if mapping else None
-        if kind == "arm-values":
-            mapping = self.read_mapping(path, node, ARM_VALUE_FIELDS, f"an arm value of {what}")
+        if kind is FieldType.ARM_VALUES:
+            mapping = self.read_mapping(path, node, ARM_VALUE_FIELDS, f"an arm value of {what}",
+                                        unit_home="the outcome's 'unit:'" if unit_home else None)
             return Entry(*mapping, self.where(path, node)) if mapping else None
-        if kind == "arms":
+        if kind is FieldType.ARMS:
             return node  # read as records by read_record
-        if kind == "identifiers":
-            if not isinstance(node, yaml.MappingNode):
-                self.problem(path, node, f"'identifiers' in {what} must be a mapping like {{hgnc: 'HGNC:3430'}}")
-                return None
-            result = {}
-            for key_node, value_node in node.value:
-                if not isinstance(value_node, yaml.ScalarNode) or not value_node.value.strip():
-                    self.problem(path, value_node, f"identifier '{key_node.value}' in {what} must be one value")
-                    continue
-                try:
-                    identifier = parse_identifier(key_node.value, value_node.value)
-                except IdentifierError as err:
-                    self.problem(path, value_node, f"identifier '{value_node.value}' in {what} {err}")
-                    continue
-                result[key_node.value] = (identifier, value_node.start_mark.line + 1)
-            return result
+        if kind is FieldType.IDENTIFIERS:
+            return self.read_identifiers(path, node, what)
         if not isinstance(node, yaml.ScalarNode):
             expected = "a list" if spec.many else "a single value"
             self.problem(path, node, f"'{spec.key}' in {what} must be {expected}, not a nested structure")
@@ -258,38 +310,29 @@ class _Loader:
         if node.tag == NULL_TAG:
             self.problem(path, node, f"'{spec.key}' in {what} is empty — give a value or remove the key")
             return None
-        raw = node.value
-        if kind in ("text", "quote", "ref", "vocab", "relation"):
-            text = raw.strip()
-            if not text:
-                self.problem(path, node, f"'{spec.key}' in {what} is empty — give a value or remove the key")
-                return None
-            if kind == "text" and len(text) > MAX_TEXT:
-                self.problem(path, node, f"'{spec.key}' in {what} is longer than {MAX_TEXT} characters")
-                return None
-            return text
-        if kind == "integer":
-            if node.tag != INT_TAG:
-                self.problem(path, node, f"'{spec.key}' in {what} must be a whole number, got '{raw}'"
-                             + (" — put the unit in 'unit:'" if re.search(r"\d", raw) else ""))
-                return None
-            return int(raw.replace("_", ""))
-        if kind == "decimal":
-            if node.tag not in (INT_TAG, FLOAT_TAG):
-                self.problem(path, node, f"'{spec.key}' in {what} must be a number, got '{raw}'"
-                             + (" — write the number alone and put the unit in 'unit:'" if re.search(r"\d", raw) else ""))
-                return None
-            try:
-                return Decimal(raw.replace("_", ""))
-            except InvalidOperation:
-                self.problem(path, node, f"'{spec.key}' in {what} must be a finite number, got '{raw}'")
-                return None
-        if kind == "boolean":
-            if node.tag != BOOL_TAG:
-                self.problem(path, node, f"'{spec.key}' in {what} must be true or false, got '{raw}'")
-                return None
-            return raw.lower() in ("true", "yes", "on", "y")
-        raise AssertionError(f"unhandled field type {kind}")
+        assert kind.reader is not None
+        try:
+            return kind.reader(node.value, node.tag)
+        except BadValue as err:
+            self.problem(path, node, f"'{spec.key}' in {what} {err}{_hint(spec, node, fields, unit_home)}")
+            return None
+
+    def read_identifiers(self, path: Path, node: yaml.Node, what: str):
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(path, node, f"'identifiers' in {what} must be a mapping like {{hgnc: 'HGNC:3430'}}")
+            return None
+        result = {}
+        for key_node, value_node in node.value:
+            if not isinstance(value_node, yaml.ScalarNode) or not value_node.value.strip():
+                self.problem(path, value_node, f"identifier '{key_node.value}' in {what} must be one value")
+                continue
+            try:  # checked against the registry's pattern here, so no IRI is made from unchecked text
+                identifier = parse_identifier(key_node.value, value_node.value)
+            except IdentifierError as err:
+                self.problem(path, value_node, f"identifier '{value_node.value}' in {what} {err}")
+                continue
+            result[key_node.value] = (identifier, value_node.start_mark.line + 1)
+        return result
 
     # -- cross-record checks ---------------------------------------------------------------------
     def check_references(self) -> None:
@@ -298,43 +341,49 @@ class _Loader:
             key = (record.kind.name, record.id)
             if key in index:
                 first = index[key]
-                self.problems.append(Problem(record.location,
-                                             f"duplicate {record.kind.name} id '{record.id}' — first defined at {first.location}; merge the two or rename one"))
+                self.problems_at(record.location, f"duplicate {record.kind.name} id '{record.id}' — first defined "
+                                                  f"at {first.location}; merge the two or rename one")
             else:
                 index[key] = record
         for record in self.records:
-            self.check_record_refs(record, record.values, record.lines, record.kind.fields if record.kind.name != "arm" else ARM_FIELDS, index)
-            for key in ("evidence", "arm-values"):
-                spec = record.kind.field(key)
-                if spec is None or spec.type != key:
-                    continue
-                for entry in record.values.get(key, []):
-                    fields = EVIDENCE_ENTRY_FIELDS if key == "evidence" else ARM_VALUE_FIELDS
-                    self.check_record_refs(record, entry.values, entry.lines, fields, index, entry.location.file)
+            self.check_record_refs(record, record.values, record.lines, record.kind.fields, index)
+            for spec in record.kind.fields:
+                if spec.type in (FieldType.EVIDENCE, FieldType.ARM_VALUES):
+                    entry_fields = EVIDENCE_ENTRY_FIELDS if spec.type is FieldType.EVIDENCE else ARM_VALUE_FIELDS
+                    for entry in record.values.get(spec.key, []):
+                        self.check_record_refs(record, entry.values, entry.lines, entry_fields, index,
+                                               entry.location.file)
+        for record in self.records:
+            if record.kind.states_relation:
+                self.check_relation_kinds(record, index)
+            self.check_arm_values(record, index)
 
-    def check_record_refs(self, record: Record, values: dict, lines: dict, fields, index, file=None) -> None:
+    def problems_at(self, place: Location, message: str) -> None:
+        self.load_problems.append(Problem(place, message))
+
+    def check_record_refs(self, record: Record, values: dict, lines: dict, fields: tuple[Field, ...], index,
+                          file: str | None = None) -> None:
         vocabularies = self.ontology.vocabularies
         for spec in fields:
             if spec.key not in values:
                 continue
-            line = lines[spec.key]
-            place = Location(file or record.location.file, line)
+            place = Location(file or record.location.file, lines[spec.key])
             items = values[spec.key] if spec.many else [values[spec.key]]
             resolved = []
             for item in items:
-                if spec.type == "ref":
+                if spec.type is FieldType.REF:
                     resolved.append(self.resolve(spec, item, index, place))
-                elif spec.type == "vocab":
-                    allowed = vocabularies.get(spec.scheme, {})
+                elif spec.type is FieldType.VOCAB:
+                    allowed = vocabularies.get(spec.scheme or "", {})
                     if item not in allowed:
-                        self.problems.append(Problem(place, f"'{item}' is not a known {spec.key} value{_suggest(item, allowed)}"
-                                                            f" (allowed: {', '.join(sorted(allowed))})"))
-                elif spec.type == "relation":
+                        self.problems_at(place, f"'{item}' is not a known {spec.key} value{suggest(item, allowed)}"
+                                                 f" (allowed: {', '.join(sorted(allowed))})")
+                elif spec.type is FieldType.RELATION:
                     relations = self.ontology.claim_relations
                     if item not in relations:
-                        self.problems.append(Problem(place, f"'{item}' is not a known relation{_suggest(item, relations)}"
-                                                            f" (relations are the sub-properties of hk:statedRelation in ontology/)"))
-            if spec.type == "ref":
+                        self.problems_at(place, f"'{item}' is not a known relation{suggest(item, relations)}"
+                                                 f" (relations are the sub-properties of hk:statedRelation in ontology/)")
+            if spec.type is FieldType.REF:
                 values[spec.key] = resolved if spec.many else resolved[0]
 
     def resolve(self, spec: Field, text: str, index, place: Location) -> str:
@@ -344,28 +393,75 @@ class _Loader:
             candidates = [k for k in spec.targets if (k, text) in index] or list(spec.targets[:1])
             if len(candidates) != 1 or (len(spec.targets) != 1 and (candidates[0], text) not in index):
                 options = " or ".join(f"'{k}/{text}'" for k in (spec.targets or ("<kind>",)))
-                self.problems.append(Problem(place, f"'{text}' needs its kind: write {options}"))
+                self.link_problem(place, f"'{text}' needs its kind: write {options}", text)
                 return text
             kind_name, slug = candidates[0], text
         if kind_name not in KINDS:
-            self.problems.append(Problem(place, f"'{text}': unknown kind '{kind_name}'{_suggest(kind_name, KINDS)}"))
+            self.link_problem(place, f"'{text}': unknown kind '{kind_name}'{suggest(kind_name, KINDS)}")
             return text
         if spec.targets and kind_name not in spec.targets:
-            self.problems.append(Problem(place, f"'{spec.key}' must refer to a {' or '.join(spec.targets)}, not a {kind_name} ('{text}')"))
+            self.link_problem(place, f"'{spec.key}' must refer to a {' or '.join(spec.targets)}, "
+                                     f"not a {kind_name} ('{text}')")
             return text
         if (kind_name, slug) not in index:
             same_kind = [s for (k, s) in index if k == kind_name]
-            self.problems.append(Problem(place, f"'{kind_name}/{slug}' refers to no {kind_name}{_suggest(slug, same_kind)}"
-                                                f" — define it (id: {slug}) or fix the reference"))
+            self.link_problem(place, f"'{kind_name}/{slug}' refers to no {kind_name}{suggest(slug, same_kind)}"
+                                     f" — define it (id: {slug}) or fix the reference", slug)
         return f"{kind_name}/{slug}"
 
+    def check_relation_kinds(self, record: Record, index) -> None:
+        """A claim's subject and object must be of kinds its relation admits (the relation's
+        rdfs:domain and rdfs:range), or the graph contradicts the ontology."""
+        relation = record.values.get("relation")
+        if relation not in self.ontology.claim_relations:
+            return
+        for role in ("subject", "object"):
+            ref = record.values.get(role)
+            target = index.get(tuple(ref.split("/", 1))) if isinstance(ref, str) and "/" in ref else None
+            if target is None:
+                continue
+            allowed = self.ontology.relation_kinds(relation, role)
+            if allowed is not None and target.kind.name not in allowed:
+                self.link_problem(record.line_of(role),
+                                  f"'{ref}' is a {target.kind.name}, but the {role} of '{relation}' must be a "
+                                  f"{' or '.join(sorted(allowed))} — fix the {role} or choose another relation")
 
-def _arm_nodes(node) -> list:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if key_node.value == "arms" and isinstance(value_node, yaml.SequenceNode):
-                return list(value_node.value)
-    return []
+    def check_arm_values(self, record: Record, index) -> None:
+        """Every arm value of an outcome is for an arm of the outcome's own study."""
+        study = record.values.get("trial")
+        for entry in record.values.get("arm-values", []) if isinstance(study, str) else []:
+            arm_ref = entry.values.get("arm")
+            arm = index.get(tuple(arm_ref.split("/", 1))) if isinstance(arm_ref, str) and "/" in arm_ref else None
+            own = index.get(tuple(study.split("/", 1)))
+            analysed = own.values.get("analysis-of", []) if own else []
+            if arm is None or arm.parent is None or arm.parent.ref in (study, *analysed):
+                continue
+            arms = ", ".join(own.values.get("arms", [])) if own else ""
+            self.link_problem(Location(entry.location.file, entry.lines.get("arm", entry.location.line)),
+                              f"'{arm_ref}' is an arm of {arm.parent.ref}, not of this outcome's {study}"
+                              + (f" — use one of: {arms}" if arms else
+                                 f" — if {study} is an analysis of {arm.parent.ref}, say so in its "
+                                 f"'analysis-of:'"))
+
+
+def _hint(spec: Field, node: yaml.ScalarNode, fields: tuple[Field, ...], unit_home: str | None) -> str:
+    """Advice that works for a value of the wrong type: what to write instead, in this record."""
+    raw = node.value.strip()
+    numbers = NUMBER.findall(raw)
+    if not spec.is_number() or not numbers:
+        return ""
+    if NUMBER.fullmatch(raw):
+        if node.style in ("'", '"'):
+            return f" — remove the quotes: {spec.key}: {raw}"
+        return ""  # a decimal in a whole-number field: the message says so
+    keys = {f.key for f in fields}
+    if len(numbers) >= 3 and {"ci-lower", "ci-upper"} <= keys:
+        estimate, lower, upper = numbers[0], numbers[-2], numbers[-1]
+        return (f" — write the estimate alone ({spec.key}: {estimate}) and the interval as "
+                f"ci-lower: {lower} and ci-upper: {upper}")
+    if unit_home:
+        return f" — write the number alone ({spec.key}: {numbers[0]}) and put the unit in {unit_home}"
+    return f" — write the number alone: {spec.key}: {numbers[0]}"
 
 
 def _claim_id(values: dict) -> str:
@@ -378,9 +474,9 @@ def _claim_id(values: dict) -> str:
 
 
 def load_facts(folder: Path, ontology: Ontology | None = None, display_root: Path | None = None) -> Facts:
-    """Read every facts file below `folder`; raise FactsError with all problems, sorted by place."""
+    """Read every facts file below `folder`; raise FactsError with all problems, in tiers and by place."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FactsError([Problem(Location(str(folder), 0), "facts folder not found — pass --facts DIR")])
+        raise UsageError(f"{folder}: no such facts folder — pass --facts DIR (the folder of your *.yaml facts)")
     root = display_root if display_root is not None else folder.parent
     return _Loader(folder, ontology or Ontology(), root).load()

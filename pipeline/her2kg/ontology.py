@@ -15,6 +15,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from .namespaces import HK, VOCAB, bind_prefixes
 from .resources import files, project_path
+from .schema import KINDS
 
 
 def kebab(local_name: str) -> str:
@@ -53,3 +54,21 @@ class Ontology:
             if prop != HK.statedRelation and str(prop).startswith(str(HK)):
                 relations[kebab(str(prop)[len(HK):])] = prop
         return relations
+
+    def superclasses(self, cls: URIRef) -> set[URIRef]:
+        """`cls` and every class it is a subclass of, transitively."""
+        return set(self.graph.transitive_objects(cls, RDFS.subClassOf))
+
+    @cached_property
+    def _kind_classes(self) -> dict[str, set[URIRef]]:
+        return {kind.name: set().union(*(self.superclasses(c) for c in (kind.rdf_class, *kind.extra_types)))
+                for kind in KINDS.values()}
+
+    def relation_kinds(self, relation: str, role: str) -> frozenset[str] | None:
+        """The kinds of record that may be the `role` ("subject" or "object") of a claim relation,
+        from its rdfs:domain or rdfs:range; None when the ontology does not restrict it."""
+        bounds = set(self.graph.objects(self.claim_relations[relation],
+                                        RDFS.domain if role == "subject" else RDFS.range))
+        if not bounds:
+            return None
+        return frozenset(name for name, classes in self._kind_classes.items() if bounds <= classes)

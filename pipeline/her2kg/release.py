@@ -1,4 +1,4 @@
-"""The whole build, stage by stage: facts → records → graph → SHACL → release files.
+"""Writing a release: the files of dist/, made in a staging folder and swapped in.
 
 A release is written into a fresh folder beside the target and swapped in only when every stage
 has succeeded, so a failed build leaves the last good release untouched.
@@ -8,81 +8,17 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
 from . import __version__
-from .build import build_graph
-from .errors import Problem, ValidationError
 from .export import bound, class_counts, void_description, write_graph_files, write_report
-from .facts import Facts, load_facts
 from .namespaces import HK
-from .ontology import Ontology
-from .resources import project_path
-from .validate import Finding, load_shapes, validate_graph
 
-
-@dataclass
-class Stages:
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def stage(self, name: str):
-        start = time.perf_counter()
-        yield
-        self.timings[name] = round(time.perf_counter() - start, 3)
-
-
-@dataclass
-class Checked:
-    """A graph that has been built from facts and validated."""
-
-    facts: Facts
-    ontology: Ontology
-    data: Graph
-    findings: list[Finding]
-    stages: Stages
-
-    @property
-    def violations(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "violation"]
-
-    def release_graph(self) -> Graph:
-        return self.ontology.graph + self.data
-
-
-def check(facts_dir: Path | None = None, ontology_dir: Path | None = None, shapes_dir: Path | None = None) -> Checked:
-    """Load, build and validate; raise FactsError or ValidationError with every problem found."""
-    stages = Stages()
-    with stages.stage("load-ontology"):
-        ontology = Ontology(ontology_dir)
-    with stages.stage("load-facts"):
-        facts_dir = Path(facts_dir) if facts_dir else project_path("facts")
-        facts = load_facts(facts_dir, ontology, display_root=_display_root(facts_dir))
-    with stages.stage("build"):
-        data, locations = build_graph(facts, ontology)
-    with stages.stage("validate"):
-        findings = validate_graph(data, ontology.graph, load_shapes(shapes_dir), locations)
-    checked = Checked(facts, ontology, data, findings, stages)
-    if checked.violations:
-        raise ValidationError([Problem(f.location, f.message) if f.location else Problem(_nowhere(f), f.message)
-                               for f in checked.violations])
-    return checked
-
-
-def _nowhere(finding: Finding):
-    from .errors import Location
-    return Location(finding.focus, 0)
-
-
-def _display_root(facts_dir: Path) -> Path:
-    """Report facts files relative to the working directory when they are below it."""
-    cwd = Path.cwd().resolve()
-    return cwd if facts_dir.resolve().is_relative_to(cwd) else facts_dir.resolve().parent
+if TYPE_CHECKING:
+    from .build import Checked
 
 
 def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False) -> dict:
@@ -103,6 +39,7 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
             void = void_description(checked.data, release, checked.ontology.graph, __version__)
             (staging / "void.ttl").write_bytes(bound(void).serialize(format="turtle", encoding="utf-8"))
         report = build_report(checked, release)
+        report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
         if with_inferences:
             from .infer import write_inferred
 
@@ -130,9 +67,6 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
 
 
 def build_report(checked: Checked, release: Graph) -> dict:
-    counts = {"warning": 0, "info": 0, "violation": 0}
-    for finding in checked.findings:
-        counts[finding.severity] += 1
     claims_per_source: dict[str, int] = {}
     for source in checked.data.objects(None, HK.statedIn):
         slug = str(source).rpartition("/")[2]
@@ -144,13 +78,8 @@ def build_report(checked: Checked, release: Graph) -> dict:
         "records": len(checked.facts.records),
         "classes": class_counts(checked.data),
         "statements_per_source": dict(sorted(claims_per_source.items())),
-        "validation": {
-            "conforms": counts["violation"] == 0,
-            "violations": counts["violation"],
-            "warnings": counts["warning"],
-            "infos": counts["info"],
-            "results": [f.as_dict() for f in checked.findings],
-        },
+        **({"quotes": checked.quotes.as_dict()} if checked.quotes else {}),
+        "validation": checked.validation.as_dict(),
         "timings_seconds": checked.stages.timings,
         "files": ["her2kg.ttl", "her2kg.nt", "her2kg.owl", "void.ttl", "build-report.json"],
     }

@@ -27,6 +27,24 @@ class Resolved:
         return f"{self.path} ({'as given' if self.origin == 'option' else self.origin})"
 
 
+def describe_inputs(inputs: dict[str, Resolved]) -> str:
+    """One line saying where each input was read: `read facts/, ontology/, shapes/ of the checkout /x`."""
+    groups: dict[tuple[str, Path], list[str]] = {}
+    for name, found in inputs.items():
+        if found.origin == "option":
+            groups.setdefault(("option", found.path), []).append(name)
+        else:
+            groups.setdefault((found.origin, found.path.parent), []).append(name)
+    parts = []
+    for (origin, where), names in groups.items():
+        if origin == "option":
+            parts.append(f"{names[0]} from {where}")
+        else:
+            what = "the checkout" if origin == "checkout" else "the copy installed with her2kg"
+            parts.append(f"{', '.join(n + '/' for n in names)} of {what} {where}")
+    return "read " + "; ".join(parts)
+
+
 def checkout_root(start: Path | None = None) -> Path | None:
     """The nearest folder at or above `start` (default: the working directory) that is a her2kg
     checkout or a curator's project: it holds her2kg's pyproject.toml, or a facts/ folder."""

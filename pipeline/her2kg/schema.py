@@ -2,30 +2,141 @@
 
 The loader checks records against this table and the builder turns them into triples with it,
 so a new field is one line here (plus its property in the ontology and, if needed, a shape).
+Each field type carries its YAML reader and its RDF term; each kind carries, as data, what the
+builder does beyond writing its fields.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
 
-from rdflib import URIRef
-from rdflib.namespace import RDFS, SKOS
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDFS, SKOS, XSD
 
-from .namespaces import BASE, HK
+from .namespaces import BASE, HK, entity_iri
+
+INT_TAG = "tag:yaml.org,2002:int"
+FLOAT_TAG = "tag:yaml.org,2002:float"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+NULL_TAG = "tag:yaml.org,2002:null"
+MAX_TEXT = 2000
+
+
+class BadValue(ValueError):
+    """A scalar that is not of its field's type; the message says what was expected."""
+
+
+def _read_text(raw: str, tag: str) -> str:
+    text = raw.strip()
+    if not text:
+        raise BadValue("is empty — give a value or remove the key")
+    return text
+
+
+def _read_long_text(raw: str, tag: str) -> str:
+    text = _read_text(raw, tag)
+    if len(text) > MAX_TEXT:
+        raise BadValue(f"is longer than {MAX_TEXT} characters")
+    return text
+
+
+def _read_integer(raw: str, tag: str) -> int:
+    if tag != INT_TAG:
+        raise BadValue(f"must be a whole number, got '{raw}'")
+    return int(raw.replace("_", ""))
+
+
+def _read_decimal(raw: str, tag: str) -> Decimal:
+    if tag not in (INT_TAG, FLOAT_TAG):
+        raise BadValue(f"must be a number, got '{raw}'")
+    try:
+        number = Decimal(raw.replace("_", ""))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise BadValue(f"must be a finite number, got '{raw}'")
+    return number
+
+
+def _read_boolean(raw: str, tag: str) -> bool:
+    if tag != BOOL_TAG:
+        raise BadValue(f"must be true or false, got '{raw}'")
+    return raw.lower() in ("true", "yes", "on", "y")
+
+
+def decimal_literal(value: Decimal) -> Literal:
+    """An xsd:decimal in canonical-enough form: fixed notation, as many digits as written."""
+    text = format(value, "f")
+    if "." not in text:
+        text += ".0"
+    return Literal(text, datatype=XSD.decimal)
+
+
+def ref_iri(ref: str) -> URIRef:
+    """`drug/neratinib` → https://w3id.org/her2kg/drug/neratinib (refs are checked by the loader)."""
+    kind, _, slug = ref.partition("/")
+    return entity_iri(kind, slug)
+
+
+class FieldType(Enum):
+    """A field's type: how its YAML scalar is read and which RDF term it becomes.
+
+    Structured types (identifiers, evidence, arms, arm values) are read and built by dedicated
+    code and have neither.
+    """
+
+    TEXT = ("text", _read_long_text, lambda v, terms: Literal(v))
+    QUOTE = ("quote", _read_text, lambda v, terms: Literal(v))
+    INTEGER = ("integer", _read_integer, lambda v, terms: Literal(v, datatype=XSD.integer))
+    DECIMAL = ("decimal", _read_decimal, lambda v, terms: decimal_literal(v))
+    BOOLEAN = ("boolean", _read_boolean, lambda v, terms: Literal(v, datatype=XSD.boolean))
+    REF = ("ref", _read_text, lambda v, terms: ref_iri(v))
+    VOCAB = ("vocab", _read_text, lambda v, terms: terms.vocabulary_term(v))
+    RELATION = ("relation", _read_text, lambda v, terms: terms.relation_term(v))
+    IDENTIFIERS = ("identifiers", None, None)
+    EVIDENCE = ("evidence", None, None)
+    ARMS = ("arms", None, None)
+    ARM_VALUES = ("arm-values", None, None)
+
+    def __init__(self, label: str, reader: Callable[[str, str], Any] | None, term: Callable[..., Any] | None):
+        self.label = label
+        self.reader = reader
+        self.term = term
+
+    @property
+    def scalar(self) -> bool:
+        return self.reader is not None
+
+    @property
+    def listed(self) -> bool:
+        """Always a YAML list (of nested mappings)."""
+        return self in (FieldType.EVIDENCE, FieldType.ARMS, FieldType.ARM_VALUES)
+
+
+T = FieldType
 
 
 @dataclass(frozen=True)
 class Field:
     key: str
-    type: str  # text | integer | decimal | boolean | ref | vocab | identifiers | evidence | quote | arms | arm-values
+    type: FieldType
     predicate: URIRef | None = None
     targets: tuple[str, ...] = ()  # kinds a reference may point to (empty: any kind)
     scheme: str | None = None  # vocabulary scheme of a `vocab` field
     many: bool = False
     required: bool = False
+    mentioned: bool = False  # the record's source mentions the entities this field refers to
+    inverse: URIRef | None = None  # also written from the referenced entity back to the record
     # A stated relation (sub-property of hk:statedRelation) the field also asserts of its values, as
     # a plain triple only where a supporting claim backs it: a strategy is proposed against a
     # mechanism whatever came of it, but only supporting evidence says it overcomes it.
     effect: URIRef | None = None
+
+    def is_number(self) -> bool:
+        return self.type in (T.INTEGER, T.DECIMAL)
 
 
 @dataclass(frozen=True)
@@ -34,10 +145,17 @@ class Kind:
     plural: str
     rdf_class: URIRef
     fields: tuple[Field, ...]
-    statement: bool = False  # carries its own provenance (source, section, quote …)
+    extra_types: tuple[URIRef, ...] = ()  # asserted besides rdf_class (a trial is also a study)
+    nested_in: str | None = None  # only written inside another record's field (arms)
+    states_relation: bool = False  # subject–relation–object with a plain triple when it supports
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
+
+    @property
+    def is_statement(self) -> bool:
+        """Carries its own provenance (source, quote …) and is a claim."""
+        return self.field("quote") is not None
 
 
 ENTITY_KINDS_WITH_ACTORS = ("gene", "protein-form", "variant", "pathway")
@@ -45,182 +163,180 @@ DRUG_OR_CLASS = ("drug", "drug-class")
 STUDIES = ("trial", "study")
 
 ENTITY_FIELDS = (
-    Field("id", "text", required=True),
-    Field("label", "text", RDFS.label, required=True),
-    Field("synonyms", "text", SKOS.altLabel, many=True),
-    Field("definition", "text", SKOS.definition),
-    Field("note", "text", RDFS.comment),
-    Field("identifiers", "identifiers"),
-    Field("evidence", "evidence"),
+    Field("id", T.TEXT, required=True),
+    Field("label", T.TEXT, RDFS.label, required=True),
+    Field("synonyms", T.TEXT, SKOS.altLabel, many=True),
+    Field("definition", T.TEXT, SKOS.definition),
+    Field("note", T.TEXT, RDFS.comment),
+    Field("identifiers", T.IDENTIFIERS),
+    Field("evidence", T.EVIDENCE),
 )
 
 PROVENANCE_FIELDS = (
-    Field("source", "ref", HK.statedIn, targets=("publication",), required=True),
-    Field("section", "text", HK.section),
-    Field("quote", "quote", HK.quote, many=True, required=True),
-    Field("evidence", "vocab", HK.evidenceKind, scheme="evidence"),
-    Field("polarity", "vocab", HK.polarity, scheme="polarity"),
-    Field("note", "text", RDFS.comment),
+    Field("source", T.REF, HK.statedIn, targets=("publication",), required=True),
+    Field("section", T.TEXT, HK.section),
+    Field("quote", T.QUOTE, HK.quote, many=True, required=True),
+    Field("evidence", T.VOCAB, HK.evidenceKind, scheme="evidence"),
+    Field("polarity", T.VOCAB, HK.polarity, scheme="polarity"),
+    Field("note", T.TEXT, RDFS.comment),
 )
 
-STATEMENT_ID = (Field("id", "text", required=True),)
+STATEMENT_ID = (Field("id", T.TEXT, required=True),)
 
 STUDY_FIELDS = ENTITY_FIELDS + (
-    Field("nct", "text", HK.nctAsPrinted),
-    Field("phase", "vocab", HK.phase, scheme="phase"),
-    Field("design", "vocab", HK.design, scheme="design", many=True),
-    Field("settings", "ref", HK.inSetting, targets=("setting",), many=True),
-    Field("diseases", "ref", HK.studiesDisease, targets=("disease",), many=True),
-    Field("population", "text", HK.population),
-    Field("enrolled", "integer", HK.enrolled),
-    Field("status", "vocab", HK.studyStatus, scheme="study-status"),
-    Field("status-reason", "text", HK.statusReason),
-    Field("drugs", "ref", HK.testsDrug, targets=("drug",), many=True),
-    Field("arms", "arms", HK.hasArm, many=True),
+    Field("nct", T.TEXT, HK.nctAsPrinted),
+    Field("phase", T.VOCAB, HK.phase, scheme="phase"),
+    Field("design", T.VOCAB, HK.design, scheme="design", many=True),
+    Field("settings", T.REF, HK.inSetting, targets=("setting",), many=True),
+    Field("diseases", T.REF, HK.studiesDisease, targets=("disease",), many=True),
+    Field("population", T.TEXT, HK.population),
+    Field("enrolled", T.INTEGER, HK.enrolled),
+    Field("status", T.VOCAB, HK.studyStatus, scheme="study-status"),
+    Field("status-reason", T.TEXT, HK.statusReason),
+    Field("drugs", T.REF, HK.testsDrug, targets=("drug",), many=True),
+    Field("analysis-of", T.REF, HK.analysisOf, targets=STUDIES, many=True),
+    Field("arms", T.ARMS, HK.hasArm, many=True),
 )
 
 ARM_FIELDS = (
-    Field("id", "text", required=True),
-    Field("label", "text", RDFS.label, required=True),
-    Field("interventions", "ref", HK.armIntervention, targets=DRUG_OR_CLASS, many=True),
-    Field("enrolled", "integer", HK.enrolled),
-    Field("note", "text", RDFS.comment),
+    Field("id", T.TEXT, required=True),
+    Field("label", T.TEXT, RDFS.label, required=True),
+    Field("interventions", T.REF, HK.armIntervention, targets=DRUG_OR_CLASS, many=True),
+    Field("enrolled", T.INTEGER, HK.enrolled),
+    Field("note", T.TEXT, RDFS.comment),
 )
 
 ARM_VALUE_FIELDS = (
-    Field("arm", "ref", HK.forArm, targets=("arm",), required=True),
-    Field("value", "decimal", HK.value, required=True),
-    Field("note", "text", RDFS.comment),
+    Field("arm", T.REF, HK.forArm, targets=("arm",), required=True),
+    Field("value", T.DECIMAL, HK.value, required=True),
+    Field("note", T.TEXT, RDFS.comment),
 )
 
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
         Kind("publication", "publications", HK.Publication, ENTITY_FIELDS + (
-            Field("title", "text", HK.title, required=True),
-            Field("year", "integer", HK.year),
-            Field("venue", "text", HK.venue),
-            Field("kind", "vocab", HK.publicationKind, scheme="publication-kind", required=True),
-            Field("authors", "text", HK.author, many=True),
-            Field("citation", "text", HK.citation),
+            Field("title", T.TEXT, HK.title, required=True),
+            Field("year", T.INTEGER, HK.year),
+            Field("venue", T.TEXT, HK.venue),
+            Field("kind", T.VOCAB, HK.publicationKind, scheme="publication-kind", required=True),
+            Field("authors", T.TEXT, HK.author, many=True),
+            Field("citation", T.TEXT, HK.citation),
         )),
         Kind("drug-class", "drug-classes", HK.DrugClass, ENTITY_FIELDS + (
-            Field("broader", "ref", HK.broaderClass, targets=("drug-class",), many=True),
+            Field("broader", T.REF, HK.broaderClass, targets=("drug-class",), many=True),
         )),
         Kind("drug", "drugs", HK.Drug, ENTITY_FIELDS + (
-            Field("code-names", "text", HK.codeName, many=True),
-            Field("classes", "ref", HK.inClass, targets=("drug-class",), many=True),
-            Field("mechanism-of-action", "text", HK.mechanismOfAction),
+            Field("code-names", T.TEXT, HK.codeName, many=True),
+            Field("classes", T.REF, HK.inClass, targets=("drug-class",), many=True),
+            Field("mechanism-of-action", T.TEXT, HK.mechanismOfAction),
         )),
         Kind("gene", "genes", HK.Gene, ENTITY_FIELDS + (
-            Field("symbol", "text", HK.geneSymbol),
-            Field("name", "text", HK.fullName),
+            Field("symbol", T.TEXT, HK.geneSymbol),
+            Field("name", T.TEXT, HK.fullName),
         )),
         Kind("protein-form", "protein-forms", HK.ProteinForm, ENTITY_FIELDS + (
-            Field("form-of", "ref", HK.formOf, targets=("gene",), required=True),
+            Field("form-of", T.REF, HK.formOf, targets=("gene",), required=True),
         )),
         Kind("variant", "variants", HK.Variant, ENTITY_FIELDS + (
-            Field("gene", "ref", HK.variantOf, targets=("gene",), required=True),
-            Field("alteration", "vocab", HK.alterationKind, scheme="alteration", required=True),
-            Field("change", "text", HK.proteinChange),
+            Field("gene", T.REF, HK.variantOf, targets=("gene",), required=True),
+            Field("alteration", T.VOCAB, HK.alterationKind, scheme="alteration", required=True),
+            Field("change", T.TEXT, HK.proteinChange),
         )),
         Kind("pathway", "pathways", HK.Pathway, ENTITY_FIELDS),
         Kind("disease", "diseases", HK.Disease, ENTITY_FIELDS + (
-            Field("broader", "ref", HK.broaderDisease, targets=("disease",), many=True),
+            Field("broader", T.REF, HK.broaderDisease, targets=("disease",), many=True),
         )),
         Kind("setting", "settings", HK.TreatmentSetting, ENTITY_FIELDS),
         Kind("subgroup", "subgroups", HK.PatientSubgroup, ENTITY_FIELDS),
         Kind("endpoint", "endpoints", HK.Endpoint, ENTITY_FIELDS),
         Kind("mechanism", "mechanisms", HK.ResistanceMechanism, ENTITY_FIELDS + (
-            Field("categories", "vocab", HK.mechanismCategory, scheme="mechanism-category", many=True,
+            Field("categories", T.VOCAB, HK.mechanismCategory, scheme="mechanism-category", many=True,
                   required=True),
-            Field("acquisition", "vocab", HK.acquisition, scheme="acquisition"),
-            Field("affects", "ref", HK.confersResistanceTo, targets=DRUG_OR_CLASS, many=True),
-            Field("spares", "ref", HK.spares, targets=DRUG_OR_CLASS, many=True),
-            Field("actors", "ref", HK.involves, targets=ENTITY_KINDS_WITH_ACTORS, many=True),
+            Field("acquisition", T.VOCAB, HK.acquisition, scheme="acquisition"),
+            Field("affects", T.REF, HK.confersResistanceTo, targets=DRUG_OR_CLASS, many=True),
+            Field("spares", T.REF, HK.spares, targets=DRUG_OR_CLASS, many=True),
+            Field("actors", T.REF, HK.involves, targets=ENTITY_KINDS_WITH_ACTORS, many=True),
         )),
         Kind("strategy", "strategies", HK.Strategy, ENTITY_FIELDS + (
-            Field("against", "ref", HK.proposedAgainst, targets=("mechanism",), many=True, required=True,
+            Field("against", T.REF, HK.proposedAgainst, targets=("mechanism",), many=True, required=True,
                   effect=HK.overcomes),
-            Field("interventions", "ref", HK.usesIntervention, targets=DRUG_OR_CLASS, many=True),
-            Field("status", "vocab", HK.strategyStatus, scheme="strategy-status", required=True),
-            Field("trials", "ref", HK.testedIn, targets=STUDIES, many=True),
+            Field("interventions", T.REF, HK.usesIntervention, targets=DRUG_OR_CLASS, many=True),
+            Field("status", T.VOCAB, HK.strategyStatus, scheme="strategy-status", required=True),
+            Field("trials", T.REF, HK.testedIn, targets=STUDIES, many=True),
         )),
-        Kind("trial", "trials", HK.ClinicalTrial, STUDY_FIELDS),
+        Kind("trial", "trials", HK.ClinicalTrial, STUDY_FIELDS, extra_types=(HK.Study,)),
         Kind("study", "studies", HK.Study, STUDY_FIELDS),
-        Kind("arm", "arms", HK.Arm, ARM_FIELDS),  # only nested in a study's `arms`
+        Kind("arm", "arms", HK.Arm, ARM_FIELDS, nested_in="arms"),
         Kind("outcome", "outcomes", HK.Outcome, STATEMENT_ID + PROVENANCE_FIELDS + (
-            Field("trial", "ref", HK.ofStudy, targets=STUDIES, required=True),
-            Field("endpoint", "ref", HK.endpoint, targets=("endpoint",), required=True),
-            Field("subgroup", "ref", HK.inSubgroup, targets=("subgroup",), many=True),
-            Field("analysis", "vocab", HK.analysis, scheme="analysis"),
-            Field("unit", "vocab", HK.unit, scheme="unit"),
-            Field("arm-values", "arm-values", HK.hasArmResult, many=True),
-            Field("hazard-ratio", "decimal", HK.hazardRatio),
-            Field("ci-lower", "decimal", HK.ciLower),
-            Field("ci-upper", "decimal", HK.ciUpper),
-            Field("ci-level", "decimal", HK.ciLevel),
-            Field("p-value", "decimal", HK.pValue),
-            Field("p-relation", "vocab", HK.pRelation, scheme="p-relation"),
-            Field("significant", "boolean", HK.significant),
+            Field("trial", T.REF, HK.ofStudy, targets=STUDIES, required=True, mentioned=True, inverse=HK.hasOutcome),
+            Field("endpoint", T.REF, HK.endpoint, targets=("endpoint",), required=True),
+            Field("subgroup", T.REF, HK.inSubgroup, targets=("subgroup",), many=True),
+            Field("analysis", T.VOCAB, HK.analysis, scheme="analysis"),
+            Field("unit", T.VOCAB, HK.unit, scheme="unit"),
+            Field("arm-values", T.ARM_VALUES, HK.hasArmResult, many=True),
+            Field("hazard-ratio", T.DECIMAL, HK.hazardRatio),
+            Field("ci-lower", T.DECIMAL, HK.ciLower),
+            Field("ci-upper", T.DECIMAL, HK.ciUpper),
+            Field("ci-level", T.DECIMAL, HK.ciLevel),
+            Field("p-value", T.DECIMAL, HK.pValue),
+            Field("p-relation", T.VOCAB, HK.pRelation, scheme="p-relation"),
+            Field("significant", T.BOOLEAN, HK.significant),
         )),
         Kind("prevalence", "prevalences", HK.PrevalenceFigure, STATEMENT_ID + PROVENANCE_FIELDS + (
-            Field("feature", "ref", HK.feature, required=True),
-            Field("population", "text", HK.population, required=True),
-            Field("population-disease", "ref", HK.inDisease, targets=("disease",)),
-            Field("value", "decimal", HK.value),
-            Field("value-lower", "decimal", HK.valueLower),
-            Field("value-upper", "decimal", HK.valueUpper),
-            Field("unit", "vocab", HK.unit, scheme="unit", required=True),
-            Field("numerator", "integer", HK.numerator),
-            Field("denominator", "integer", HK.denominator),
-            Field("approximate", "boolean", HK.approximate),
+            Field("feature", T.REF, HK.feature, required=True, mentioned=True),
+            Field("population", T.TEXT, HK.population, required=True),
+            Field("population-disease", T.REF, HK.inDisease, targets=("disease",)),
+            Field("value", T.DECIMAL, HK.value),
+            Field("value-lower", T.DECIMAL, HK.valueLower),
+            Field("value-upper", T.DECIMAL, HK.valueUpper),
+            Field("unit", T.VOCAB, HK.unit, scheme="unit", required=True),
+            Field("numerator", T.INTEGER, HK.numerator),
+            Field("denominator", T.INTEGER, HK.denominator),
+            Field("approximate", T.BOOLEAN, HK.approximate),
         )),
         Kind("approval", "approvals", HK.Approval, STATEMENT_ID + PROVENANCE_FIELDS + (
-            Field("drugs", "ref", HK.approvedDrug, targets=("drug",), many=True, required=True),
-            Field("agency", "vocab", HK.agency, scheme="agency"),
-            Field("year", "integer", HK.year),
-            Field("month", "integer", HK.month),
-            Field("settings", "ref", HK.inSetting, targets=("setting",), many=True),
-            Field("indication", "text", HK.indication),
-            Field("basis-trials", "ref", HK.basedOnTrial, targets=STUDIES, many=True),
+            Field("drugs", T.REF, HK.approvedDrug, targets=("drug",), many=True, required=True, mentioned=True),
+            Field("agency", T.VOCAB, HK.agency, scheme="agency"),
+            Field("year", T.INTEGER, HK.year),
+            Field("month", T.INTEGER, HK.month),
+            Field("settings", T.REF, HK.inSetting, targets=("setting",), many=True),
+            Field("indication", T.TEXT, HK.indication),
+            Field("basis-trials", T.REF, HK.basedOnTrial, targets=STUDIES, many=True),
         )),
-        Kind("claim", "claims", HK.RelationClaim, (Field("id", "text"),) + PROVENANCE_FIELDS + (
-            Field("subject", "ref", HK.claimSubject, required=True),
-            Field("relation", "relation", HK.claimRelation, required=True),
-            Field("object", "ref", HK.claimObject, required=True),
-            Field("settings", "ref", HK.inSetting, targets=("setting",), many=True),
-            Field("diseases", "ref", HK.inDisease, targets=("disease",), many=True),
-            Field("subgroup", "ref", HK.inSubgroup, targets=("subgroup",), many=True),
-            Field("binding-site", "text", HK.bindingSite),
-            Field("context", "text", HK.context),
-        )),
+        Kind("claim", "claims", HK.RelationClaim, (Field("id", T.TEXT),) + PROVENANCE_FIELDS + (
+            Field("subject", T.REF, HK.claimSubject, required=True),
+            Field("relation", T.RELATION, HK.claimRelation, required=True),
+            Field("object", T.REF, HK.claimObject, required=True),
+            Field("settings", T.REF, HK.inSetting, targets=("setting",), many=True),
+            Field("diseases", T.REF, HK.inDisease, targets=("disease",), many=True),
+            Field("subgroup", T.REF, HK.inSubgroup, targets=("subgroup",), many=True),
+            Field("binding-site", T.TEXT, HK.bindingSite),
+            Field("context", T.TEXT, HK.context),
+        ), states_relation=True),
         Kind("correction", "corrections", HK.Correction, STATEMENT_ID + PROVENANCE_FIELDS + (
-            Field("about", "ref", HK.corrects, required=True),
-            Field("field", "text", HK.correctedField, required=True),
-            Field("printed", "text", HK.printedValue, required=True),
-            Field("corrected", "text", HK.correctedValue),
-            Field("how-verified", "text", HK.howVerified),
+            Field("about", T.REF, HK.corrects, required=True),
+            Field("field", T.TEXT, HK.correctedField, required=True),
+            Field("printed", T.TEXT, HK.printedValue, required=True),
+            Field("corrected", T.TEXT, HK.correctedValue),
+            Field("how-verified", T.TEXT, HK.howVerified),
         )),
         Kind("disagreement", "disagreements", HK.Disagreement, (
-            Field("id", "text", required=True),
-            Field("statements", "ref", HK.between, targets=("claim", "outcome", "prevalence", "approval"),
+            Field("id", T.TEXT, required=True),
+            Field("statements", T.REF, HK.between, targets=("claim", "outcome", "prevalence", "approval"),
                   many=True, required=True),
-            Field("description", "text", RDFS.label, required=True),
-            Field("note", "text", RDFS.comment),
+            Field("description", T.TEXT, RDFS.label, required=True),
+            Field("note", T.TEXT, RDFS.comment),
         )),
     )
 }
 
-# Top-level keys of a facts file: plural or singular kind names, plus a default `source`.
-KIND_BY_KEY: dict[str, Kind] = {}
-for _kind in KINDS.values():
-    if _kind.name != "arm":
-        KIND_BY_KEY[_kind.name] = _kind
-        KIND_BY_KEY[_kind.plural] = _kind
-KIND_BY_KEY["prevalence"] = KINDS["prevalence"]
+# Top-level keys of a facts file: plural or singular kind names (nested kinds are not), plus a
+# default `source`.
+KIND_BY_KEY: dict[str, Kind] = {key: kind for kind in KINDS.values() if kind.nested_in is None
+                                for key in (kind.name, kind.plural)}
 
 # A prefix per kind of record (`drug:` → https://w3id.org/her2kg/drug/), for Turtle and SPARQL.
 KIND_PREFIXES: dict[str, str] = {name: f"{BASE}{name}/" for name in KINDS}
 
-EVIDENCE_ENTRY_FIELDS = tuple(f for f in PROVENANCE_FIELDS if f.key != "note") + (Field("note", "text", RDFS.comment),)
+EVIDENCE_ENTRY_FIELDS = tuple(f for f in PROVENANCE_FIELDS if f.key != "note") + (Field("note", T.TEXT, RDFS.comment),)

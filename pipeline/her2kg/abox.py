@@ -1,0 +1,215 @@
+"""Records → triples (the ABox). Pure: the same records always give the same graph.
+
+Every curated record becomes a named individual at `https://w3id.org/her2kg/<kind>/<id>`; the
+nodes the curator does not name (evidence passages, arm results) get IRIs derived from their
+parent's, so the data has no blank nodes. A relation claim yields both a claim node (with its
+source, quote and qualifiers) and, when it supports the relation, the plain triple — the
+"truthy" statement that simple queries use.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF
+from rdflib.term import Node
+
+from .errors import Location
+from .facts import Entry, Facts, Record
+from .identifiers import Identifier
+from .namespaces import HK, OBOINOWL, SKOS, bind_prefixes, entity_iri
+from .ontology import Ontology
+from .schema import ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, Field, FieldType, ref_iri
+
+SUPPORTS = "supports"
+
+
+@dataclass
+class Locations:
+    """Where each node, and each of its fields, was written in the facts: for reporting."""
+
+    nodes: dict[URIRef, Location] = field(default_factory=dict)
+    fields: dict[tuple[URIRef, URIRef], Location] = field(default_factory=dict)
+
+    def of(self, node: URIRef, predicate: URIRef | None = None) -> Location | None:
+        """The field's line if known, else the record's; nested nodes (…/evidence/…, …/arm/…) fall
+        back to their parent record."""
+        if predicate is not None and (node, predicate) in self.fields:
+            return self.fields[(node, predicate)]
+        text = str(node)
+        while text:
+            if URIRef(text) in self.nodes:
+                return self.nodes[URIRef(text)]
+            text = text.rpartition("/")[0] if "/" in text[len("https://"):] else ""
+        return None
+
+
+class _Terms:
+    """What a field type needs from the ontology to make its RDF term."""
+
+    def __init__(self, ontology: Ontology, scheme: str | None = None):
+        self.ontology = ontology
+        self.scheme = scheme
+
+    def vocabulary_term(self, slug: str) -> URIRef:
+        return self.ontology.vocabularies[self.scheme or ""][slug]
+
+    def relation_term(self, name: str) -> URIRef:
+        return self.ontology.claim_relations[name]
+
+
+class GraphBuilder:
+    def __init__(self, ontology: Ontology):
+        self.ontology = ontology
+        self.graph = bind_prefixes(Graph())
+        self.locations = Locations()
+        # (subject, relation, object) → the polarities of the relation claims that state it
+        self.claim_polarities: dict[tuple[URIRef, URIRef, URIRef], set[str]] = {}
+
+    def index_claims(self, records: list[Record]) -> None:
+        for record in records:
+            if record.kind.states_relation:
+                values = record.values
+                key = (ref_iri(values["subject"]), self.ontology.claim_relations[values["relation"]],
+                       ref_iri(values["object"]))
+                self.claim_polarities.setdefault(key, set()).add(values.get("polarity", SUPPORTS))
+
+    def add(self, s: Node, p: Node, o: Node) -> None:
+        self.graph.add((s, p, o))
+
+    def individual(self, node: URIRef, rdf_class: URIRef, location: Location) -> None:
+        self.add(node, RDF.type, OWL.NamedIndividual)
+        self.add(node, RDF.type, rdf_class)
+        self.locations.nodes.setdefault(node, location)
+
+    def add_fields(self, node: URIRef, fields: tuple[Field, ...], values: dict[str, Any], lines: dict[str, int],
+                   file: str) -> None:
+        for spec in fields:
+            if spec.key not in values or spec.predicate is None or spec.type.term is None:
+                continue
+            items = values[spec.key] if isinstance(values[spec.key], list) else [values[spec.key]]
+            terms = _Terms(self.ontology, spec.scheme)
+            for item in items:
+                term = spec.type.term(item, terms)
+                self.add(node, spec.predicate, term)
+                if spec.inverse is not None:
+                    self.add(term, spec.inverse, node)
+            if spec.key in lines:
+                self.locations.fields[(node, spec.predicate)] = Location(file, lines[spec.key])
+
+    def add_effects(self, node: URIRef, fields: tuple[Field, ...], values: dict[str, Any]) -> None:
+        """The plain triples of the fields' `effect` relations that a supporting claim backs."""
+        for spec in fields:
+            if spec.effect is None or spec.key not in values or spec.type.term is None:
+                continue
+            items = values[spec.key] if isinstance(values[spec.key], list) else [values[spec.key]]
+            for item in items:
+                term = spec.type.term(item, _Terms(self.ontology, spec.scheme))
+                if isinstance(term, URIRef) and self.backed(node, spec.effect, term, values.get("evidence", [])):
+                    self.add(node, spec.effect, term)
+
+    def backed(self, subject: URIRef, relation: URIRef, obj: URIRef, passages: list[Entry]) -> bool:
+        """Whether a supporting claim backs `subject relation obj`: one of the record's own passages
+        supports the record, and the relation claims about this very triple, if any, include a
+        supporting one (a claim that a strategy had no effect outweighs its general description)."""
+        if not any(p.values.get("polarity", SUPPORTS) == SUPPORTS for p in passages):
+            return False
+        stated = self.claim_polarities.get((subject, relation, obj))
+        return stated is None or SUPPORTS in stated
+
+    def add_identifiers(self, node: URIRef, identifiers: dict[str, tuple[Identifier, int]], file: str) -> None:
+        # The loader parsed each value against its registry's pattern: no IRI from unchecked text.
+        for _registry, (identifier, line) in sorted(identifiers.items()):
+            self.add(node, OBOINOWL.hasDbXref, Literal(identifier.curie))
+            self.add(node, SKOS.exactMatch, URIRef(identifier.iri))
+            self.locations.fields.setdefault((node, OBOINOWL.hasDbXref), Location(file, line))
+
+    def add_evidence(self, node: URIRef, entries: list[Entry]) -> None:
+        for entry in entries:
+            digest = _digest(entry.values.get("source", ""), *entry.values.get("quote", []))
+            passage = URIRef(f"{node}/evidence/{digest}")
+            self.individual(passage, HK.EntityEvidence, entry.location)
+            self.add(passage, RDF.type, HK.Claim)
+            self.add(passage, HK.describes, node)
+            self.add_fields(passage, EVIDENCE_ENTRY_FIELDS, entry.values, entry.lines, entry.location.file)
+            self.add_default_polarity(passage, entry.values)
+            if "source" in entry.values:
+                self.add(node, HK.mentionedIn, ref_iri(entry.values["source"]))
+
+    def add_default_polarity(self, node: URIRef, values: dict[str, Any]) -> None:
+        if "polarity" not in values:
+            self.add(node, HK.polarity, self.ontology.vocabularies["polarity"][SUPPORTS])
+
+    def add_arm_values(self, node: URIRef, record: Record, entries: list[Entry]) -> None:
+        for arm_value in entries:
+            arm = arm_value.values["arm"].partition("/")[2]
+            result = URIRef(f"{node}/arm/{arm}")
+            self.individual(result, HK.ArmResult, arm_value.location)
+            self.add(node, HK.hasArmResult, result)
+            self.add_fields(result, ARM_VALUE_FIELDS, arm_value.values, arm_value.lines, arm_value.location.file)
+            if "unit" in record.values:
+                self.add(result, HK.unit, self.ontology.vocabularies["unit"][record.values["unit"]])
+
+    def add_record(self, record: Record) -> None:
+        kind, values, file = record.kind, record.values, record.location.file
+        node = entity_iri(kind.name, record.id)
+        self.individual(node, kind.rdf_class, record.location)
+        for extra in kind.extra_types:
+            self.add(node, RDF.type, extra)
+        if kind.is_statement:
+            self.add(node, RDF.type, HK.Claim)
+            self.add_default_polarity(node, values)
+        self.add_fields(node, kind.fields, values, record.lines, file)
+        self.add_effects(node, kind.fields, values)
+        for spec in kind.fields:
+            if spec.key not in values:
+                continue
+            if spec.type is FieldType.IDENTIFIERS:
+                self.add_identifiers(node, values[spec.key], file)
+            elif spec.type is FieldType.EVIDENCE:
+                self.add_evidence(node, values[spec.key])
+            elif spec.type is FieldType.ARM_VALUES:
+                self.add_arm_values(node, record, values[spec.key])
+        if record.parent is not None:  # a nested record (an arm)
+            parent = entity_iri(record.parent.kind.name, record.parent.id)
+            self.add(parent, HK.hasArm, node)
+            self.add(node, HK.armOf, parent)
+        if kind.states_relation:
+            self.add_relation(values)
+        elif "source" in values:
+            for target in self.mentioned_entities(record):
+                self.add(target, HK.mentionedIn, ref_iri(values["source"]))
+
+    def add_relation(self, values: dict[str, Any]) -> None:
+        subject, relation, obj = (ref_iri(values["subject"]),
+                                  self.ontology.claim_relations[values["relation"]], ref_iri(values["object"]))
+        if values.get("polarity", SUPPORTS) == SUPPORTS:
+            self.add(subject, relation, obj)
+        source = ref_iri(values["source"])
+        for entity in (subject, obj):  # a text that relates two things speaks of both
+            self.add(entity, HK.mentionedIn, source)
+
+    @staticmethod
+    def mentioned_entities(record: Record) -> list[URIRef]:
+        """The entities a structured statement is about, which its source therefore mentions."""
+        found = []
+        for spec in record.kind.fields:
+            value = record.values.get(spec.key) if spec.mentioned else None
+            for ref in value if isinstance(value, list) else [value] if value else []:
+                found.append(ref_iri(ref))
+        return found
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:10]
+
+
+def build_graph(facts: Facts, ontology: Ontology) -> tuple[Graph, Locations]:
+    """The ABox for `facts`, and where each node and field came from."""
+    builder = GraphBuilder(ontology)
+    builder.index_claims(facts.records)
+    for record in facts.records:
+        builder.add_record(record)
+    return builder.graph, builder.locations
