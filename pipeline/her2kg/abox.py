@@ -18,7 +18,8 @@ from rdflib.term import Node
 
 from .errors import Location
 from .facts import Entry, Facts, Record
-from .namespaces import HK, IDENTIFIER_IRIS, IDENTIFIER_PREFIXES, OBOINOWL, SKOS, bind_prefixes, entity_iri
+from .identifiers import Identifier
+from .namespaces import HK, OBOINOWL, SKOS, bind_prefixes, entity_iri
 from .ontology import Ontology
 from .schema import ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, Field, FieldType, ref_iri
 
@@ -45,15 +46,6 @@ class Locations:
         return None
 
 
-def identifier_curie(registry: str, value: str) -> tuple[str, str]:
-    """('chebi', 'CHEBI:61390') → ('CHEBI:61390', '61390'): the CURIE and the local part."""
-    prefix = IDENTIFIER_PREFIXES[registry]
-    local = value.split(":", 1)[1] if value.upper().startswith(prefix + ":") else value
-    if registry in ("doi",):
-        local = value.removeprefix("https://doi.org/").removeprefix("doi:")
-    return f"{prefix}:{local}", local
-
-
 class _Terms:
     """What a field type needs from the ontology to make its RDF term."""
 
@@ -73,6 +65,16 @@ class GraphBuilder:
         self.ontology = ontology
         self.graph = bind_prefixes(Graph())
         self.locations = Locations()
+        # (subject, relation, object) → the polarities of the relation claims that state it
+        self.claim_polarities: dict[tuple[URIRef, URIRef, URIRef], set[str]] = {}
+
+    def index_claims(self, records: list[Record]) -> None:
+        for record in records:
+            if record.kind.states_relation:
+                values = record.values
+                key = (ref_iri(values["subject"]), self.ontology.claim_relations[values["relation"]],
+                       ref_iri(values["object"]))
+                self.claim_polarities.setdefault(key, set()).add(values.get("polarity", SUPPORTS))
 
     def add(self, s: Node, p: Node, o: Node) -> None:
         self.graph.add((s, p, o))
@@ -97,11 +99,31 @@ class GraphBuilder:
             if spec.key in lines:
                 self.locations.fields[(node, spec.predicate)] = Location(file, lines[spec.key])
 
-    def add_identifiers(self, node: URIRef, identifiers: dict[str, tuple[str, int]], file: str) -> None:
-        for registry, (value, line) in sorted(identifiers.items()):
-            curie, local = identifier_curie(registry, value)
-            self.add(node, OBOINOWL.hasDbXref, Literal(curie))
-            self.add(node, SKOS.exactMatch, URIRef(IDENTIFIER_IRIS[registry].format(local)))
+    def add_effects(self, node: URIRef, fields: tuple[Field, ...], values: dict[str, Any]) -> None:
+        """The plain triples of the fields' `effect` relations that a supporting claim backs."""
+        for spec in fields:
+            if spec.effect is None or spec.key not in values or spec.type.term is None:
+                continue
+            items = values[spec.key] if isinstance(values[spec.key], list) else [values[spec.key]]
+            for item in items:
+                term = spec.type.term(item, _Terms(self.ontology, spec.scheme))
+                if isinstance(term, URIRef) and self.backed(node, spec.effect, term, values.get("evidence", [])):
+                    self.add(node, spec.effect, term)
+
+    def backed(self, subject: URIRef, relation: URIRef, obj: URIRef, passages: list[Entry]) -> bool:
+        """Whether a supporting claim backs `subject relation obj`: one of the record's own passages
+        supports the record, and the relation claims about this very triple, if any, include a
+        supporting one (a claim that a strategy had no effect outweighs its general description)."""
+        if not any(p.values.get("polarity", SUPPORTS) == SUPPORTS for p in passages):
+            return False
+        stated = self.claim_polarities.get((subject, relation, obj))
+        return stated is None or SUPPORTS in stated
+
+    def add_identifiers(self, node: URIRef, identifiers: dict[str, tuple[Identifier, int]], file: str) -> None:
+        # The loader parsed each value against its registry's pattern: no IRI from unchecked text.
+        for _registry, (identifier, line) in sorted(identifiers.items()):
+            self.add(node, OBOINOWL.hasDbXref, Literal(identifier.curie))
+            self.add(node, SKOS.exactMatch, URIRef(identifier.iri))
             self.locations.fields.setdefault((node, OBOINOWL.hasDbXref), Location(file, line))
 
     def add_evidence(self, node: URIRef, entries: list[Entry]) -> None:
@@ -140,6 +162,7 @@ class GraphBuilder:
             self.add(node, RDF.type, HK.Claim)
             self.add_default_polarity(node, values)
         self.add_fields(node, kind.fields, values, record.lines, file)
+        self.add_effects(node, kind.fields, values)
         for spec in kind.fields:
             if spec.key not in values:
                 continue
@@ -186,6 +209,7 @@ def _digest(*parts: object) -> str:
 def build_graph(facts: Facts, ontology: Ontology) -> tuple[Graph, Locations]:
     """The ABox for `facts`, and where each node and field came from."""
     builder = GraphBuilder(ontology)
+    builder.index_claims(facts.records)
     for record in facts.records:
         builder.add_record(record)
     return builder.graph, builder.locations

@@ -130,6 +130,10 @@ class Field:
     required: bool = False
     mentioned: bool = False  # the record's source mentions the entities this field refers to
     inverse: URIRef | None = None  # also written from the referenced entity back to the record
+    # A stated relation (sub-property of hk:statedRelation) the field also asserts of its values, as
+    # a plain triple only where a supporting claim backs it: a strategy is proposed against a
+    # mechanism whatever came of it, but only supporting evidence says it overcomes it.
+    effect: URIRef | None = None
 
     def is_number(self) -> bool:
         return self.type in (T.INTEGER, T.DECIMAL)
@@ -255,7 +259,8 @@ KINDS: dict[str, Kind] = {
             Field("actors", T.REF, HK.involves, targets=ENTITY_KINDS_WITH_ACTORS, many=True),
         )),
         Kind("strategy", "strategies", HK.Strategy, ENTITY_FIELDS + (
-            Field("against", T.REF, HK.overcomes, targets=("mechanism",), many=True, required=True),
+            Field("against", T.REF, HK.proposedAgainst, targets=("mechanism",), many=True, required=True,
+                  effect=HK.overcomes),
             Field("interventions", T.REF, HK.usesIntervention, targets=DRUG_OR_CLASS, many=True),
             Field("status", T.VOCAB, HK.strategyStatus, scheme="strategy-status", required=True),
             Field("trials", T.REF, HK.testedIn, targets=STUDIES, many=True),
