@@ -13,6 +13,7 @@ HK = Namespace(BASE + "ontology#")
 VOCAB = Namespace(BASE + "vocab/")
 OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
+CITO = Namespace("http://purl.org/spar/cito/")
 
 PREFIXES = {
     "hk": HK,
@@ -27,6 +28,7 @@ PREFIXES = {
     "dcat": DCAT,
     "oboInOwl": OBOINOWL,
     "obo": OBO,
+    "cito": CITO,
 }
 
 # How each registry's identifiers become IRIs: OBO PURLs for OBO ontologies,
@@ -36,6 +38,7 @@ IDENTIFIER_IRIS = {
     "hgnc": "https://identifiers.org/hgnc:{}",
     "chebi": "http://purl.obolibrary.org/obo/CHEBI_{}",
     "mondo": "http://purl.obolibrary.org/obo/MONDO_{}",
+    "cl": "http://purl.obolibrary.org/obo/CL_{}",
     "ncit": "http://purl.obolibrary.org/obo/NCIT_{}",
     "chembl": "https://identifiers.org/chembl.compound:{}",
     "drugbank": "https://identifiers.org/drugbank:{}",
@@ -48,7 +51,7 @@ IDENTIFIER_IRIS = {
 }
 # The CURIE prefix each registry's identifiers are written with in hasDbXref.
 IDENTIFIER_PREFIXES = {
-    "hgnc": "HGNC", "chebi": "CHEBI", "mondo": "MONDO", "ncit": "NCIT", "chembl": "CHEMBL",
+    "hgnc": "HGNC", "chebi": "CHEBI", "mondo": "MONDO", "cl": "CL", "ncit": "NCIT", "chembl": "CHEMBL",
     "drugbank": "DRUGBANK", "pubchem": "PUBCHEM", "ncbigene": "NCBIGENE", "uniprot": "UNIPROT",
     "doi": "DOI", "pmid": "PMID", "nct": "NCT",
 }
