@@ -322,6 +322,7 @@ KINDS: dict[str, Kind] = {
             Field("analysis", T.VOCAB, HK.analysis, scheme="analysis"),
             Field("endpoint-role", T.VOCAB, HK.endpointRole, scheme="endpoint-role"),
             Field("condition", T.TEXT, HK.condition),
+            Field("assay", T.VOCAB, HK.assay, scheme="assay", many=True),
             Field("unit", T.VOCAB, HK.unit, scheme="unit"),
             Field("time-point", T.DECIMAL, HK.timePoint),
             Field("time-point-unit", T.VOCAB, HK.timePointUnit, scheme="unit"),
@@ -347,6 +348,7 @@ KINDS: dict[str, Kind] = {
             Field("numerator", T.INTEGER, HK.numerator),
             Field("denominator", T.INTEGER, HK.denominator),
             Field("approximate", T.BOOLEAN, HK.approximate),
+            Field("assay", T.VOCAB, HK.assay, scheme="assay", many=True),
         )),
         Kind("approval", "approvals", HK.Approval, STATEMENT_ID + PROVENANCE_FIELDS + (
             Field("drugs", T.REF, HK.approvedDrug, targets=("drug",), many=True, required=True, mentioned=True),
