@@ -3,8 +3,9 @@
 Every curated record becomes a named individual at `https://w3id.org/her2kg/<kind>/<id>`; the
 nodes the curator does not name (evidence passages, arm results) get IRIs derived from their
 parent's, so the data has no blank nodes. A relation claim yields both a claim node (with its
-source, quote and qualifiers) and, when it supports the relation, the plain triple — the
-"truthy" statement that simple queries use.
+source, quote and qualifiers) and, only when the source states it without hedging and it supports
+the relation, the plain triple — the "truthy" statement that simple queries use. A property
+statement likewise copies its attributes onto its subject under the same condition.
 """
 from __future__ import annotations
 
@@ -21,9 +22,15 @@ from .facts import Entry, Facts, Record
 from .identifiers import Identifier
 from .namespaces import HK, OBOINOWL, SKOS, bind_prefixes, entity_iri
 from .ontology import Ontology
-from .schema import ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, Field, FieldType, ref_iri
+from .schema import ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, PROPERTY_ATTRIBUTE_FIELDS, Field, FieldType, ref_iri
 
 SUPPORTS = "supports"
+STATED = "stated"
+
+
+def is_plain(values: dict[str, Any]) -> bool:
+    """A statement the graph may repeat as a plain triple: it supports, and it is not hedged."""
+    return values.get("polarity", SUPPORTS) == SUPPORTS and values.get("hedge", STATED) == STATED
 
 
 @dataclass
@@ -134,13 +141,16 @@ class GraphBuilder:
             self.add(passage, RDF.type, HK.Claim)
             self.add(passage, HK.describes, node)
             self.add_fields(passage, EVIDENCE_ENTRY_FIELDS, entry.values, entry.lines, entry.location.file)
-            self.add_default_polarity(passage, entry.values)
+            self.add_defaults(passage, entry.values)
             if "source" in entry.values:
                 self.add(node, HK.mentionedIn, ref_iri(entry.values["source"]))
 
-    def add_default_polarity(self, node: URIRef, values: dict[str, Any]) -> None:
+    def add_defaults(self, node: URIRef, values: dict[str, Any]) -> None:
+        """Polarity and hedge are written even when left out, so queries can always filter on them."""
         if "polarity" not in values:
             self.add(node, HK.polarity, self.ontology.vocabularies["polarity"][SUPPORTS])
+        if "hedge" not in values:
+            self.add(node, HK.hedge, self.ontology.vocabularies["hedge"][STATED])
 
     def add_arm_values(self, node: URIRef, record: Record, entries: list[Entry]) -> None:
         for arm_value in entries:
@@ -160,7 +170,7 @@ class GraphBuilder:
             self.add(node, RDF.type, extra)
         if kind.is_statement:
             self.add(node, RDF.type, HK.Claim)
-            self.add_default_polarity(node, values)
+            self.add_defaults(node, values)
         self.add_fields(node, kind.fields, values, record.lines, file)
         self.add_effects(node, kind.fields, values)
         for spec in kind.fields:
@@ -176,6 +186,8 @@ class GraphBuilder:
             parent = entity_iri(record.parent.kind.name, record.parent.id)
             self.add(parent, HK.hasArm, node)
             self.add(node, HK.armOf, parent)
+        if kind.states_properties and is_plain(values):
+            self.add_fields(ref_iri(values["subject"]), PROPERTY_ATTRIBUTE_FIELDS, values, {}, file)
         if kind.states_relation:
             self.add_relation(values)
         elif "source" in values:
@@ -185,7 +197,7 @@ class GraphBuilder:
     def add_relation(self, values: dict[str, Any]) -> None:
         subject, relation, obj = (ref_iri(values["subject"]),
                                   self.ontology.claim_relations[values["relation"]], ref_iri(values["object"]))
-        if values.get("polarity", SUPPORTS) == SUPPORTS:
+        if is_plain(values):
             self.add(subject, relation, obj)
         source = ref_iri(values["source"])
         for entity in (subject, obj):  # a text that relates two things speaks of both

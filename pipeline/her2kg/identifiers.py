@@ -42,6 +42,7 @@ REGISTRIES: dict[str, Registry] = {r.key: r for r in (
     Registry("hgnc", "hgnc", "HGNC"),
     Registry("chebi", "chebi", "CHEBI"),
     Registry("mondo", "mondo", "MONDO"),
+    Registry("cl", "cl", "CL"),
     Registry("ncit", "ncit", "NCIT"),
     Registry("chembl", "chembl.compound", "CHEMBL"),
     Registry("drugbank", "drugbank", "DRUGBANK"),

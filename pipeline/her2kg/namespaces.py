@@ -13,6 +13,7 @@ HK = Namespace(BASE + "ontology#")
 VOCAB = Namespace(BASE + "vocab/")
 OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
+CITO = Namespace("http://purl.org/spar/cito/")
 
 PREFIXES = {
     "hk": HK,
@@ -27,6 +28,7 @@ PREFIXES = {
     "dcat": DCAT,
     "oboInOwl": OBOINOWL,
     "obo": OBO,
+    "cito": CITO,
 }
 
 # Standard identifiers (HGNC, ChEBI, …) become CURIEs and IRIs in identifiers.py, after their
