@@ -62,8 +62,9 @@ def node_shape_of(source_shape: str) -> URIRef:
     return owner
 
 
-def findings(case: Path) -> list[Finding]:
-    return list(validate_graph(Graph().parse(case, format="turtle"), ontology(), shapes()).findings)
+@cache  # each case is validated once, whichever tests read it
+def findings(case: Path) -> tuple[Finding, ...]:
+    return tuple(validate_graph(Graph().parse(case, format="turtle"), ontology(), shapes()).findings)
 
 
 def expectations(case: Path) -> list[tuple[str, str]]:
