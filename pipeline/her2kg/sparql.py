@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Self
 from typing import Literal as TypingLiteral
+from typing import Self
 
 import pyoxigraph
 

@@ -40,7 +40,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Self
 
 import pyoxigraph
 
@@ -330,7 +330,7 @@ class WorkerPool:
         if self._forkserver is not None:
             self._forkserver.close()
 
-    def __enter__(self) -> WorkerPool:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
