@@ -32,7 +32,7 @@ from ..errors import (
     RequestTooLargeError,
     UnsupportedMediaTypeError,
 )
-from ..results import MEDIA_TYPES, negotiate, write
+from ..results import MEDIA_TYPES, RDF_FORMATS, negotiate, write
 from .app import DATASET_IRI, State, query_hash, state_of
 
 FORM = "application/x-www-form-urlencoded"
@@ -189,14 +189,13 @@ def service_description(request: Request, state: State) -> Response:
                                          pyoxigraph.Literal(str(state.backend.triples),
                                                             datatype=pyoxigraph.NamedNode(
                                                                 "http://www.w3.org/2001/XMLSchema#integer"))))
-    out = io.StringIO()
     chosen = negotiate(request.headers.get("accept"), "graph", strict=True)
     if chosen is None:
         raise NotAcceptableError(f"the service description is RDF: accept one of {', '.join(_offered('graph'))}")
-    from ..results import write_graph
-
-    write_graph([(t.subject, t.predicate, t.object) for t in triples], chosen, out)
-    return Response(out.getvalue().encode("utf-8"), media_type=MEDIA_TYPES[chosen])
+    prefixes = {"sd": SD, "formats": FORMATS, "void": "http://rdfs.org/ns/void#",
+                "rdfs": "http://www.w3.org/2000/01/rdf-schema#"} if chosen in ("turtle", "jsonld") else None
+    body = pyoxigraph.serialize(triples, format=RDF_FORMATS[chosen], prefixes=prefixes)
+    return Response(body, media_type=MEDIA_TYPES[chosen])
 
 
 async def void(request: Request) -> Response:
