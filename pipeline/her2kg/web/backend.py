@@ -72,7 +72,8 @@ class EndpointBackend:
 
         self.url = url
         self.triples: int | None = None
-        self.client = httpx.Client(follow_redirects=False, headers={"Accept": ACCEPT})
+        # No proxy from the environment and no redirects: the configured URL is the one place it connects to.
+        self.client = httpx.Client(follow_redirects=False, trust_env=False, headers={"Accept": ACCEPT})
 
     def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int) -> Results:
         import httpx
