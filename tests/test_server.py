@@ -221,7 +221,7 @@ def test_update_service_load_and_remote_graphs_are_refused_without_any_outbound_
             ({"query": f"SELECT * FROM <{remote}> WHERE {{ ?s ?p ?o }}"}, 400, "FROM and FROM NAMED are refused"),
             ({"query": f"SELECT * FROM NAMED <{remote}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"}, 400, "FROM"),
             ({"query": "ASK { ?s ?p ?o }", "default-graph-uri": remote}, 400, "not a graph of this endpoint"),
-            ({"query": "ASK { ?s ?p ?o }", "named-graph-uri": remote}, 400, "no named graphs"),
+            ({"query": "ASK { ?s ?p ?o }", "named-graph-uri": remote}, 400, "not a graph of this endpoint"),
             ({"query": "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }"}, 403, "read-only"),
         ]
         for form, status, message in refusals:
@@ -287,3 +287,40 @@ def test_a_port_in_use_is_a_clear_error(server, shipped_release):
 def test_json_results_stay_valid_w3c_json_when_marked(client):
     body = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}).text
     assert set(json.loads(body)) == {"head", "results", "her2kg"}
+
+
+# --- an on-disk store ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def disk_client(shipped_release, tmp_path_factory):
+    """`--store DIR`: an on-disk store holding the release and one named graph, opened read-only."""
+    import pyoxigraph
+
+    folder = tmp_path_factory.mktemp("store") / "oxigraph"
+    store = pyoxigraph.Store(str(folder))
+    store.bulk_load(path=str(shipped_release / "her2kg.nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    store.bulk_load(input=b'<http://example.org/a> <http://example.org/p> "1" .', format=pyoxigraph.RdfFormat.N_TRIPLES,
+                    to_graph=pyoxigraph.NamedNode("http://example.org/graph"))
+    store.flush()
+    del store
+    state = State.open(ServerConfig(release_dir=shipped_release, store_dir=folder, workers=1))
+    with TestClient(create_app(state.config, state)) as client:
+        yield client
+    state.backend.close()
+
+
+def test_an_on_disk_store_is_served_read_only(disk_client):
+    assert disk_client.get("/sparql", params={"query": "ASK { drug:neratinib a hk:Drug }"}).json()["boolean"] is True
+    assert disk_client.get("/health").json()["store"] == "disk"
+    assert disk_client.post("/sparql", data={"update": "CLEAR ALL"}).status_code == 403
+
+
+def test_the_protocol_dataset_may_name_graphs_the_store_holds(disk_client):
+    graph = "http://example.org/graph"
+    ask = {"query": "ASK { <http://example.org/a> ?p ?o }"}
+    assert disk_client.get("/sparql", params=ask).json()["boolean"] is False  # not in the default graph
+    assert disk_client.get("/sparql", params={**ask, "default-graph-uri": graph}).json()["boolean"] is True
+    named = {"query": "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": graph}
+    assert disk_client.get("/sparql", params=named).json()["results"]["bindings"][0]["g"]["value"] == graph
+    assert disk_client.get("/sparql", params={**ask, "default-graph-uri": "http://example.org/other"}
+                           ).status_code == 400

@@ -21,7 +21,10 @@ class Backend(Protocol):
     kind: str  # memory, disk or endpoint: what /health reports
     triples: int | None
 
-    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int) -> Results: ...
+    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int,
+                dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None) -> Results: ...
+
+    def has_graph(self, iri: str) -> bool: ...
 
     def bind(self, query: catalog.CannedQuery, given: dict[str, str]) -> dict: ...
 
@@ -41,8 +44,16 @@ class LocalBackend:
         self.triples: int | None = len(store)
         self.pool = WorkerPool(None if reopen else store, workers, reopen=reopen, forkserver=True)
 
-    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int) -> Results:
-        return self.pool.execute(text, substitutions=substitutions, timeout=timeout, max_rows=max_rows)
+    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int,
+                dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None) -> Results:
+        return self.pool.execute(text, substitutions=substitutions, timeout=timeout, max_rows=max_rows,
+                                 dataset=dataset, base_iri=base_iri)
+
+    def has_graph(self, iri: str) -> bool:
+        try:
+            return self.store.contains_named_graph(pyoxigraph.NamedNode(iri))
+        except ValueError:
+            return False
 
     def bind(self, query: catalog.CannedQuery, given: dict[str, str]) -> dict:
         return catalog.bind(query, given, self.store)
@@ -75,8 +86,12 @@ class EndpointBackend:
         # No proxy from the environment and no redirects: the configured URL is the one place it connects to.
         self.client = httpx.Client(follow_redirects=False, trust_env=False, headers={"Accept": ACCEPT})
 
-    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int) -> Results:
+    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int,
+                dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None) -> Results:
         import httpx
+
+        if dataset is not None:
+            raise QueryError("default-graph-uri and named-graph-uri are not passed on to the endpoint")
 
         check_read_only(text)
         if substitutions:
@@ -115,6 +130,9 @@ class EndpointBackend:
             values[name] = value
         return {pyoxigraph.Variable(name): query.parameter(name).term(value)
                 for name, value in values.items() if value is not None}
+
+    def has_graph(self, iri: str) -> bool:
+        return False
 
     def workers(self) -> dict:
         return {"endpoint": self.url}
