@@ -73,3 +73,13 @@ def test_threads_share_the_pool(pool):
     for thread in threads:
         thread.join()
     assert answers == ["neratinib"] * 40
+
+
+def test_a_worker_killed_while_it_waits_is_replaced_before_the_next_query(pool):
+    import signal
+
+    for pid in worker_pids(pool):
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.1)
+    assert [row[0].value for row in pool.execute(LOOKUP)] == ["neratinib"]
+    assert pool.replaced >= 1

@@ -306,9 +306,17 @@ class WorkerPool:
         except queue.Empty:
             raise QueryTimeout(f"all {self.size} query workers stayed busy for the time limit of {timeout:g} s "
                                f"— try again later") from None
+        for attempt in range(self.size + 1):
+            try:
+                worker.ask(text, substitutions, max_rows, dataset, base_iri)
+                break
+            except OSError:  # the worker ended while it waited (killed from outside): the next one asks
+                self._give_back(worker, healthy=False)
+                if not self.respawn or attempt == self.size:
+                    raise Her2kgError("the query workers ended before they were asked (out of memory?)") from None
+                worker = self._idle.get()
         lease = _Lease(self, worker, text, deadline, timeout)
         try:
-            worker.ask(text, substitutions, max_rows, dataset, base_iri)
             head = lease.receive()
         except BaseException:
             lease.close()

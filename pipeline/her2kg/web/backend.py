@@ -38,11 +38,16 @@ class LocalBackend:
 
     Create it while the process has one thread: the pool forks its fork server here."""
 
-    def __init__(self, store: pyoxigraph.Store, workers: int, reopen: Path | None = None):
-        self.store = store
+    def __init__(self, store: pyoxigraph.Store | None, workers: int, reopen: Path | None = None):
         self.kind = "memory" if reopen is None else "disk"
-        self.triples: int | None = len(store)
-        self.pool = WorkerPool(None if reopen else store, workers, reopen=reopen, forkserver=True)
+        self.pool = WorkerPool(store, workers, reopen=reopen, forkserver=True)
+        # An on-disk store is opened here only after the fork server exists: RocksDB starts threads.
+        try:
+            self.store = store if store is not None else pyoxigraph.Store.read_only(str(reopen))
+        except BaseException:
+            self.pool.close()
+            raise
+        self.triples: int | None = len(self.store)
 
     def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int,
                 dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None) -> Results:
