@@ -324,3 +324,12 @@ def test_the_protocol_dataset_may_name_graphs_the_store_holds(disk_client):
     assert disk_client.get("/sparql", params=named).json()["results"]["bindings"][0]["g"]["value"] == graph
     assert disk_client.get("/sparql", params={**ask, "default-graph-uri": "http://example.org/other"}
                            ).status_code == 400
+
+
+@pytest.mark.slow
+def test_serve_builds_the_release_first_when_there_is_none(tmp_path):
+    release = tmp_path / "dist"
+    with serve("--release", str(release), startup=600) as served, httpx.Client() as http:
+        assert (release / "her2kg.nt").is_file()
+        assert http.get(served.sparql, params={"query": "ASK { drug:neratinib a hk:Drug }"}).json()["boolean"] is True
+    assert "building it first" in served.process.stderr.read()
