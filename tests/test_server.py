@@ -84,10 +84,10 @@ def test_an_oversized_body_is_refused_with_413(client):
 
 
 def test_an_unexpected_error_is_a_plain_500_without_traceback(client, state, monkeypatch):
-    def broken(*args, **kwargs):
+    async def broken(*args, **kwargs):
         raise RuntimeError("a bug deep inside")
 
-    monkeypatch.setattr(state.backend, "execute", broken)
+    monkeypatch.setattr(state.backend, "execute_async", broken)
     response = client.get("/sparql", params={"query": LOOKUP})
     assert response.status_code == 500
     assert "bug" not in response.text and "Traceback" not in response.text

@@ -85,3 +85,40 @@ def test_a_worker_killed_while_it_waits_is_replaced_before_the_next_query(pool):
     time.sleep(0.1)
     assert [row[0].value for row in pool.execute(LOOKUP)] == ["neratinib"]
     assert pool.replaced >= 1
+
+
+def test_an_event_loop_gets_the_answer_read_in_full_and_the_worker_back(pool):
+    import asyncio
+
+    results = asyncio.run(pool.execute_async(LOOKUP, timeout=10, max_rows=10))
+    assert pool.idle == 2 and results.size == 1
+    assert [row[0].value for row in results] == ["neratinib"]
+    capped = asyncio.run(pool.execute_async("SELECT * WHERE { ?s ?p ?o }", timeout=10, max_rows=3))
+    assert (capped.size, capped.truncated) == (3, True)
+
+
+@pytest.mark.slow
+def test_an_event_loop_keeps_running_while_a_runaway_query_waits_for_its_deadline(pool):
+    import asyncio
+
+    async def both() -> tuple[int, BaseException | None]:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        try:
+            await pool.execute_async(FOUR_WAY, timeout=0.5)
+        except QueryTimeout as err:
+            return ticks, err
+        finally:
+            ticker.cancel()
+        return ticks, None
+
+    ticks, error = asyncio.run(both())
+    assert isinstance(error, QueryTimeout) and ticks > 20
+    assert pool.replaced == 1 and pool.idle == 2

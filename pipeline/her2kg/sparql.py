@@ -140,6 +140,7 @@ class Results:
     truncated: bool = False
     worker_peak_kib: int | None = None  # the worker's peak resident memory, once it has ended
     max_rows: int = 0
+    size: int | None = None  # how many rows, when they were read in full before the answer was returned
     _rows: Iterator[Row] = field(default_factory=lambda: iter(()))
     _close: Callable[[], None] | None = None
 

@@ -15,6 +15,8 @@ Every message is a length-prefixed pickle; terms cross as plain tuples (a tenth 
 pickling pyoxigraph terms). The worker applies the row cap itself, so neither side holds more than
 a batch of rows. A worker that ran past its deadline, or whose reader stopped early, is killed and
 a new one forked in its place (~1 ms); one that reported an answer or an error is reused.
+The command line reads rows while they arrive (`execute`); the server waits on its event loop
+(`execute_async`, the answer read in full: the row cap bounds it), so no thread is involved.
 
 Forking is safe only from a process with one thread (a lock held by another thread at the fork
 stays locked in the child forever). A server has threads, so `WorkerPool(..., forkserver=True)`
@@ -27,6 +29,7 @@ keeps threads and file handles that a fork does not carry over.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import os
@@ -230,11 +233,19 @@ class _Worker:
         encoded = {v.value: encode(t) for v, t in substitutions.items()} if substitutions else None
         self.conn.sendall(_frame((text, encoded, max_rows, dataset, base_iri)))
 
-    def _fill(self, deadline: float | None, timeout: float) -> None:
-        wait = None if deadline is None else max(deadline - time.monotonic(), 0)
-        if not select.select([self.conn], [], [], wait)[0]:
-            raise QueryTimeout(f"the query ran past its time limit of {timeout:g} s and was stopped "
-                               f"— narrow it (LIMIT, a more selective pattern) or raise the time limit")
+    def _take(self) -> tuple | None:
+        """The next message, if it has arrived whole."""
+        if len(self.buffer) < 4:
+            return None
+        size = int.from_bytes(self.buffer[:4], "big") + 4
+        if len(self.buffer) < size:
+            return None
+        message = pickle.loads(self.buffer[4:size])
+        del self.buffer[:size]
+        return message
+
+    def _read(self) -> None:
+        """What the worker sent (the socket is readable, so this does not wait)."""
         chunk = self.conn.recv(READ_BYTES)
         if not chunk:
             raise Her2kgError("the query worker ended without an answer (out of memory?)")
@@ -242,13 +253,26 @@ class _Worker:
 
     def receive(self, deadline: float | None, timeout: float) -> tuple:
         """The next message, waiting no later than the deadline."""
-        while len(self.buffer) < 4:
-            self._fill(deadline, timeout)
-        size = int.from_bytes(self.buffer[:4], "big") + 4
-        while len(self.buffer) < size:
-            self._fill(deadline, timeout)
-        message = pickle.loads(self.buffer[4:size])
-        del self.buffer[:size]
+        while (message := self._take()) is None:
+            if not select.select([self.conn], [], [], _left(deadline))[0]:
+                raise _timed_out(timeout)
+            self._read()
+        return message
+
+    async def receive_async(self, deadline: float | None, timeout: float) -> tuple:
+        """As `receive`, waiting on the running event loop instead of blocking it."""
+        loop = asyncio.get_running_loop()
+        fd = self.conn.fileno()
+        while (message := self._take()) is None:
+            readable: asyncio.Future[None] = loop.create_future()
+            loop.add_reader(fd, _resolve, readable)
+            try:
+                await asyncio.wait_for(readable, _left(deadline))
+            except TimeoutError:
+                raise _timed_out(timeout) from None
+            finally:
+                loop.remove_reader(fd)
+            self._read()
         return message
 
     def kill(self) -> None:
@@ -263,11 +287,25 @@ class _Worker:
         self.conn.close()
 
 
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _left(deadline: float | None) -> float | None:
+    return None if deadline is None else max(deadline - time.monotonic(), 0)
+
+
+def _timed_out(timeout: float) -> QueryTimeout:
+    return QueryTimeout(f"the query ran past its time limit of {timeout:g} s and was stopped "
+                        f"— narrow it (LIMIT, a more selective pattern) or raise the time limit")
+
+
 class WorkerPool:
     """`size` workers waiting for queries on `store` (or on the on-disk store at `reopen`).
 
-    `execute` may be called from any thread; a query waits for a free worker no longer than its
-    own time limit. `forkserver` is for a process that will start threads: see the module's notes.
+    `execute` may be called from any thread, `execute_async` from an asyncio event loop; a query
+    waits for a free worker no longer than its own time limit. `forkserver` is for a process that will start threads: see the module's notes.
     """
 
     def __init__(self, store: pyoxigraph.Store | None, size: int = 1, *, reopen: Path | None = None,
@@ -297,25 +335,13 @@ class WorkerPool:
                 base_iri: str | None = None) -> Results:
         """Run a read-only query; 0 means no time limit / no row cap; `dataset` replaces the query's
         dataset by (default graphs, named graphs) of the store, as the SPARQL Protocol's
-        default-graph-uri and named-graph-uri do; `base_iri` resolves relative IRIs. Raises ForbiddenQueryError, QueryError (refused,
-        or a syntax error) and QueryTimeout, as `sparql.execute`."""
+        default-graph-uri and named-graph-uri do; `base_iri` resolves relative IRIs. Raises
+        ForbiddenQueryError, QueryError (refused, or a syntax error) and QueryTimeout, as
+        `sparql.execute`. Rows are read while the caller iterates."""
         check_read_only(text)
         deadline = time.monotonic() + timeout if timeout else None
-        try:
-            worker = self._idle.get(timeout=timeout or None)
-        except queue.Empty:
-            raise QueryTimeout(f"all {self.size} query workers stayed busy for the time limit of {timeout:g} s "
-                               f"— try again later") from None
-        for attempt in range(self.size + 1):
-            try:
-                worker.ask(text, substitutions, max_rows, dataset, base_iri)
-                break
-            except OSError:  # the worker ended while it waited (killed from outside): the next one asks
-                self._give_back(worker, healthy=False)
-                if not self.respawn or attempt == self.size:
-                    raise Her2kgError("the query workers ended before they were asked (out of memory?)") from None
-                worker = self._idle.get()
-        lease = _Lease(self, worker, text, deadline, timeout)
+        lease = self._lease(self._wait_idle(timeout), text, substitutions, max_rows, dataset, base_iri, deadline,
+                            timeout)
         try:
             head = lease.receive()
         except BaseException:
@@ -327,6 +353,58 @@ class WorkerPool:
         results = Results(head[1], variables=head[2], max_rows=max_rows, _close=lease.close)
         results._rows = lease.rows(results)
         return results
+
+    async def execute_async(self, text: str, *, substitutions: dict | None = None, timeout: float = 0,
+                            max_rows: int = 0, dataset: tuple[list[str], list[str]] | None = None,
+                            base_iri: str | None = None) -> Results:
+        """As `execute`, on an asyncio event loop, which it never blocks: the answer is read in full
+        (the row cap bounds it) and the worker given back before it returns. Cancelling the task
+        stops the query."""
+        check_read_only(text)
+        deadline = time.monotonic() + timeout if timeout else None
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:  # every worker is busy: wait in a thread, not on the loop
+            worker = await asyncio.to_thread(self._wait_idle, timeout)
+        lease = self._lease(worker, text, substitutions, max_rows, dataset, base_iri, deadline, timeout)
+        rows: list[tuple] = []
+        try:
+            head = await lease.receive_async()
+            end = head
+            while end[0] not in ("boolean", "end"):
+                end = await lease.receive_async()
+                if end[0] == "rows":
+                    rows += end[1]
+        finally:
+            lease.close()
+        if head[0] == "boolean":
+            return Results("boolean", boolean=head[1])
+        results = Results(head[1], variables=head[2], max_rows=max_rows, truncated=end[1], worker_peak_kib=end[2],
+                          size=len(rows))
+        results._rows = (tuple(decode(value) for value in row) for row in rows)
+        return results
+
+    def _wait_idle(self, timeout: float) -> _Worker:
+        try:
+            return self._idle.get(timeout=timeout or None)
+        except queue.Empty:
+            raise QueryTimeout(f"all {self.size} query workers stayed busy for the time limit of {timeout:g} s "
+                               f"— try again later") from None
+
+    def _lease(self, worker: _Worker, text: str, substitutions: dict | None, max_rows: int,
+               dataset: tuple[list[str], list[str]] | None, base_iri: str | None, deadline: float | None,
+               timeout: float) -> _Lease:
+        """Ask `worker` the query; a worker found dead is replaced and the next one asked."""
+        for attempt in range(self.size + 1):
+            try:
+                worker.ask(text, substitutions, max_rows, dataset, base_iri)
+                break
+            except OSError:  # the worker ended while it waited (killed from outside): the next one asks
+                self._give_back(worker, healthy=False)
+                if not self.respawn or attempt == self.size:
+                    raise Her2kgError("the query workers ended before they were asked (out of memory?)") from None
+                worker = self._idle.get()
+        return _Lease(self, worker, text, deadline, timeout)
 
     def _give_back(self, worker: _Worker, healthy: bool) -> None:
         if healthy and not self.closed:
@@ -367,7 +445,13 @@ class _Lease:
         self.done = False
 
     def receive(self) -> tuple:
-        message = self.worker.receive(self.deadline, self.timeout)
+        return self._check(self.worker.receive(self.deadline, self.timeout))
+
+    async def receive_async(self) -> tuple:
+        return self._check(await self.worker.receive_async(self.deadline, self.timeout))
+
+    def _check(self, message: tuple) -> tuple:
+        """The message, or the error it reports (the worker then waits for its next query)."""
         if message[0] in ("syntax", "failed", "boolean", "end"):
             self.healthy = True
         if message[0] == "syntax":

@@ -24,6 +24,10 @@ class Backend(Protocol):
     def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int,
                 dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None) -> Results: ...
 
+    async def execute_async(self, text: str, *, timeout: float, max_rows: int,
+                            dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None
+                            ) -> Results: ...
+
     def has_graph(self, iri: str) -> bool: ...
 
     def bind(self, query: catalog.CannedQuery, given: dict[str, str]) -> dict: ...
@@ -53,6 +57,12 @@ class LocalBackend:
                 dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None) -> Results:
         return self.pool.execute(text, substitutions=substitutions, timeout=timeout, max_rows=max_rows,
                                  dataset=dataset, base_iri=base_iri)
+
+    async def execute_async(self, text: str, *, timeout: float, max_rows: int,
+                            dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None
+                            ) -> Results:
+        return await self.pool.execute_async(text, timeout=timeout, max_rows=max_rows, dataset=dataset,
+                                             base_iri=base_iri)
 
     def has_graph(self, iri: str) -> bool:
         try:
@@ -135,6 +145,13 @@ class EndpointBackend:
             values[name] = value
         return {pyoxigraph.Variable(name): query.parameter(name).term(value)
                 for name, value in values.items() if value is not None}
+
+    async def execute_async(self, text: str, *, timeout: float, max_rows: int,
+                            dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None
+                            ) -> Results:
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(self.execute, text, timeout=timeout, max_rows=max_rows, dataset=dataset)
 
     def has_graph(self, iri: str) -> bool:
         return False
