@@ -122,3 +122,13 @@ def test_an_event_loop_keeps_running_while_a_runaway_query_waits_for_its_deadlin
     ticks, error = asyncio.run(both())
     assert isinstance(error, QueryTimeout) and ticks > 20
     assert pool.replaced == 1 and pool.idle == 2
+
+
+def test_a_query_run_once_leaves_no_process_behind_even_when_read_to_the_end(shipped_store):
+    from her2kg.sparql import execute
+
+    assert [row[0].value for row in execute(shipped_store, LOOKUP)] == ["neratinib"]  # read, never closed
+    assert execute(shipped_store, "ASK { drug:neratinib a hk:Drug }").boolean is True
+    children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+    if children.exists():
+        assert children.read_text().strip() == ""

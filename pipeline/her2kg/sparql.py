@@ -168,7 +168,7 @@ def execute(store: pyoxigraph.Store, text: str, *, substitutions: dict | None = 
     from .workers import WorkerPool  # the pool builds on this module's guard and Results
 
     check_read_only(text)
-    pool = WorkerPool(store, size=1, respawn=False)
+    pool = WorkerPool(store, size=1, once=True)
     try:
         results = pool.execute(text, substitutions=substitutions, timeout=timeout, max_rows=max_rows)
     except BaseException:

@@ -304,17 +304,18 @@ def _timed_out(timeout: float) -> QueryTimeout:
 class WorkerPool:
     """`size` workers waiting for queries on `store` (or on the on-disk store at `reopen`).
 
-    `execute` may be called from any thread, `execute_async` from an asyncio event loop; a query
+    With `once`, each worker answers one query and is then stopped, and none is forked anew (the
+    command line: no process outlives its query). `execute` may be called from any thread, `execute_async` from an asyncio event loop; a query
     waits for a free worker no longer than its own time limit. `forkserver` is for a process that will start threads: see the module's notes.
     """
 
     def __init__(self, store: pyoxigraph.Store | None, size: int = 1, *, reopen: Path | None = None,
-                 forkserver: bool = False, respawn: bool = True):
+                 forkserver: bool = False, once: bool = False):
         if size < 1:
             raise ValueError("a pool needs at least one worker")
         self.store, self.reopen, self.size = store, reopen, size
         self.parent = os.getpid()
-        self.closed, self.respawn = False, respawn
+        self.closed, self.once = False, once
         self._forkserver = _ForkServer(store, reopen) if forkserver else None
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self.replaced = 0  # workers killed (deadline, early stop) and forked anew
@@ -401,17 +402,17 @@ class WorkerPool:
                 break
             except OSError:  # the worker ended while it waited (killed from outside): the next one asks
                 self._give_back(worker, healthy=False)
-                if not self.respawn or attempt == self.size:
+                if self.once or attempt == self.size:
                     raise Her2kgError("the query workers ended before they were asked (out of memory?)") from None
                 worker = self._idle.get()
         return _Lease(self, worker, text, deadline, timeout)
 
     def _give_back(self, worker: _Worker, healthy: bool) -> None:
-        if healthy and not self.closed:
+        if healthy and not self.closed and not self.once:
             self._idle.put(worker)
             return
         worker.kill()
-        if self.respawn and not self.closed and os.getpid() == self.parent:
+        if not self.once and not self.closed and os.getpid() == self.parent:
             self.replaced += 1
             self._idle.put(self._spawn())
 
