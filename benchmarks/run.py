@@ -19,7 +19,8 @@ import pyoxigraph
 from rdflib import Graph, URIRef
 
 from her2kg.namespaces import BASE, VOCAB
-from her2kg.release import check, write_release
+from her2kg.build import check_facts as check
+from her2kg.release import write_release
 from her2kg.validate import load_shapes, validate_graph
 
 QUERIES = {

@@ -6,6 +6,28 @@ import pytest
 from her2kg.build import build_release
 
 
+# Whole modules that need a system tool or a fresh environment; each of these marks implies `slow`,
+# so `pytest -m "not slow"` is the fast loop.
+MODULE_MARKS = {
+    "test_owlapi": "java",
+    "test_reason": "java",
+    "test_jena": "java",
+    "test_virtuoso": "virtuoso",
+    "test_install": "install",
+    "test_browser": "browser",
+}
+IMPLY_SLOW = {"java", "virtuoso", "install", "browser"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        module_mark = MODULE_MARKS.get(item.module.__name__.rpartition(".")[2]) if item.module else None
+        if module_mark:
+            item.add_marker(module_mark)
+        if IMPLY_SLOW & {mark.name for mark in item.iter_markers()}:
+            item.add_marker("slow")
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-expected", action="store_true",
                      help="rewrite tests/queries/expected/ from the shipped facts (after a deliberate facts change)")

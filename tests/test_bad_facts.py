@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from her2kg.cli import cli
+from her2kg.release import MARKER
 
 CASES = sorted(p for p in (Path(__file__).parent / "bad_facts").iterdir() if p.is_dir())
 
@@ -24,11 +25,12 @@ def test_bad_facts_are_reported_at_their_line(case, tmp_path, monkeypatch):
     previous = tmp_path / "dist"
     previous.mkdir()
     (previous / "her2kg.nt").write_text("<urn:previous> <urn:release> <urn:kept> .\n")
+    (previous / MARKER).write_text('{"her2kg": "release", "files": ["her2kg.nt"]}\n')
 
     result = build_case(case, previous)
 
     expected = (case / "expected.txt").read_text(encoding="utf-8")
     assert result.exit_code == 1, result.output
     assert result.stderr == expected
-    assert [p.name for p in previous.iterdir()] == ["her2kg.nt"]
+    assert sorted(p.name for p in previous.iterdir()) == sorted([MARKER, "her2kg.nt"])
     assert (previous / "her2kg.nt").read_text() == "<urn:previous> <urn:release> <urn:kept> .\n"

@@ -1,4 +1,4 @@
-"""The release: five files, the same triples in every format, the same bytes on every build."""
+"""The release: its files, the same triples in every format, the same bytes on every build."""
 import json
 import shutil
 from pathlib import Path
@@ -8,9 +8,11 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 from her2kg.cli import cli
+from her2kg.formats import formats
+from her2kg.release import MARKER, Release
 
 SLICE = Path(__file__).parent / "data" / "slice"
-GRAPH_FILES = ("her2kg.ttl", "her2kg.nt", "her2kg.owl", "void.ttl")
+GRAPH_FILES = tuple(f.file_name for f in formats())
 
 
 def build(facts: Path, out: Path):
@@ -25,15 +27,16 @@ def release(tmp_path_factory) -> Path:
     return out
 
 
-def test_build_writes_the_five_release_files(release):
-    assert sorted(p.name for p in release.iterdir()) == sorted(GRAPH_FILES + ("build-report.json",))
+def test_build_writes_the_release_files_and_its_marker(release):
+    assert sorted(p.name for p in release.iterdir()) == sorted([*Release.file_names(), MARKER])
 
 
 def test_every_format_holds_the_same_triples(release):
-    turtle = Graph().parse(release / "her2kg.ttl", format="turtle")
-    ntriples = Graph().parse(release / "her2kg.nt", format="nt")
-    rdfxml = Graph().parse(release / "her2kg.owl", format="xml")
-    lines = (release / "her2kg.nt").read_text().splitlines()
+    files = Release(release)
+    turtle = Graph().parse(files.graph_ttl, format="turtle")
+    ntriples = Graph().parse(files.graph_nt, format="nt")
+    rdfxml = Graph().parse(files.owl, format="xml")
+    lines = files.graph_nt.read_text().splitlines()
     assert len(turtle) == len(ntriples) == len(rdfxml) == len(lines)
     assert lines == sorted(lines)
 
@@ -46,27 +49,27 @@ def test_two_builds_give_identical_bytes(release, tmp_path):
 
 
 def test_the_report_counts_classes_validation_and_timings(release):
-    report = json.loads((release / "build-report.json").read_text())
+    report = json.loads(Release(release).report.read_text())
     assert report["classes"]["ClinicalTrial"] == 1
     assert report["classes"]["Drug"] == 3
     assert report["validation"]["conforms"] is True
     assert report["validation"]["infos"] == len(report["validation"]["results"]) == 5
     assert set(report["timings_seconds"]) == {"load-ontology", "load-facts", "check-quotes", "build", "validate", "export"}
-    assert report["triples"] == len((release / "her2kg.nt").read_text().splitlines())
+    assert report["triples"] == len(Release(release).graph_nt.read_text().splitlines())
 
 
 def test_void_describes_the_dataset(release):
-    void = Graph().parse(release / "void.ttl")
+    void = Graph().parse(Release(release).void)
     rows = list(void.query("""
         PREFIX void: <http://rdfs.org/ns/void#>
         PREFIX dcterms: <http://purl.org/dc/terms/>
         SELECT ?triples ?title WHERE { ?d a void:Dataset ; void:triples ?triples ; dcterms:title ?title ;
                                           dcterms:license ?license ; void:entities ?entities ; dcterms:source ?pub }"""))
-    assert rows and int(rows[0].triples) == len((release / "her2kg.nt").read_text().splitlines())
+    assert rows and int(rows[0].triples) == len(Release(release).graph_nt.read_text().splitlines())
 
 
 def test_a_claim_gives_a_plain_triple_and_a_claim_node_with_provenance(release):
-    graph = Graph().parse(release / "her2kg.nt", format="nt")
+    graph = Graph().parse(Release(release).graph_nt, format="nt")
     rows = list(graph.query("""
         PREFIX hk: <https://w3id.org/her2kg/ontology#>
         PREFIX drug: <https://w3id.org/her2kg/drug/>
@@ -94,9 +97,10 @@ def test_a_shacl_violation_fails_the_build_at_the_field_line_and_keeps_the_relea
     assert {name: (release / name).read_bytes() for name in GRAPH_FILES} == before
 
 
-RAPPER_SYNTAX = {"her2kg.ttl": "turtle", "her2kg.nt": "ntriples", "her2kg.owl": "rdfxml"}
+RAPPER_SYNTAX = {"ttl": "turtle", "nt": "ntriples", "owl": "rdfxml"}  # format name → rapper's syntax
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("rapper") is None, reason="raptor2-utils (rapper) is not installed")
 @pytest.mark.parametrize("which", ["slice", "shipped"])
 @pytest.mark.parametrize("name", sorted(RAPPER_SYNTAX))
@@ -104,9 +108,9 @@ def test_an_independent_parser_reads_every_format_with_the_same_count(release, s
     import subprocess
 
     folder = release if which == "slice" else shipped_release
-    result = subprocess.run(["rapper", "--count", "-i", RAPPER_SYNTAX[name], str(folder / name)],
+    result = subprocess.run(["rapper", "--count", "-i", RAPPER_SYNTAX[name], str(Release(folder).path(name))],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    lines = len((folder / "her2kg.nt").read_text().splitlines())
+    lines = len(Release(folder).graph_nt.read_text().splitlines())
     assert f"Parsing returned {lines} triples" in result.stderr
     assert "Warning" not in result.stderr and "Error" not in result.stderr

@@ -1,12 +1,11 @@
 """The command line as a user meets it: help, exit codes, stats and validate."""
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from her2kg.cli import cli
+from her2kg.release import Release
 
 SLICE = Path(__file__).parent / "data" / "slice"
 
@@ -50,15 +49,6 @@ def test_a_facts_folder_that_does_not_exist_is_an_invocation_error(tmp_path):
     assert "fact error" not in result.stderr
 
 
-def test_the_docs_command_prints_no_library_logs(tmp_path):
-    """pyLODE configures the root logger when imported; its debug lines must not reach the user."""
-    result = subprocess.run([sys.executable, "-m", "her2kg", "docs", "--out", str(tmp_path)],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
-    assert result.stdout == f"wrote {tmp_path / 'index.html'}\n"
-
-
 def test_an_unknown_option_is_a_usage_error():
     result = run("build", "--fats", "facts")
     assert result.exit_code == 2
@@ -87,7 +77,7 @@ def test_validate_checks_the_facts_without_writing(tmp_path, monkeypatch):
 
 
 def test_validate_a_released_file(release):
-    result = run("validate", str(release / "her2kg.ttl"))
+    result = run("validate", str(Release(release).graph_ttl))
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("valid: ")
     assert "info: HER2: has no verified standard identifier" in result.stderr

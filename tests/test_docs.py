@@ -52,6 +52,7 @@ def test_the_page_needs_nothing_from_the_network(page):
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page)
 
 
+@pytest.mark.slow
 def test_the_command_prints_no_library_logs(tmp_path):
     import subprocess
     import sys

@@ -13,18 +13,18 @@ import pytest
 
 from her2kg.infer import write_inferred
 from her2kg.reason import load_release
-from her2kg.build import build_release
+from her2kg.build import check_facts
+from her2kg.release import Release, write_release
 
 ENTAILMENTS = Path(__file__).parent / "ontology" / "entailments"
 QUERIES = sorted(ENTAILMENTS.glob("*.rq"))
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory) -> Path:
+def release(tmp_path_factory) -> Release:
     out = tmp_path_factory.mktemp("entailments") / "dist"
-    build_release(ENTAILMENTS / "facts", out)
-    write_inferred(load_release(out), out)
-    return out
+    write_release(check_facts(ENTAILMENTS / "facts"), out, with_inferences=True)
+    return Release(out)
 
 
 def store(*files: Path) -> pyoxigraph.Store:
@@ -37,21 +37,22 @@ def store(*files: Path) -> pyoxigraph.Store:
 @pytest.mark.parametrize("query", QUERIES, ids=lambda p: p.stem)
 def test_query_answer_needs_the_inferred_file(query, release):
     text = query.read_text()
-    assert bool(store(release / "her2kg.nt", release / "her2kg-inferred.nt").query(text)) is True
+    assert bool(store(release.graph_nt, release.inferred_nt).query(text)) is True
     if "#+ needs-inference: true" in text:
-        assert bool(store(release / "her2kg.nt").query(text)) is False
+        assert bool(store(release.graph_nt).query(text)) is False
 
 
 def test_inferred_triples_are_new_and_the_files_agree(release):
-    stated = set(store(release / "her2kg.nt").quads_for_pattern(None, None, None))
-    inferred = list(store(release / "her2kg-inferred.nt").quads_for_pattern(None, None, None))
+    stated = set(store(release.graph_nt).quads_for_pattern(None, None, None))
+    inferred = list(store(release.inferred_nt).quads_for_pattern(None, None, None))
     assert inferred and not stated.intersection(inferred)
     ttl = pyoxigraph.Store()
-    ttl.bulk_load(path=str(release / "her2kg-inferred.ttl"), format=pyoxigraph.RdfFormat.TURTLE)
+    ttl.bulk_load(path=str(release.inferred_ttl), format=pyoxigraph.RdfFormat.TURTLE)
     assert set(ttl.quads_for_pattern(None, None, None)) == set(inferred)
 
 
 def test_same_release_same_bytes(release, tmp_path):
-    write_inferred(load_release(release), tmp_path)
-    for name in ("her2kg-inferred.nt", "her2kg-inferred.ttl"):
-        assert (tmp_path / name).read_bytes() == (release / name).read_bytes(), name
+    """The release's inferred formats are what `write_inferred` writes from the same release."""
+    write_inferred(load_release(release.folder), tmp_path)
+    for path in (release.inferred_nt, release.inferred_ttl):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name

@@ -20,7 +20,8 @@ import pyoxigraph
 import pytest
 
 from her2kg.catalog import bind, load_queries, portable_text
-from test_queries import oxigraph_answer
+from her2kg.release import Release
+from answers import CASES, oxigraph_answer, portable_cases
 
 JARS = Path("/usr/share/java")
 # Jena's jars and the Debian package's dependencies that a query run loads.
@@ -29,20 +30,6 @@ CLASSPATH_JARS = ("jena-arq", "jena-base", "jena-core", "jena-iri", "commons-cod
                   "protobuf", "slf4j-api", "slf4j-nop", "thrift")
 RUNNER = Path(__file__).parent / "jena" / "RunQueries.java"
 APT_HINT = "apt-get install -y --no-install-recommends libapache-jena-java"
-
-
-def portable_cases(store: pyoxigraph.Store) -> dict[str, tuple[str, dict]]:
-    """`<query>.defaults` and `<query>.examples` → (portable SPARQL text, substitutions)."""
-    cases = {}
-    for query in load_queries().values():
-        examples = {p.name: p.example for p in query.parameters if p.example}
-        for case, arguments in (("defaults", {}), ("examples", examples)):
-            substitutions = bind(query, arguments, store)
-            cases[f"{query.name}.{case}"] = portable_text(query.text, substitutions), substitutions
-    return cases
-
-
-CASES = [f"{name}.{case}" for name in sorted(load_queries()) for case in ("defaults", "examples")]
 
 
 def xerces_messages(folder: Path) -> Path:
@@ -75,7 +62,7 @@ def jena_results(shipped_release, cases, tmp_path_factory) -> Path:
     for case, (text, _) in cases.items():
         (queries / f"{case}.rq").write_text(text, encoding="utf-8")
     classpath = ":".join(map(str, [xerces_messages(tmp_path_factory.mktemp("xerces")), *jars]))
-    done = subprocess.run(["java", "-cp", classpath, str(RUNNER), str(shipped_release / "her2kg.nt"),
+    done = subprocess.run(["java", "-cp", classpath, str(RUNNER), str(Release(shipped_release).graph_nt),
                            str(results), *map(str, sorted(queries.glob("*.rq")))],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -1,6 +1,7 @@
 """The canned queries (queries/*.rq) and their parameters, as a specification.
 
-Every query file: its header is complete, it parses, it returns rows on the shipped graph, the
+Every query file: its header is complete, it parses, it returns rows on the shipped graph (a QA
+check tagged "must be empty" returns none), the
 embedded store (pyoxigraph) and rdflib's engine give the same answer, and that answer equals the
 stored one in tests/queries/expected/<name>.tsv.
 
@@ -15,7 +16,6 @@ Each file in tests/queries/parameters/ is one case of a parameter: the value giv
 the number of rows that must come back (and, under `bound`, the entity a value must name) or the
 error that must be raised.
 """
-from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph
@@ -27,18 +27,16 @@ from her2kg.catalog import bind, load_queries, load_query, run
 from her2kg.cli import cli
 from her2kg.errors import ForbiddenQueryError, QueryError, UsageError
 from her2kg.namespaces import BASE
+from her2kg.release import Release
 from her2kg.resources import project_path
 from her2kg.sparql import check_read_only, execute
+
+from answers import XSD, normal, oxigraph_answer
 
 HERE = Path(__file__).parent / "queries"
 EXPECTED = HERE / "expected"
 QUERY_FILES = sorted(project_path("queries").glob("*.rq"))
 PARAMETER_CASES = sorted((HERE / "parameters").glob("*.yaml"))
-XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "long", "int")}
-CONCAT_SEPARATOR = "; "  # the GROUP_CONCAT separator the canned queries use
-
-
 # --- normalising answers -----------------------------------------------------------------------
 
 def from_rdflib(term) -> pyoxigraph.NamedNode | pyoxigraph.Literal | None:
@@ -51,25 +49,6 @@ def from_rdflib(term) -> pyoxigraph.NamedNode | pyoxigraph.Literal | None:
             return pyoxigraph.Literal(str(term), language=term.language)
         return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype or XSD + "string")))
     raise AssertionError(f"a canned query returned a blank node: {term!r}")
-
-
-def normal(term) -> str:
-    """The N-Triples form of a term, with numbers by value and GROUP_CONCAT parts sorted."""
-    if term is None:
-        return ""
-    if isinstance(term, pyoxigraph.Literal) and term.datatype.value in NUMERIC:
-        number = Decimal(term.value)
-        text = format(number.normalize(), "f") if number != number.to_integral() else str(int(number))
-        return str(pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(XSD + "decimal")))
-    if isinstance(term, pyoxigraph.Literal) and CONCAT_SEPARATOR in term.value and not term.language:
-        parts = CONCAT_SEPARATOR.join(sorted(term.value.split(CONCAT_SEPARATOR)))
-        return str(pyoxigraph.Literal(parts, datatype=term.datatype))
-    return str(term)
-
-
-def oxigraph_answer(solutions) -> tuple[list[str], set[tuple[str, ...]]]:
-    variables = [v.value for v in solutions.variables]
-    return variables, {tuple(normal(solution[v]) for v in variables) for solution in solutions}
 
 
 def rdflib_answer(graph: rdflib.Graph, text: str, substitutions: dict) -> set[tuple[str, ...]]:
@@ -88,7 +67,7 @@ def tsv(variables: list[str], rows: set[tuple[str, ...]]) -> str:
 def rdflib_graph(shipped_release) -> rdflib.Graph:
     """The same release in rdflib, whose SPARQL engine checks the embedded store's answers."""
     graph = rdflib.Graph()
-    graph.parse(shipped_release / "her2kg.nt", format="nt")
+    graph.parse(Release(shipped_release).graph_nt, format="nt")
     return graph
 
 
@@ -113,7 +92,10 @@ def test_canned_query(path, shipped_store, rdflib_graph, request):
     for arguments in ({}, {p.name: p.example for p in query.parameters if p.example}):
         substitutions = bind(query, arguments, shipped_store)
         variables, answer = oxigraph_answer(shipped_store.query(query.text, substitutions=substitutions))
-        assert answer, f"{query.name} with {arguments or 'its defaults'} returns no rows on the shipped graph"
+        if "must be empty" in query.tags:  # a QA check: every row is a defect of the data
+            assert not answer, f"{query.name} finds defects in the shipped graph: {sorted(answer)}"
+        else:
+            assert answer, f"{query.name} with {arguments or 'its defaults'} returns no rows on the shipped graph"
         assert rdflib_answer(rdflib_graph, query.text, substitutions) == answer, \
             f"{query.name} with {arguments or 'its defaults'}: rdflib's engine answers differently"
         if not arguments:

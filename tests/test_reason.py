@@ -3,6 +3,7 @@
 elsewhere might hold it) is caught and explained in the words of expected.txt."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -12,14 +13,26 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 from her2kg.cli import cli
-from her2kg.errors import FactsError, InconsistencyError, ValidationError
+from her2kg.errors import EnvironmentProblem, FactsError, InconsistencyError, ValidationError
 from her2kg.namespaces import HK
-from her2kg.ontology import Ontology
-from her2kg.reason import entity_reduction, load_release, reason, statement_nodes
 from her2kg.build import build_release
+from her2kg.ontology import Ontology
+from her2kg.reason import JAVA_HINT, entity_reduction, java_executable, load_release, reason, statement_nodes
+from her2kg.release import Release
 
 DATA = Path(__file__).parent / "data"
 INCONSISTENT = sorted(p for p in (DATA / "inconsistent").iterdir() if p.is_dir())
+
+
+def _has_java() -> bool:
+    try:
+        return bool(java_executable())
+    except EnvironmentProblem:
+        return False
+
+
+# Like the other system-tool tests: without Java, the tests that run HermiT skip and say why.
+needs_java = pytest.mark.skipif(not _has_java(), reason=f"no Java to run HermiT: {JAVA_HINT}")
 
 
 def built(facts_dir: Path, out: Path) -> Path:
@@ -36,6 +49,7 @@ def release_dir(request, tmp_path_factory) -> Path:
         return built(DATA / "slice", tmp_path_factory.mktemp("slice") / "dist")
 
 
+@needs_java
 def test_the_release_is_consistent(release_dir):
     result = reason(load_release(release_dir))
     assert result.individuals > 0
@@ -52,13 +66,17 @@ def test_the_reduction_drops_statement_nodes_but_keeps_what_they_say_about_entit
 
 
 def inconsistent_release(case: Path, folder: Path) -> Path:
-    """A release folder holding the ontology and the case's data, as N-Triples."""
+    """A release folder holding the ontology and the case's data: its N-Triples and a report."""
+    release = Release(folder)
     folder.mkdir()
     graph = Ontology().graph + Graph().parse(case / "data.ttl", format="turtle")
-    (folder / "her2kg.nt").write_bytes(graph.serialize(format="nt", encoding="utf-8"))
+    release.graph_nt.write_bytes(graph.serialize(format="nt", encoding="utf-8"))
+    release.report.write_text(json.dumps({"files": [release.graph_nt.name, release.report.name],
+                                          "triples": len(graph)}))
     return folder
 
 
+@needs_java
 @pytest.mark.parametrize("case", INCONSISTENT, ids=lambda p: p.name)
 def test_an_inconsistency_is_explained(case, tmp_path):
     graph = load_release(inconsistent_release(case, tmp_path / "dist"))
@@ -67,6 +85,7 @@ def test_an_inconsistency_is_explained(case, tmp_path):
     assert caught.value.reasons == (case / "expected.txt").read_text().splitlines()
 
 
+@needs_java
 @pytest.mark.parametrize("case", INCONSISTENT[:1], ids=lambda p: p.name)
 def test_reason_command_exits_1_on_an_inconsistent_release(case, tmp_path):
     release = inconsistent_release(case, tmp_path / "dist")
@@ -75,6 +94,7 @@ def test_reason_command_exits_1_on_an_inconsistent_release(case, tmp_path):
     assert (case / "expected.txt").read_text().splitlines()[0] in result.stderr
 
 
+@needs_java
 def test_build_with_reason_writes_nothing_when_inconsistent(tmp_path, monkeypatch):
     """The library reasons before it writes: an inconsistent graph is never released."""
     from her2kg import build
@@ -89,12 +109,15 @@ def test_build_with_reason_writes_nothing_when_inconsistent(tmp_path, monkeypatc
     assert not out.exists()
 
 
+@needs_java
 def test_build_with_reason_writes_the_inferred_files(tmp_path):
     out = tmp_path / "dist"
     result = run("build", "--reason", "--facts", str(DATA / "slice"), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "consistent" in result.output
-    assert (out / "her2kg-inferred.nt").stat().st_size > 0 and (out / "her2kg-inferred.ttl").is_file()
+    release = Release(out)
+    assert release.inferred_nt.stat().st_size > 0 and release.inferred_ttl.is_file()
+    assert [release.inferred_ttl.name, release.inferred_nt.name] == release.verify()["files"][-3:-1]
 
 
 def test_without_java_the_reasoner_says_how_to_install_it(release_dir, monkeypatch):

@@ -29,8 +29,8 @@ import pyoxigraph
 import pytest
 
 from her2kg.catalog import load_queries
-from test_jena import CASES, portable_cases
-from test_queries import normal, oxigraph_answer
+from her2kg.release import Release
+from answers import CASES, normal, oxigraph_answer, portable_cases
 
 SERVER, ISQL = "virtuoso-t", "isql-vt"
 INI = Path(__file__).parent / "virtuoso" / "virtuoso.ini"
@@ -107,7 +107,7 @@ def virtuoso(shipped_release, tmp_path_factory):
     if shutil.which(SERVER) is None or shutil.which(ISQL) is None:
         pytest.skip(f"{SERVER} or {ISQL} not found: {APT_HINT}")
     folder = tmp_path_factory.mktemp("virtuoso")
-    shutil.copy(shipped_release / "her2kg.nt", folder)
+    shutil.copy(Release(shipped_release).graph_nt, folder)
     http_port = free_port()
     virtuoso = Virtuoso(sql_port=free_port(), endpoint=f"http://{HOST}:{http_port}/sparql")
     ini = write_ini(folder, virtuoso.sql_port, http_port)
@@ -115,7 +115,8 @@ def virtuoso(shipped_release, tmp_path_factory):
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_online(server, virtuoso, folder / "virtuoso.log")
-        virtuoso.isql(f"ld_dir({sql_string(str(folder))}, 'her2kg.nt', {sql_string(GRAPH)}); rdf_loader_run();")
+        name = sql_string(Release(shipped_release).graph_nt.name)
+        virtuoso.isql(f"ld_dir({sql_string(str(folder))}, {name}, {sql_string(GRAPH)}); rdf_loader_run();")
         yield virtuoso
     finally:
         server.terminate()
@@ -144,7 +145,7 @@ def virtuoso_answer(solutions: pyoxigraph.QuerySolutions) -> tuple[list[str], se
 
 def test_virtuoso_loads_every_triple(virtuoso, shipped_release):
     assert virtuoso.isql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;") == ""
-    lines = (shipped_release / "her2kg.nt").read_text(encoding="utf-8").count("\n")
+    lines = Release(shipped_release).graph_nt.read_text(encoding="utf-8").count("\n")
     solutions, _ = virtuoso.select("SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }")
     assert int(next(iter(solutions))["triples"].value) == lines
 

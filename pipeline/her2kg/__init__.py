@@ -6,6 +6,8 @@ The library face (the CLI and the web layer are thin layers over these):
     report = build_release("facts", "dist")           # -> BuildReport
     findings = validate_file("other.ttl")             # -> ValidationReport
     store = open_release("dist")                      # -> pyoxigraph.Store
+    rows = run_query(store, "drugs-by-target", {"target": "erbb2"}) # -> sparql.Results
+    results = execute(store, "SELECT * WHERE { ?s a hk:Drug }")     # any read-only query
 
 Names are imported on first use, so `import her2kg` (and the CLI's start) stays fast.
 """
@@ -29,6 +31,9 @@ _FACE = {
     "ValidationReport": "validate",
     "Severity": "validate",
     "open_release": "store",
+    "Release": "release",
+    "run_query": "catalog",
+    "execute": "sparql",
     "Her2kgError": "errors",
     "FactsError": "errors",
     "ValidationError": "errors",
@@ -46,6 +51,9 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from .build import BuildReport, build_release, check_facts, validate_file
+    from .catalog import run_query
+    from .release import Release
+    from .sparql import execute
     from .errors import FactsError, Her2kgError, UsageError, ValidationError
     from .store import open_release
     from .validate import Severity, ValidationReport

@@ -3,8 +3,9 @@
 Every curated record becomes a named individual at `https://w3id.org/her2kg/<kind>/<id>`; the
 nodes the curator does not name (evidence passages, arm results) get IRIs derived from their
 parent's, so the data has no blank nodes. A relation claim yields both a claim node (with its
-source, quote and qualifiers) and, when it supports the relation, the plain triple — the
-"truthy" statement that simple queries use.
+source, quote and qualifiers) and, only when the source states it without hedging and it supports
+the relation, the plain triple — the "truthy" statement that simple queries use. A property
+statement likewise copies its attributes onto its subject under the same condition.
 """
 from __future__ import annotations
 
@@ -18,11 +19,18 @@ from rdflib.term import Node
 
 from .errors import Location
 from .facts import Entry, Facts, Record
-from .namespaces import HK, IDENTIFIER_IRIS, IDENTIFIER_PREFIXES, OBOINOWL, SKOS, bind_prefixes, entity_iri
+from .identifiers import Identifier
+from .namespaces import HK, OBOINOWL, SKOS, bind_prefixes, entity_iri
 from .ontology import Ontology
-from .schema import ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, Field, FieldType, ref_iri
+from .schema import ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, PROPERTY_ATTRIBUTE_FIELDS, Field, FieldType, ref_iri
 
 SUPPORTS = "supports"
+STATED = "stated"
+
+
+def is_plain(values: dict[str, Any]) -> bool:
+    """A statement the graph may repeat as a plain triple: it supports, and it is not hedged."""
+    return values.get("polarity", SUPPORTS) == SUPPORTS and values.get("hedge", STATED) == STATED
 
 
 @dataclass
@@ -45,15 +53,6 @@ class Locations:
         return None
 
 
-def identifier_curie(registry: str, value: str) -> tuple[str, str]:
-    """('chebi', 'CHEBI:61390') → ('CHEBI:61390', '61390'): the CURIE and the local part."""
-    prefix = IDENTIFIER_PREFIXES[registry]
-    local = value.split(":", 1)[1] if value.upper().startswith(prefix + ":") else value
-    if registry in ("doi",):
-        local = value.removeprefix("https://doi.org/").removeprefix("doi:")
-    return f"{prefix}:{local}", local
-
-
 class _Terms:
     """What a field type needs from the ontology to make its RDF term."""
 
@@ -73,6 +72,16 @@ class GraphBuilder:
         self.ontology = ontology
         self.graph = bind_prefixes(Graph())
         self.locations = Locations()
+        # (subject, relation, object) → the polarities of the relation claims that state it
+        self.claim_polarities: dict[tuple[URIRef, URIRef, URIRef], set[str]] = {}
+
+    def index_claims(self, records: list[Record]) -> None:
+        for record in records:
+            if record.kind.states_relation:
+                values = record.values
+                key = (ref_iri(values["subject"]), self.ontology.claim_relations[values["relation"]],
+                       ref_iri(values["object"]))
+                self.claim_polarities.setdefault(key, set()).add(values.get("polarity", SUPPORTS))
 
     def add(self, s: Node, p: Node, o: Node) -> None:
         self.graph.add((s, p, o))
@@ -97,11 +106,31 @@ class GraphBuilder:
             if spec.key in lines:
                 self.locations.fields[(node, spec.predicate)] = Location(file, lines[spec.key])
 
-    def add_identifiers(self, node: URIRef, identifiers: dict[str, tuple[str, int]], file: str) -> None:
-        for registry, (value, line) in sorted(identifiers.items()):
-            curie, local = identifier_curie(registry, value)
-            self.add(node, OBOINOWL.hasDbXref, Literal(curie))
-            self.add(node, SKOS.exactMatch, URIRef(IDENTIFIER_IRIS[registry].format(local)))
+    def add_effects(self, node: URIRef, fields: tuple[Field, ...], values: dict[str, Any]) -> None:
+        """The plain triples of the fields' `effect` relations that a supporting claim backs."""
+        for spec in fields:
+            if spec.effect is None or spec.key not in values or spec.type.term is None:
+                continue
+            items = values[spec.key] if isinstance(values[spec.key], list) else [values[spec.key]]
+            for item in items:
+                term = spec.type.term(item, _Terms(self.ontology, spec.scheme))
+                if isinstance(term, URIRef) and self.backed(node, spec.effect, term, values.get("evidence", [])):
+                    self.add(node, spec.effect, term)
+
+    def backed(self, subject: URIRef, relation: URIRef, obj: URIRef, passages: list[Entry]) -> bool:
+        """Whether a supporting claim backs `subject relation obj`: one of the record's own passages
+        supports the record, and the relation claims about this very triple, if any, include a
+        supporting one (a claim that a strategy had no effect outweighs its general description)."""
+        if not any(p.values.get("polarity", SUPPORTS) == SUPPORTS for p in passages):
+            return False
+        stated = self.claim_polarities.get((subject, relation, obj))
+        return stated is None or SUPPORTS in stated
+
+    def add_identifiers(self, node: URIRef, identifiers: dict[str, tuple[Identifier, int]], file: str) -> None:
+        # The loader parsed each value against its registry's pattern: no IRI from unchecked text.
+        for _registry, (identifier, line) in sorted(identifiers.items()):
+            self.add(node, OBOINOWL.hasDbXref, Literal(identifier.curie))
+            self.add(node, SKOS.exactMatch, URIRef(identifier.iri))
             self.locations.fields.setdefault((node, OBOINOWL.hasDbXref), Location(file, line))
 
     def add_evidence(self, node: URIRef, entries: list[Entry]) -> None:
@@ -112,13 +141,16 @@ class GraphBuilder:
             self.add(passage, RDF.type, HK.Claim)
             self.add(passage, HK.describes, node)
             self.add_fields(passage, EVIDENCE_ENTRY_FIELDS, entry.values, entry.lines, entry.location.file)
-            self.add_default_polarity(passage, entry.values)
+            self.add_defaults(passage, entry.values)
             if "source" in entry.values:
                 self.add(node, HK.mentionedIn, ref_iri(entry.values["source"]))
 
-    def add_default_polarity(self, node: URIRef, values: dict[str, Any]) -> None:
+    def add_defaults(self, node: URIRef, values: dict[str, Any]) -> None:
+        """Polarity and hedge are written even when left out, so queries can always filter on them."""
         if "polarity" not in values:
             self.add(node, HK.polarity, self.ontology.vocabularies["polarity"][SUPPORTS])
+        if "hedge" not in values:
+            self.add(node, HK.hedge, self.ontology.vocabularies["hedge"][STATED])
 
     def add_arm_values(self, node: URIRef, record: Record, entries: list[Entry]) -> None:
         for arm_value in entries:
@@ -138,8 +170,9 @@ class GraphBuilder:
             self.add(node, RDF.type, extra)
         if kind.is_statement:
             self.add(node, RDF.type, HK.Claim)
-            self.add_default_polarity(node, values)
+            self.add_defaults(node, values)
         self.add_fields(node, kind.fields, values, record.lines, file)
+        self.add_effects(node, kind.fields, values)
         for spec in kind.fields:
             if spec.key not in values:
                 continue
@@ -153,6 +186,8 @@ class GraphBuilder:
             parent = entity_iri(record.parent.kind.name, record.parent.id)
             self.add(parent, HK.hasArm, node)
             self.add(node, HK.armOf, parent)
+        if kind.states_properties and is_plain(values):
+            self.add_fields(ref_iri(values["subject"]), PROPERTY_ATTRIBUTE_FIELDS, values, {}, file)
         if kind.states_relation:
             self.add_relation(values)
         elif "source" in values:
@@ -162,7 +197,7 @@ class GraphBuilder:
     def add_relation(self, values: dict[str, Any]) -> None:
         subject, relation, obj = (ref_iri(values["subject"]),
                                   self.ontology.claim_relations[values["relation"]], ref_iri(values["object"]))
-        if values.get("polarity", SUPPORTS) == SUPPORTS:
+        if is_plain(values):
             self.add(subject, relation, obj)
         source = ref_iri(values["source"])
         for entity in (subject, obj):  # a text that relates two things speaks of both
@@ -186,6 +221,7 @@ def _digest(*parts: object) -> str:
 def build_graph(facts: Facts, ontology: Ontology) -> tuple[Graph, Locations]:
     """The ABox for `facts`, and where each node and field came from."""
     builder = GraphBuilder(ontology)
+    builder.index_claims(facts.records)
     for record in facts.records:
         builder.add_record(record)
     return builder.graph, builder.locations

@@ -126,8 +126,10 @@ def build_release(facts_dir: Path | None = None, out_dir: Path = Path("dist"), *
                   copies_dir: Path | None = None, checked: Checked | None = None) -> BuildReport:
     """Build, validate and (with `reason`) check consistency with HermiT, then write the release
     into `out_dir`, replacing a previous release only when every stage succeeded."""
-    from .release import write_release
+    from .release import check_out_dir, input_folders, write_release
 
+    # Before any work: a build never replaces a folder holding files it did not write.
+    check_out_dir(out_dir, input_folders(checked.facts.folder if checked else facts_dir, None, None, copies_dir))
     checked = checked or check_facts(facts_dir, copies_dir=copies_dir)
     reasoning = None
     if reason:  # before writing: an inconsistent graph is never released

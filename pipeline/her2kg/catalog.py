@@ -314,6 +314,12 @@ def run(query: CannedQuery, given: dict[str, str], store: pyoxigraph.Store, *,
     return execute(store, query.text, substitutions=bind(query, given, store), timeout=timeout, max_rows=max_rows)
 
 
+def run_query(store: pyoxigraph.Store, name: str, parameters: dict[str, str] | None = None, *,
+              timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS) -> Results:
+    """The answer of the canned query `name` ('her2kg queries' lists them) with `parameters` bound."""
+    return run(find_query(name), dict(parameters or {}), store, timeout=timeout, max_rows=max_rows)
+
+
 def portable_text(text: str, substitutions: dict) -> str:
     """A SELECT query with its bindings (as from `bind`) written in, for engines that take only
     text (a SPARQL endpoint, Jena, Virtuoso): a VALUES block of the terms in N-Triples form opens
@@ -337,5 +343,5 @@ def portable_text(text: str, substitutions: dict) -> str:
     return f"{text[:at]}\n  VALUES ({variables}) {{ ({row}) }}{text[at:]}"
 
 
-__all__ = ["CannedQuery", "Parameter", "arguments", "bind", "find_query", "internal_query", "load_queries",
+__all__ = ["run_query", "CannedQuery", "Parameter", "arguments", "bind", "find_query", "internal_query", "load_queries",
            "load_query", "portable_text", "resolve", "run"]

@@ -115,7 +115,9 @@ def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
     build-report.json. Errors are reported as FILE:LINE: message, all at once.
     """
     from .build import build_release, check_facts
+    from .release import check_out_dir, input_folders
 
+    check_out_dir(out_dir, input_folders(facts_dir, None, None, copies_dir))  # refused before any work
     checked = check_facts(facts_dir, copies_dir=copies_dir)
     _echo_inputs(checked.inputs)
     _echo_findings((f for f in checked.findings if str(f.severity) != "violation"), verbose)
@@ -130,7 +132,10 @@ def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
                f"({_plural(counts['warning'], 'warning')}, {_plural(infos, 'info')}"
                f"{'' if verbose or not infos else ': -v lists them'}) → {out_dir}/")
     if with_reasoning:
-        click.echo(f"inferred {report.inferred_triples} triples → {out_dir}/her2kg-inferred.ttl, her2kg-inferred.nt")
+        from .release import Release
+
+        written = Release(out_dir)
+        click.echo(f"inferred {report.inferred_triples} triples → {written.inferred_ttl}, {written.inferred_nt.name}")
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -222,6 +227,19 @@ def docs(out_dir):
 
 def entry_point() -> None:
     cli(prog_name="her2kg")
+
+
+def command_summaries() -> list[tuple[str, str, str]]:
+    """(usage line, one-line summary, full --help text) of every command, for the README."""
+    found = []
+    for name in sorted(cli.commands):
+        command = cli.commands[name]
+        width = {"terminal_width": 100, "max_content_width": 100}  # the same text on every terminal
+        with click.Context(cli, info_name="her2kg", **width) as parent, \
+                click.Context(command, parent=parent, info_name=name, **width) as ctx:
+            usage = " ".join(["her2kg", name, *command.collect_usage_pieces(ctx)])
+            found.append((usage, command.get_short_help_str(limit=120), command.get_help(ctx).rstrip()))
+    return found
 
 
 # --- canned and ad-hoc SPARQL queries over a built release --------------------------------------

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from .errors import FactsError, Location, Problem, UsageError
+from .identifiers import IdentifierError, parse_identifier
 from .ontology import Ontology
 from .resources import files
 from .schema import ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, KIND_BY_KEY, KINDS, NULL_TAG, BadValue, Field, FieldType, Kind
@@ -320,17 +321,17 @@ class _Loader:
         if not isinstance(node, yaml.MappingNode):
             self.problem(path, node, f"'identifiers' in {what} must be a mapping like {{hgnc: 'HGNC:3430'}}")
             return None
-        from .namespaces import IDENTIFIER_IRIS
-
         result = {}
         for key_node, value_node in node.value:
-            if key_node.value not in IDENTIFIER_IRIS:
-                self.problem(path, key_node, f"unknown registry '{key_node.value}' in {what}"
-                             f"{suggest(key_node.value, IDENTIFIER_IRIS)} (known: {', '.join(sorted(IDENTIFIER_IRIS))})")
-            elif not isinstance(value_node, yaml.ScalarNode) or not value_node.value.strip():
+            if not isinstance(value_node, yaml.ScalarNode) or not value_node.value.strip():
                 self.problem(path, value_node, f"identifier '{key_node.value}' in {what} must be one value")
-            else:
-                result[key_node.value] = (value_node.value.strip(), value_node.start_mark.line + 1)
+                continue
+            try:  # checked against the registry's pattern here, so no IRI is made from unchecked text
+                identifier = parse_identifier(key_node.value, value_node.value)
+            except IdentifierError as err:
+                self.problem(path, value_node, f"identifier '{value_node.value}' in {what} {err}")
+                continue
+            result[key_node.value] = (identifier, value_node.start_mark.line + 1)
         return result
 
     # -- cross-record checks ---------------------------------------------------------------------

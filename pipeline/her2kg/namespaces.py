@@ -13,6 +13,7 @@ HK = Namespace(BASE + "ontology#")
 VOCAB = Namespace(BASE + "vocab/")
 OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
+CITO = Namespace("http://purl.org/spar/cito/")
 
 PREFIXES = {
     "hk": HK,
@@ -27,31 +28,11 @@ PREFIXES = {
     "dcat": DCAT,
     "oboInOwl": OBOINOWL,
     "obo": OBO,
+    "cito": CITO,
 }
 
-# How each registry's identifiers become IRIs: OBO PURLs for OBO ontologies,
-# identifiers.org for the rest, doi.org for DOIs.  The value is a template on the
-# local part of the identifier (after the registry prefix, if the curator wrote one).
-IDENTIFIER_IRIS = {
-    "hgnc": "https://identifiers.org/hgnc:{}",
-    "chebi": "http://purl.obolibrary.org/obo/CHEBI_{}",
-    "mondo": "http://purl.obolibrary.org/obo/MONDO_{}",
-    "ncit": "http://purl.obolibrary.org/obo/NCIT_{}",
-    "chembl": "https://identifiers.org/chembl.compound:{}",
-    "drugbank": "https://identifiers.org/drugbank:{}",
-    "pubchem": "https://identifiers.org/pubchem.compound:{}",
-    "ncbigene": "https://identifiers.org/ncbigene:{}",
-    "uniprot": "https://identifiers.org/uniprot:{}",
-    "doi": "https://doi.org/{}",
-    "pmid": "https://identifiers.org/pubmed:{}",
-    "nct": "https://identifiers.org/clinicaltrials:{}",
-}
-# The CURIE prefix each registry's identifiers are written with in hasDbXref.
-IDENTIFIER_PREFIXES = {
-    "hgnc": "HGNC", "chebi": "CHEBI", "mondo": "MONDO", "ncit": "NCIT", "chembl": "CHEMBL",
-    "drugbank": "DRUGBANK", "pubchem": "PUBCHEM", "ncbigene": "NCBIGENE", "uniprot": "UNIPROT",
-    "doi": "DOI", "pmid": "PMID", "nct": "NCT",
-}
+# Standard identifiers (HGNC, ChEBI, …) become CURIEs and IRIs in identifiers.py, after their
+# registry's pattern is checked.
 
 
 def entity_iri(kind: str, slug: str) -> URIRef:

@@ -22,7 +22,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from .errors import EnvironmentProblem, InconsistencyError, UsageError
+from .errors import EnvironmentProblem, InconsistencyError
 from .namespaces import HK
 
 STATEMENT_CLASSES = (HK.Claim, HK.ArmResult, HK.Disagreement)
@@ -55,10 +55,10 @@ def java_executable() -> str:
 
 
 def load_release(release_dir: Path) -> Graph:
-    path = Path(release_dir) / "her2kg.nt"
-    if not path.is_file():
-        raise UsageError(f"{path}: no release here — run 'her2kg build' first, or pass --release DIR")
-    return Graph().parse(path, format="nt")
+    """The release in `release_dir` as a graph; ReleaseError if it is missing, incomplete or corrupt."""
+    from .release import Release
+
+    return Release(release_dir).graph()
 
 
 def statement_nodes(graph: Graph) -> set:

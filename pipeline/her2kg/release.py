@@ -1,72 +1,376 @@
-"""Writing a release: the files of dist/, made in a staging folder and swapped in.
+"""The release: the `dist/` folder, owned by one `Release` object, and writing it.
 
-A release is written into a fresh folder beside the target and swapped in only when every stage
-has succeeded, so a failed build leaves the last good release untouched.
+A release is written into a staging folder beside the target and swapped in only when every stage
+has succeeded, so a failed or interrupted build leaves the last good release untouched. A build
+replaces only what a build wrote: a folder that does not exist, is empty, or holds a previous
+release whose marker file (`.her2kg-release`) lists every file in it. Anything else — the working
+directory, an input folder, a checkout, a folder with the user's own files — is refused before
+any work is done.
 """
 from __future__ import annotations
 
+import datetime
+import json
 import os
+import re
 import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph
+import pyoxigraph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, XSD
 
 from . import __version__
-from .export import bound, class_counts, void_description, write_graph_files, write_report
-from .namespaces import HK
+from .errors import ReleaseError, UnsafeOutputError, UsageError
+from .export import class_counts
+from .formats import FORMATS, Content, formats
+from .namespaces import HK, ONTOLOGY_IRI
+from .resources import INPUT_FOLDERS, project_path
 
 if TYPE_CHECKING:
     from .build import Checked
 
+MARKER = ".her2kg-release"
+REPORT = "build-report.json"
+_STAGING = "staging"  # staging folders are `.<out>-staging-<pid>-<random>`, old releases `.<out>-old-<pid>-<random>`
+_OLD = "old"
 
-def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False) -> dict:
-    """Write the release files into `out_dir`, replacing the previous release only on success.
 
-    With `with_inferences`, her2kg-inferred.ttl/.nt (the entailments a store without a reasoner
-    needs) are written into the same folder before the swap.
+class Release:
+    """A release folder (`dist/`): where each file of the release is, and reading it back.
+
+    Paths by role: `graph_nt`, `graph_ttl`, `owl`, `void`, `inferred_nt`, `inferred_ttl` (one per
+    entry of the format registry, also as `path(name)`), `report` and `marker`.
+    """
+
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+
+    def __repr__(self) -> str:
+        return f"Release({str(self.folder)!r})"
+
+    def path(self, name: str) -> Path:
+        """The file of the registered format `name` ("nt", "ttl", "owl", "void", "inferred-nt" …)."""
+        return self.folder / FORMATS[name].file_name
+
+    graph_nt = property(lambda self: self.path("nt"))
+    graph_ttl = property(lambda self: self.path("ttl"))
+    owl = property(lambda self: self.path("owl"))
+    void = property(lambda self: self.path("void"))
+    inferred_nt = property(lambda self: self.path("inferred-nt"))
+    inferred_ttl = property(lambda self: self.path("inferred-ttl"))
+    report = property(lambda self: self.folder / REPORT)
+    marker = property(lambda self: self.folder / MARKER)
+
+    @staticmethod
+    def file_names(with_inferences: bool = False) -> list[str]:
+        """The files a build writes, in the order the build report lists them (the marker aside)."""
+        return [f.file_name for f in formats(with_inferences)] + [REPORT]
+
+    def read_report(self) -> dict[str, Any]:
+        """The build report; ReleaseError if there is no release here or the report is unreadable."""
+        if not self.report.is_file():
+            what = "no such folder" if not self.folder.is_dir() else f"no {REPORT}"
+            raise ReleaseError(f"{self.folder}: no release here ({what}) — run 'her2kg build' first, "
+                               "or pass --release DIR")
+        try:
+            report = json.loads(self.report.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            line = f":{err.lineno}" if isinstance(err, json.JSONDecodeError) else ""
+            raise ReleaseError(f"{self.report}{line}: not a build report ({err}) — the release is corrupt; "
+                               "rebuild it with 'her2kg build'") from None
+        if not isinstance(report, dict) or not isinstance(report.get("files"), list) \
+                or not isinstance(report.get("triples"), int):
+            raise ReleaseError(f"{self.report}: not a build report (no 'files' list or 'triples' count) — "
+                               "the release is corrupt; rebuild it with 'her2kg build'")
+        return report
+
+    def verify(self) -> dict[str, Any]:
+        """Check that every file the report lists is present and not empty; return the report."""
+        report = self.read_report()
+        for name in report["files"]:
+            path = self.folder / str(name)
+            if not path.is_file():
+                raise ReleaseError(f"{path}: missing — the release is incomplete; rebuild it with 'her2kg build'")
+            if path.stat().st_size == 0:
+                raise ReleaseError(f"{path}: empty — the release is incomplete; rebuild it with 'her2kg build'")
+        return report
+
+    def open_store(self) -> pyoxigraph.Store:
+        """The release loaded into an in-memory pyoxigraph store: the one loader of a release.
+
+        The report is checked first, the N-Triples must parse, and the store must hold as many
+        triples as the report says (a file cut at a line boundary still parses).
+        """
+        report = self.verify()
+        store = pyoxigraph.Store()
+        try:
+            store.bulk_load(path=str(self.graph_nt), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        except SyntaxError as err:
+            match = re.search(r"line (\d+)", str(err))
+            where = f"{self.graph_nt}:{match.group(1)}" if match else str(self.graph_nt)
+            raise ReleaseError(f"{where}: not valid N-Triples ({err}) — the release is corrupt; "
+                               "rebuild it with 'her2kg build'") from None
+        except OSError as err:
+            raise ReleaseError(f"{self.graph_nt}: cannot be read ({err.strerror})") from None
+        if len(store) != report["triples"]:
+            raise ReleaseError(f"{self.graph_nt}: holds {len(store)} triples, but {REPORT} says "
+                               f"{report['triples']} — the file is truncated or was edited; rebuild it with "
+                               "'her2kg build'")
+        return store
+
+    def graph(self) -> Graph:
+        """The release as an rdflib Graph (for the reasoner), read through `open_store`."""
+        graph = Graph()
+        for quad in self.open_store():
+            graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
+        return graph
+
+
+def _rdflib(term: Any) -> Any:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    # rdflib reads a plain N-Triples literal as untyped, not as xsd:string: keep it so
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
+
+
+# --- where a build may write -------------------------------------------------------------------
+
+
+def input_folders(facts_dir: Path | None = None, ontology_dir: Path | None = None,
+                  shapes_dir: Path | None = None, *also: Path | None) -> list[Path]:
+    """The folders a build reads (given, or resolved as the build resolves them), and `also` any
+    other folder it was given (a curator's copies of the source texts)."""
+    given = {"facts": facts_dir, "ontology": ontology_dir, "shapes": shapes_dir}
+    found = [Path(folder) for folder in also if folder is not None]
+    for name in INPUT_FOLDERS:
+        try:
+            found.append(project_path(name, given.get(name)))
+        except FileNotFoundError:  # an installed tool without that folder: nothing to protect
+            continue
+    return found
+
+
+def check_out_dir(out_dir: Path, inputs: Iterable[Path] = ()) -> None:
+    """Raise UnsafeOutputError unless a build may replace `out_dir` without destroying anyone's files.
+
+    Allowed: a folder that does not exist, an empty folder, or a previous release whose marker
+    lists every file in it. Refused: the working directory or a folder containing it, an input
+    folder or a folder inside or containing one, a folder holding `.git`, and a folder holding
+    anything a build did not write.
+    """
+    out = Path(out_dir).resolve()
+    shown = str(out_dir)
+    how = "choose a new or empty folder for --out (the default is dist)"
+    cwd = Path.cwd().resolve()
+    if out == cwd or out in cwd.parents:
+        what = "is the working directory" if out == cwd else f"contains the working directory {cwd}"
+        raise UnsafeOutputError(f"{shown}: refusing to write the release here: the folder {what}, and a "
+                                f"build replaces its --out folder as a whole — {how}")
+    for folder in inputs:
+        source = Path(folder).resolve()
+        if out == source or source in out.parents or out in source.parents:
+            relation = ("is" if out == source else "is inside" if source in out.parents else "contains")
+            raise UnsafeOutputError(f"{shown}: refusing to write the release here: the folder {relation} the "
+                                    f"input folder {folder}, which the build reads — {how}")
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise UnsafeOutputError(f"{shown}: refusing to write the release here: it is a file, not a folder — {how}")
+    entries = sorted(p.name for p in out.iterdir())
+    if ".git" in entries:
+        raise UnsafeOutputError(f"{shown}: refusing to write the release here: the folder holds .git (a "
+                                f"repository) and a build replaces its --out folder as a whole — {how}")
+    if not entries:
+        return
+    written = _marked_files(out)
+    if written is None:
+        raise UnsafeOutputError(f"{shown}: refusing to replace this folder: it is not a her2kg release (no "
+                                f"{MARKER} marker) and holds {_some(entries)} — {how}, or move these files away")
+    foreign = [name for name in entries if name not in written]
+    if foreign:
+        raise UnsafeOutputError(f"{shown}: refusing to replace this release: it also holds {_some(foreign)}, "
+                                f"which a build did not write — move {'it' if len(foreign) == 1 else 'them'} "
+                                f"away, or {how}")
+
+
+def _some(names: list[str]) -> str:
+    listed = ", ".join(names[:5])
+    return listed + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+
+def _marked_files(folder: Path) -> set[str] | None:
+    """The files the marker of `folder` says a build wrote (the marker included), or None.
+
+    A release written before builds left a marker is recognised by its build report instead: it
+    lists the files that build wrote, itself included.
+    """
+    try:
+        if (folder / MARKER).exists():
+            marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+            ours = marker.get("her2kg") == "release"
+        else:
+            marker = json.loads((folder / REPORT).read_text(encoding="utf-8"))
+            ours = isinstance(marker.get("version"), str) and REPORT in marker.get("files", [])
+        files = marker["files"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not ours or not isinstance(files, list):
+        return None
+    return {str(name) for name in files} | {MARKER}
+
+
+def _marker_text(files: list[str]) -> str:
+    return json.dumps({"her2kg": "release", "version": __version__, "files": sorted(files)}, indent=2) + "\n"
+
+
+# --- writing a release ---------------------------------------------------------------------------
+
+
+def release_date(ontology: Graph) -> Literal | None:
+    """The release date: SOURCE_DATE_EPOCH when set (reproducible builds), else the ontology's dcterms:issued."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            moment = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970 — "
+                                    "set it to an integer such as $(git log -1 --format=%ct), or unset it") from None
+        return Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)
+    value = ontology.value(ONTOLOGY_IRI, DCTERMS.issued)
+    return value if isinstance(value, Literal) else None
+
+
+def release_content(checked: Checked) -> Content:
+    """What the formats are written from: the release graph with its header's release date."""
+    graph = checked.release_graph()
+    issued = release_date(checked.ontology.graph)
+    if issued is not None:
+        graph.set((ONTOLOGY_IRI, DCTERMS.issued, issued))
+    return Content(graph, checked.data, __version__, issued)
+
+
+def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False) -> dict[str, Any]:
+    """Write every registered format into `out_dir`, replacing the previous release only on success;
+    return the build report.
+
+    Refuses (UnsafeOutputError) a folder a build may not replace. With `with_inferences`, the
+    inferred formats (her2kg-inferred.ttl/.nt: the entailments a store without a reasoner needs)
+    are written too. SIGINT and SIGTERM during the write remove the staging folder, as a failure does.
     """
     out_dir = Path(out_dir)
+    # Callers check before any work (`build_release`); this second look catches a folder that
+    # changed meanwhile, or a caller that did not.
+    check_out_dir(out_dir, input_folders(checked.facts.folder, checked.ontology.folder))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
-    try:
-        stages = checked.stages
-        with stages.stage("export"):
-            release = checked.release_graph()
-            write_graph_files(release, staging)
-            void = void_description(checked.data, release, checked.ontology.graph, __version__)
-            (staging / "void.ttl").write_bytes(bound(void).serialize(format="turtle", encoding="utf-8"))
-        report = build_report(checked, release)
-        report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
-        if with_inferences:
-            from .infer import write_inferred
+    _remove_leftovers(out_dir)
+    stages = checked.stages
+    with _stopped_by_signals():
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-{_STAGING}-{os.getpid()}-", dir=out_dir.parent))
+        try:
+            staging.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
+            content = release_content(checked)
+            written = []
+            for stage, group in (("export", formats()), ("infer", [f for f in formats(with_inferences) if f.inferred])):
+                if group:
+                    with stages.stage(stage):
+                        for fmt in group:
+                            (staging / fmt.file_name).write_bytes(fmt.write(content))
+                            written.append(fmt.file_name)
+            report = build_report(checked, content.graph, [*written, REPORT])
+            report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
+            if with_inferences:
+                report["inferred_triples"] = len(content.inferred)
+            (staging / REPORT).write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            (staging / MARKER).write_text(_marker_text(report["files"]), encoding="utf-8")
+            _swap_in(staging, out_dir)
+            return report
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
 
-            with stages.stage("infer"):
-                report["inferred_triples"] = write_inferred(release, staging)
-            report["timings_seconds"] = stages.timings
-            report["files"] += ["her2kg-inferred.ttl", "her2kg-inferred.nt"]
-        write_report(report, staging)
-        _swap_in(staging, out_dir)
-        return report
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """Turn SIGTERM (and SIGINT) into exceptions while the release is written, so `finally` clauses
+    remove the staging folder; restore the previous handlers afterwards. Only the main thread may
+    install handlers; elsewhere the process's own handling applies."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:
-    previous = None
-    if out_dir.exists():
-        previous = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
-        os.rmdir(previous)
-        os.replace(out_dir, previous)
-    os.replace(staging, out_dir)
+    """Put `staging` in place of `out_dir`; a signal is held back until the swap is complete."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        previous = None
+        if out_dir.exists():
+            previous = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-{_OLD}-{os.getpid()}-", dir=out_dir.parent))
+            os.rmdir(previous)
+            os.replace(out_dir, previous)
+        try:
+            os.replace(staging, out_dir)
+        except OSError:
+            if previous is not None:
+                os.replace(previous, out_dir)
+            raise
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
     if previous is not None:
         shutil.rmtree(previous, ignore_errors=True)
 
 
-def build_report(checked: Checked, release: Graph) -> dict:
+def _remove_leftovers(out_dir: Path) -> None:
+    """Remove staging folders and old releases that a killed build (SIGKILL) left beside `out_dir`:
+    only folders named as a build names them, of a process that is gone, holding only release files."""
+    known = {f.file_name for f in FORMATS.values()} | {REPORT, MARKER}
+    pattern = re.compile(rf"\.{re.escape(out_dir.name)}-(?:{_STAGING}|{_OLD})-(\d+)-[^/]+")
+    for folder in out_dir.parent.iterdir():
+        match = pattern.fullmatch(folder.name)
+        if not match or not folder.is_dir() or folder.is_symlink() or _alive(int(match.group(1))):
+            continue
+        if all(p.name in known and p.is_file() for p in folder.iterdir()):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def build_report(checked: Checked, release: Graph, files: list[str]) -> dict[str, Any]:
     claims_per_source: dict[str, int] = {}
     for source in checked.data.objects(None, HK.statedIn):
         slug = str(source).rpartition("/")[2]
@@ -81,5 +385,5 @@ def build_report(checked: Checked, release: Graph) -> dict:
         **({"quotes": checked.quotes.as_dict()} if checked.quotes else {}),
         "validation": checked.validation.as_dict(),
         "timings_seconds": checked.stages.timings,
-        "files": ["her2kg.ttl", "her2kg.nt", "her2kg.owl", "void.ttl", "build-report.json"],
+        "files": files,
     }

@@ -16,7 +16,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS, SKOS, XSD
 
-from .namespaces import BASE, HK, entity_iri
+from .namespaces import BASE, CITO, HK, entity_iri
 
 INT_TAG = "tag:yaml.org,2002:int"
 FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -130,6 +130,10 @@ class Field:
     required: bool = False
     mentioned: bool = False  # the record's source mentions the entities this field refers to
     inverse: URIRef | None = None  # also written from the referenced entity back to the record
+    # A stated relation (sub-property of hk:statedRelation) the field also asserts of its values, as
+    # a plain triple only where a supporting claim backs it: a strategy is proposed against a
+    # mechanism whatever came of it, but only supporting evidence says it overcomes it.
+    effect: URIRef | None = None
 
     def is_number(self) -> bool:
         return self.type in (T.INTEGER, T.DECIMAL)
@@ -143,7 +147,8 @@ class Kind:
     fields: tuple[Field, ...]
     extra_types: tuple[URIRef, ...] = ()  # asserted besides rdf_class (a trial is also a study)
     nested_in: str | None = None  # only written inside another record's field (arms)
-    states_relation: bool = False  # subject–relation–object with a plain triple when it supports
+    states_relation: bool = False  # subject–relation–object with a plain triple when stated and supports
+    states_properties: bool = False  # its attribute fields also go on its subject when stated and supports
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -174,7 +179,35 @@ PROVENANCE_FIELDS = (
     Field("quote", T.QUOTE, HK.quote, many=True, required=True),
     Field("evidence", T.VOCAB, HK.evidenceKind, scheme="evidence"),
     Field("polarity", T.VOCAB, HK.polarity, scheme="polarity"),
+    # How firmly the source states it (stated, suggested, possible, hypothesised); absent = stated.
+    Field("hedge", T.VOCAB, HK.hedge, scheme="hedge"),
+    Field("cites", T.REF, CITO.citesAsEvidence, targets=("publication",), many=True),
     Field("note", T.TEXT, RDFS.comment),
+)
+
+# Qualifiers of a statement: what it holds with (partner drugs), in (a condition in words), by (the
+# assay it rests on) and in which direction it moves an endpoint.
+QUALIFIER_FIELDS = (
+    Field("partners", T.REF, HK.partner, targets=("drug", "drug-class"), many=True),
+    Field("condition", T.TEXT, HK.condition),
+    Field("assay", T.VOCAB, HK.assay, scheme="assay", many=True),
+    Field("effect", T.VOCAB, HK.effect, scheme="effect"),
+    Field("effect-on", T.REF, HK.effectOn, targets=("endpoint",)),
+)
+
+# Attributes a `property` statement may give its subject; each is also written on the subject
+# itself when the statement is stated and supports (see Kind.states_properties).
+PROPERTY_ATTRIBUTE_FIELDS = (
+    Field("modality", T.VOCAB, HK.modality, scheme="modality"),
+    Field("linker-cleavable", T.BOOLEAN, HK.linkerCleavable),
+    Field("drug-antibody-ratio", T.DECIMAL, HK.drugAntibodyRatio),
+    Field("isotype", T.TEXT, HK.isotype),
+    Field("fc-engineering", T.TEXT, HK.fcEngineering),
+    Field("membrane-permeable-payload", T.BOOLEAN, HK.membranePermeablePayload),
+    Field("crosses-bbb", T.BOOLEAN, HK.crossesBloodBrainBarrier),
+    Field("kinase-binding", T.VOCAB, HK.kinaseBinding, scheme="kinase-binding"),
+    Field("has-known-ligand", T.BOOLEAN, HK.hasKnownLigand),
+    Field("has-kinase-activity", T.BOOLEAN, HK.hasKinaseActivity),
 )
 
 STATEMENT_ID = (Field("id", T.TEXT, required=True),)
@@ -204,7 +237,8 @@ ARM_FIELDS = (
 
 ARM_VALUE_FIELDS = (
     Field("arm", T.REF, HK.forArm, targets=("arm",), required=True),
-    Field("value", T.DECIMAL, HK.value, required=True),
+    Field("value", T.DECIMAL, HK.value),  # absent only when not-reached (a shape checks it)
+    Field("not-reached", T.BOOLEAN, HK.notReached),
     Field("note", T.TEXT, RDFS.comment),
 )
 
@@ -218,6 +252,10 @@ KINDS: dict[str, Kind] = {
             Field("kind", T.VOCAB, HK.publicationKind, scheme="publication-kind", required=True),
             Field("authors", T.TEXT, HK.author, many=True),
             Field("citation", T.TEXT, HK.citation),
+            Field("reports-from", T.REF, HK.reportsFrom, targets=("event",), many=True),
+            Field("publication-types", T.TEXT, HK.publicationType, many=True),
+            Field("mesh-terms", T.TEXT, HK.meshTerm, many=True),
+            Field("substances", T.TEXT, HK.substance, many=True),
         )),
         Kind("drug-class", "drug-classes", HK.DrugClass, ENTITY_FIELDS + (
             Field("broader", T.REF, HK.broaderClass, targets=("drug-class",), many=True),
@@ -246,6 +284,24 @@ KINDS: dict[str, Kind] = {
         Kind("setting", "settings", HK.TreatmentSetting, ENTITY_FIELDS),
         Kind("subgroup", "subgroups", HK.PatientSubgroup, ENTITY_FIELDS),
         Kind("endpoint", "endpoints", HK.Endpoint, ENTITY_FIELDS),
+        Kind("adverse-event", "adverse-events", HK.AdverseEvent, ENTITY_FIELDS),
+        Kind("cell-type", "cell-types", HK.CellType, ENTITY_FIELDS),
+        Kind("organisation", "organisations", HK.Organisation, ENTITY_FIELDS + (
+            Field("part-of", T.REF, HK.partOfOrganisation, targets=("organisation",), many=True),
+            Field("location", T.TEXT, HK.location),
+        )),
+        Kind("person", "people", HK.Person, ENTITY_FIELDS + (
+            Field("affiliations", T.REF, HK.affiliation, targets=("organisation",), many=True),
+            Field("roles", T.TEXT, HK.role, many=True),
+            Field("degrees", T.TEXT, HK.degree, many=True),
+            Field("investigator-of", T.REF, HK.investigatorOf, targets=STUDIES, many=True),
+        )),
+        Kind("event", "events", HK.Event, ENTITY_FIELDS + (
+            Field("organiser", T.REF, HK.organiser, targets=("organisation",)),
+            Field("year", T.INTEGER, HK.year),
+            Field("dates", T.TEXT, HK.dates),
+            Field("location", T.TEXT, HK.location),
+        )),
         Kind("mechanism", "mechanisms", HK.ResistanceMechanism, ENTITY_FIELDS + (
             Field("categories", T.VOCAB, HK.mechanismCategory, scheme="mechanism-category", many=True,
                   required=True),
@@ -255,7 +311,8 @@ KINDS: dict[str, Kind] = {
             Field("actors", T.REF, HK.involves, targets=ENTITY_KINDS_WITH_ACTORS, many=True),
         )),
         Kind("strategy", "strategies", HK.Strategy, ENTITY_FIELDS + (
-            Field("against", T.REF, HK.overcomes, targets=("mechanism",), many=True, required=True),
+            Field("against", T.REF, HK.proposedAgainst, targets=("mechanism",), many=True, required=True,
+                  effect=HK.overcomes),
             Field("interventions", T.REF, HK.usesIntervention, targets=DRUG_OR_CLASS, many=True),
             Field("status", T.VOCAB, HK.strategyStatus, scheme="strategy-status", required=True),
             Field("trials", T.REF, HK.testedIn, targets=STUDIES, many=True),
@@ -268,7 +325,14 @@ KINDS: dict[str, Kind] = {
             Field("endpoint", T.REF, HK.endpoint, targets=("endpoint",), required=True),
             Field("subgroup", T.REF, HK.inSubgroup, targets=("subgroup",), many=True),
             Field("analysis", T.VOCAB, HK.analysis, scheme="analysis"),
+            Field("endpoint-role", T.VOCAB, HK.endpointRole, scheme="endpoint-role"),
+            Field("condition", T.TEXT, HK.condition),
+            Field("assay", T.VOCAB, HK.assay, scheme="assay", many=True),
             Field("unit", T.VOCAB, HK.unit, scheme="unit"),
+            Field("time-point", T.DECIMAL, HK.timePoint),
+            Field("time-point-unit", T.VOCAB, HK.timePointUnit, scheme="unit"),
+            Field("difference", T.DECIMAL, HK.difference),
+            Field("difference-unit", T.VOCAB, HK.differenceUnit, scheme="unit"),
             Field("arm-values", T.ARM_VALUES, HK.hasArmResult, many=True),
             Field("hazard-ratio", T.DECIMAL, HK.hazardRatio),
             Field("ci-lower", T.DECIMAL, HK.ciLower),
@@ -289,6 +353,7 @@ KINDS: dict[str, Kind] = {
             Field("numerator", T.INTEGER, HK.numerator),
             Field("denominator", T.INTEGER, HK.denominator),
             Field("approximate", T.BOOLEAN, HK.approximate),
+            Field("assay", T.VOCAB, HK.assay, scheme="assay", many=True),
         )),
         Kind("approval", "approvals", HK.Approval, STATEMENT_ID + PROVENANCE_FIELDS + (
             Field("drugs", T.REF, HK.approvedDrug, targets=("drug",), many=True, required=True, mentioned=True),
@@ -298,7 +363,40 @@ KINDS: dict[str, Kind] = {
             Field("settings", T.REF, HK.inSetting, targets=("setting",), many=True),
             Field("indication", T.TEXT, HK.indication),
             Field("basis-trials", T.REF, HK.basedOnTrial, targets=STUDIES, many=True),
+            Field("negated", T.BOOLEAN, HK.negated),
         )),
+        Kind("safety", "safety-statements", HK.SafetyStatement, STATEMENT_ID + PROVENANCE_FIELDS + (
+            Field("drugs", T.REF, HK.safetyOf, targets=DRUG_OR_CLASS, many=True, required=True, mentioned=True),
+            Field("adverse-event", T.REF, HK.adverseEvent, targets=("adverse-event",), required=True,
+                  mentioned=True),
+            Field("partners", T.REF, HK.partner, targets=DRUG_OR_CLASS, many=True),
+            Field("trials", T.REF, HK.inStudy, targets=STUDIES, many=True),
+            Field("value", T.DECIMAL, HK.value),
+            Field("unit", T.VOCAB, HK.unit, scheme="unit"),
+            Field("grade", T.TEXT, HK.grade),
+            Field("management", T.TEXT, HK.management),
+            Field("condition", T.TEXT, HK.condition),
+        )),
+        Kind("comparison", "comparisons", HK.Comparison, STATEMENT_ID + PROVENANCE_FIELDS + (
+            Field("subject", T.REF, HK.comparisonSubject, required=True, mentioned=True),
+            Field("attribute", T.TEXT, HK.attribute, required=True),
+            Field("direction", T.VOCAB, HK.direction, scheme="comparison-direction", required=True),
+            Field("comparator", T.REF, HK.comparator, mentioned=True),
+            Field("comparator-text", T.TEXT, HK.comparatorText),
+            Field("condition", T.TEXT, HK.condition),
+        )),
+        Kind("recommendation", "recommendations", HK.Recommendation, STATEMENT_ID + PROVENANCE_FIELDS + (
+            Field("body", T.VOCAB, HK.guidelineBody, scheme="guideline-body", required=True),
+            Field("drugs", T.REF, HK.recommendedDrug, targets=DRUG_OR_CLASS, many=True, mentioned=True),
+            Field("settings", T.REF, HK.inSetting, targets=("setting",), many=True),
+            Field("condition", T.TEXT, HK.condition),
+            Field("strength", T.TEXT, HK.strength),
+            Field("negated", T.BOOLEAN, HK.negated),
+        )),
+        Kind("property", "properties", HK.PropertyStatement, STATEMENT_ID + PROVENANCE_FIELDS + (
+            Field("subject", T.REF, HK.propertyOf, targets=("drug", "drug-class", "gene", "protein-form"),
+                  required=True, mentioned=True),
+        ) + PROPERTY_ATTRIBUTE_FIELDS, states_properties=True),
         Kind("claim", "claims", HK.RelationClaim, (Field("id", T.TEXT),) + PROVENANCE_FIELDS + (
             Field("subject", T.REF, HK.claimSubject, required=True),
             Field("relation", T.RELATION, HK.claimRelation, required=True),
@@ -308,7 +406,7 @@ KINDS: dict[str, Kind] = {
             Field("subgroup", T.REF, HK.inSubgroup, targets=("subgroup",), many=True),
             Field("binding-site", T.TEXT, HK.bindingSite),
             Field("context", T.TEXT, HK.context),
-        ), states_relation=True),
+        ) + QUALIFIER_FIELDS, states_relation=True),
         Kind("correction", "corrections", HK.Correction, STATEMENT_ID + PROVENANCE_FIELDS + (
             Field("about", T.REF, HK.corrects, required=True),
             Field("field", T.TEXT, HK.correctedField, required=True),
@@ -318,7 +416,8 @@ KINDS: dict[str, Kind] = {
         )),
         Kind("disagreement", "disagreements", HK.Disagreement, (
             Field("id", T.TEXT, required=True),
-            Field("statements", T.REF, HK.between, targets=("claim", "outcome", "prevalence", "approval"),
+            Field("statements", T.REF, HK.between, targets=("claim", "outcome", "prevalence", "approval", "safety",
+                                                             "comparison", "recommendation", "property"),
                   many=True, required=True),
             Field("description", T.TEXT, RDFS.label, required=True),
             Field("note", T.TEXT, RDFS.comment),

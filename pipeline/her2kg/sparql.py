@@ -147,6 +147,11 @@ class Results:
     def __iter__(self) -> Iterator[Row]:
         return self._rows
 
+    def mappings(self) -> Iterator[dict[str, Term | None]]:
+        """The rows as {variable: term}, for readers who name columns rather than count them."""
+        for row in self._rows:
+            yield dict(zip(self.variables, row, strict=True))
+
     def close(self) -> None:
         if self._close is not None:
             self._close()

@@ -5,16 +5,12 @@ from pathlib import Path
 
 import pyoxigraph
 
-from .errors import UsageError
-
-RELEASE_NT = "her2kg.nt"
+from .release import Release
 
 
 def open_release(release_dir: Path) -> pyoxigraph.Store:
-    """An in-memory store holding the release in `release_dir` (built by `her2kg build`)."""
-    path = Path(release_dir) / RELEASE_NT
-    if not path.is_file():
-        raise UsageError(f"{path}: no release here — run 'her2kg build' first, or pass --release DIR")
-    store = pyoxigraph.Store()
-    store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    return store
+    """An in-memory store holding the release in `release_dir` (built by `her2kg build`).
+
+    ReleaseError if there is no release there, or it is incomplete or corrupt.
+    """
+    return Release(release_dir).open_store()
