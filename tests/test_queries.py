@@ -160,7 +160,7 @@ def test_a_literal_parameter_is_bound_as_one_term_whatever_it_contains(shipped_s
 @pytest.mark.parametrize("text, error, refusal", [
     ("DROP ALL", ForbiddenQueryError, "updates"),
     ("INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }", ForbiddenQueryError, "updates"),
-    ("LOAD <http://example.org/data.ttl>", ForbiddenQueryError, "updates"),
+    ("LOAD <http://example.org/data.ttl>", QueryError, "LOAD is refused"),
     ("delete where { ?s ?p ?o }", ForbiddenQueryError, "updates"),
     ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", QueryError, "SERVICE"),
     ("SELECT * WHERE { ?a ?b ?c OPTIONAL { SERVICE SILENT <http://example.org/sparql> { ?s ?p ?o } } }", QueryError,

@@ -30,7 +30,7 @@ from pathlib import Path
 import pyoxigraph
 import yaml
 
-from .errors import QueryError, UsageError
+from .errors import QueryError, UnknownQueryError, UsageError
 from .namespaces import BASE, HK
 from .resources import project_path
 from .schema import KINDS
@@ -215,12 +215,13 @@ def internal_query(name: str) -> str:
     return load_query(project_path("queries") / INTERNAL / f"{name}.rq").text
 
 
-def find_query(name: str, folder: Path | None = None) -> CannedQuery:
-    queries = load_queries(folder)
+def find_query(name: str, folder: Path | None = None, queries: dict[str, CannedQuery] | None = None) -> CannedQuery:
+    """The canned query `name`, from `queries` (as loaded once by a server) or from `folder`."""
+    queries = load_queries(folder) if queries is None else queries
     if name not in queries:
         close = difflib.get_close_matches(name, sorted(queries), n=3, cutoff=0.5)
         hint = f" — did you mean {', '.join(close)}?" if close else ""
-        raise UsageError(f"no canned query {name!r}{hint} ('her2kg queries' lists them)")
+        raise UnknownQueryError(f"no canned query {name!r}{hint} ('her2kg queries' lists them)")
     return queries[name]
 
 

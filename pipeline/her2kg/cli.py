@@ -317,3 +317,43 @@ def sparql(query_text, fmt, max_width, timeout, max_rows, release_dir):
     text = path.read_text(encoding="utf-8") if len(query_text) < 4096 and path.is_file() else query_text
     store = open_release(release_dir)
     _write_results(execute(store, text, timeout=timeout, max_rows=max_rows), fmt, max_width)
+
+
+# --- the endpoint ---------------------------------------------------------------------------------
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 to be reachable from other machines).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port; the address is printed).")
+@release_option
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Serve an on-disk pyoxigraph store (opened read-only) instead of loading the release.")
+@click.option("--endpoint", metavar="URL",
+              help="Stand in front of an external SPARQL endpoint: same API, page and limits, queries sent there.")
+@click.option("--workers", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Query worker processes (queries answered at the same time).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="Seconds before a query is stopped (HTTP 503); 0: no limit.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Rows an answer holds at most (X-Her2kg-Truncated: true says when rows were left out).")
+@click.option("--cors", default="*", show_default=True, metavar="ORIGINS",
+              help="Comma-separated origins whose pages may read answers ('*': any; '': none).")
+@click.option("-v", "--log", "log", is_flag=True, help="Print one access-log line per request on stderr.")
+def serve(host, port, release_dir, store_dir, endpoint, workers, timeout, max_rows, cors, log):
+    """Serve the graph: SPARQL 1.1 Protocol at /sparql, the canned queries at /api, a page at /.
+
+    By default the release in --release (built first if there is none) is loaded into the embedded
+    store. Read-only: updates answer 403; SERVICE, LOAD and FROM 400; a query past --timeout 503.
+    """
+    from .web.app import ServerConfig
+    from .web.server import prepare
+
+    config = ServerConfig(host=host, port=port, release_dir=release_dir, store_dir=store_dir, endpoint=endpoint,
+                          workers=workers, timeout=timeout, max_rows=max_rows,
+                          cors=tuple(origin.strip() for origin in cors.split(",") if origin.strip()), log=log)
+    server = prepare(config, on_build=lambda: click.echo(f"no release in {release_dir}/: building it first", err=True))
+    backend = server.state.backend
+    what = f"{backend.triples:,} triples" if backend.triples is not None else f"the endpoint {endpoint}"
+    click.echo(f"her2kg serving {what} at {server.url} (SPARQL: {server.url}sparql) — Ctrl-C to stop")
+    server.run()

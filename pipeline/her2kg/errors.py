@@ -143,3 +143,45 @@ class InconsistencyError(Her2kgError):
     def __init__(self, reasons: list[str]):
         self.reasons = reasons
         super().__init__("the graph is logically inconsistent:\n" + "\n".join(f"  {r}" for r in reasons))
+
+
+# --- what an HTTP request can get wrong (the web layer maps every error by its http_status) -------
+
+class RequestError(UsageError):
+    """An HTTP request the endpoint cannot answer as asked (a missing or repeated parameter …)."""
+
+    http_status = 400
+
+
+class NotFoundError(RequestError):
+    """No such canned query, release file or page."""
+
+    http_status = 404
+
+
+class UnknownQueryError(NotFoundError):
+    """A canned query name that is not in the catalogue (exit 2 on the command line, 404 over HTTP)."""
+
+
+class NotAcceptableError(RequestError):
+    """None of the media types the client accepts can carry this answer."""
+
+    http_status = 406
+
+
+class RequestTooLargeError(RequestError):
+    """A request body (or query string) over the server's size cap."""
+
+    http_status = 413
+
+
+class UnsupportedMediaTypeError(RequestError):
+    """A POST body of a media type the SPARQL Protocol does not define for queries."""
+
+    http_status = 415
+
+
+class UpstreamError(Her2kgError):
+    """The external SPARQL endpoint the server stands in front of failed or could not be reached."""
+
+    http_status = 502

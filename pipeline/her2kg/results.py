@@ -234,10 +234,11 @@ def truncation_notice(results: Results) -> str | None:
 
 # --- content negotiation -------------------------------------------------------------------------
 
-def negotiate(accept: str | None, kind: str) -> str:
+def negotiate(accept: str | None, kind: str, strict: bool = False) -> str | None:
     """The format (a key of MEDIA_TYPES) best matching an HTTP Accept header for an answer of
     `kind` (solutions, boolean, graph): by quality, then by the order given; W3C JSON for results
-    and Turtle for graphs when nothing matches or nothing is asked."""
+    and Turtle for graphs when nothing is asked, or when nothing matches — then None if `strict`
+    (an endpoint answers 406)."""
     offered = GRAPH_FORMATS if kind == "graph" else ("json", "xml", "csv", "tsv")
     fallback = "turtle" if kind == "graph" else "json"
     choices: list[tuple[float, int, str]] = []
@@ -261,7 +262,7 @@ def negotiate(accept: str | None, kind: str) -> str:
         if fmt in offered or (fmt == "json" and kind == "graph"):
             choices.append((quality, position, "jsonld" if fmt == "json" and kind == "graph" else fmt))
     if not choices:
-        return fallback
+        return None if strict and (accept or "").strip() else fallback
     return min(choices, key=lambda c: (-c[0], c[1]))[2]
 
 

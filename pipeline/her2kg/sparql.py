@@ -1,44 +1,29 @@
 """The SPARQL runner: a read-only guard, the project's prefixes, a deadline and a row cap.
 
-pyoxigraph has no query timeout and no cancellation, and while it evaluates a query the Python
-thread does not see signals, so Ctrl-C would wait for the query to end. A query therefore runs in
-a worker process forked after the store is loaded (the store is shared copy-on-write, nothing is
-copied or reloaded). The worker streams rows back over a pipe in small batches; the parent waits
-on the pipe with the time left before the deadline, and on the deadline, on Ctrl-C, or when the
-reader stops early, SIGKILLs the worker. The worker applies the row cap itself, so neither side
-ever holds more than a batch of rows, and it reports whether rows were left out (`truncated`),
-as Datasette does with `sql_time_limit_ms` and `max_returned_rows`.
+pyoxigraph has no query timeout and no cancellation, so a query runs in a worker process that
+can be killed at its deadline (workers.WorkerPool: the store shared copy-on-write, rows streamed
+back in small batches, the row cap applied in the worker, which reports whether rows were left
+out (`truncated`), as Datasette does with `sql_time_limit_ms` and `max_returned_rows`).
 
-A worker is forked per query (about 5 ms on the shipped release, against 0.05 ms for a label
-lookup in-process) and dies with its parent. `execute` is the one entry point; a web server uses
-it the same way as the command line, from the thread that loaded the store (a forked child
-inherits only the forking thread); one that needs the per-query cost gone would keep a pool of
-forked workers speaking the same messages.
+`execute` forks one worker for one query (about 5 ms on the shipped release), which suits the
+command line; the server keeps a pool of workers forked in advance and calls the same code.
 """
 from __future__ import annotations
 
-import ctypes
-import os
-import pickle
 import re
-import select
-import signal
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, Self
 from typing import Literal as TypingLiteral
+from typing import Self
 
 import pyoxigraph
 
-from .errors import ForbiddenQueryError, Her2kgError, QueryError, QueryTimeout
+from .errors import ForbiddenQueryError, QueryError
 from .namespaces import PREFIXES
 from .schema import KIND_PREFIXES
 
 DEFAULT_TIMEOUT = 10.0  # seconds; the endpoint's default too, so a query answers alike in both
 DEFAULT_MAX_ROWS = 10_000
-BATCH_ROWS = 256  # rows per message from the worker: few messages, little memory
-BATCH_SECONDS = 0.05  # a slow query's first rows are sent without waiting for a full batch
 
 # The prefixes every query may use without declaring them, as in the Turtle release; a query's
 # own PREFIX wins (pyoxigraph resolves `prefixes` after the query's prologue).
@@ -63,8 +48,9 @@ _TOKEN = re.compile(r'''
       | _:[\w.-]*                                         # blank node label
       | [\w.-]*:[\w.:%\\-]*)                              # prefixed name
     | (?P<word>[A-Za-z]+)''', re.VERBOSE)
-UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
-REMOTE_WORDS = {"SERVICE": "SERVICE is refused: queries never reach out to other endpoints",
+UPDATE_WORDS = {"INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+REMOTE_WORDS = {"LOAD": "LOAD is refused: the store is read-only and never fetches remote data",
+                "SERVICE": "SERVICE is refused: queries never reach out to other endpoints",
                 "FROM": "FROM and FROM NAMED are refused: the query runs on the her2kg graph only"}
 
 
@@ -75,8 +61,8 @@ def keywords(text: str) -> set[str]:
 
 def check_read_only(text: str) -> None:
     """Refuse what a read-only, local endpoint must not run, before any engine sees it: updates
-    (ForbiddenQueryError), and SERVICE, FROM / FROM NAMED, which engines may follow by fetching
-    an IRI (QueryError)."""
+    (ForbiddenQueryError), and LOAD, SERVICE, FROM / FROM NAMED, which engines may follow by
+    fetching an IRI (QueryError: the SPARQL Protocol's 400, not the 403 of an update)."""
     words = keywords(text)
     updates = sorted(words & UPDATE_WORDS)
     if updates:
@@ -171,172 +157,33 @@ class Results:
         self.close()
 
 
-# --- the worker ---------------------------------------------------------------------------------
-
-# Terms cross the pipe as plain tuples: pickling pyoxigraph terms costs ~25 µs a row, plain
-# strings a tenth of that. A quoted triple (rare) is pickled as it is.
-def _encode(term: Term | None) -> object:
-    if isinstance(term, pyoxigraph.NamedNode):
-        return term.value
-    if isinstance(term, pyoxigraph.Literal):
-        return (term.value, term.language, term.datatype.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return ("_", term.value)
-    return term
-
-
-def _decode(value: object) -> Term | None:
-    if isinstance(value, str):
-        return pyoxigraph.NamedNode(value)
-    if isinstance(value, tuple):
-        if len(value) == 2:
-            return pyoxigraph.BlankNode(value[1])
-        text, language, datatype = value
-        return pyoxigraph.Literal(text, language=language) if language else \
-            pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(datatype))
-    return value  # type: ignore[return-value]  # None, or a pickled quoted triple
-
-
-def _serve(store: pyoxigraph.Store, text: str, substitutions: dict | None, max_rows: int, out: BinaryIO) -> None:
-    """In the worker: run the query and send ("head", kind, variables), ("rows", [...])…, ("end", truncated)."""
-    def send(message: tuple) -> None:
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        out.write(len(data).to_bytes(4, "big") + data)
-        out.flush()
-
-    try:
-        answer = store.query(text, prefixes=QUERY_PREFIXES, substitutions=substitutions)
-        if isinstance(answer, pyoxigraph.QueryBoolean):
-            send(("boolean", bool(answer)))
-            return
-        if isinstance(answer, pyoxigraph.QuerySolutions):
-            variables = [v.value for v in answer.variables]
-            send(("head", "solutions", tuple(variables)))
-            rows: Iterator[tuple] = (tuple(_encode(solution[v]) for v in variables) for solution in answer)
-        else:
-            send(("head", "graph", ("subject", "predicate", "object")))
-            rows = ((_encode(t.subject), _encode(t.predicate), _encode(t.object)) for t in answer)
-        batch: list[tuple] = []
-        sent_at, truncated = time.monotonic(), False
-        for count, row in enumerate(rows):
-            if max_rows and count == max_rows:
-                truncated = True
-                break
-            batch.append(row)
-            if len(batch) >= BATCH_ROWS or time.monotonic() - sent_at > BATCH_SECONDS:
-                send(("rows", batch))
-                batch, sent_at = [], time.monotonic()
-        if batch:
-            send(("rows", batch))
-        send(("end", truncated))
-    except SyntaxError as err:
-        send(("syntax", str(err)))
-    except BrokenPipeError:
-        pass  # the parent stopped reading: nothing to tell
-    except Exception as err:  # noqa: BLE001 — anything else the engine raises is reported, not a traceback
-        send(("failed", f"{type(err).__name__}: {err}"))
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this worker when the thread that forked it ends (PR_SET_PDEATHSIG), so
-    a parent killed by SIGTERM or SIGKILL leaves no runaway query behind. Elsewhere a no-op."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-class _Worker:
-    """One forked worker and the parent's end of its pipe (length-prefixed pickles)."""
-
-    def __init__(self, store: pyoxigraph.Store, text: str, substitutions: dict | None, max_rows: int,
-                 timeout: float):
-        self.deadline = time.monotonic() + timeout if timeout else None
-        self.timeout, self.text, self.stopped = timeout, text, False
-        self.inbox, outbox = os.pipe()
-        self.parent, self.peak_kib = os.getpid(), 0
-        self.pid = os.fork()
-        if self.pid == 0:  # the worker: never returns into the caller's code
-            code = 1
-            try:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it kills us on Ctrl-C
-                _die_with_parent()
-                os.close(self.inbox)
-                with os.fdopen(outbox, "wb") as out:
-                    _serve(store, text, substitutions, max_rows, out)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(outbox)  # only the worker writes: the parent sees EOF when it exits
-
-    def _read(self, size: int) -> bytes:
-        """Exactly `size` bytes from the worker, waiting no later than the deadline."""
-        data = b""
-        while len(data) < size:
-            wait = None if self.deadline is None else max(self.deadline - time.monotonic(), 0)
-            if not select.select([self.inbox], [], [], wait)[0]:
-                raise QueryTimeout(f"the query ran past its time limit of {self.timeout:g} s and was stopped "
-                                   f"— narrow it (LIMIT, a more selective pattern) or raise --timeout")
-            chunk = os.read(self.inbox, size - len(data))
-            if not chunk:
-                raise Her2kgError("the query worker ended without an answer (out of memory?)")
-            data += chunk
-        return data
-
-    def receive(self) -> tuple:
-        try:
-            message = pickle.loads(self._read(int.from_bytes(self._read(4), "big")))
-        except BaseException:  # a timeout, or Ctrl-C (KeyboardInterrupt): stop the query at once
-            self.stop()
-            raise
-        if message[0] == "syntax":
-            self.stop()
-            raise QueryError(f"not a SPARQL query: {syntax_message(self.text, message[1])}")
-        if message[0] == "failed":
-            self.stop()
-            raise Her2kgError(f"the query failed: {message[1]}")
-        return message
-
-    def rows(self, results: Results) -> Iterator[Row]:
-        try:
-            while True:
-                message = self.receive()
-                if message[0] == "end":
-                    results.truncated = message[1]
-                    return
-                for row in message[1]:
-                    yield tuple(_decode(value) for value in row)
-        finally:
-            self.stop()
-            results.worker_peak_kib = self.peak_kib
-
-    def stop(self) -> None:
-        """Kill the worker if it still runs, reap it and close the pipe; once."""
-        if self.stopped or os.getpid() != self.parent:
-            return  # a later worker inherits this object: only the process that forked it may stop it
-        self.stopped = True
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.peak_kib = os.wait4(self.pid, 0)[2].ru_maxrss
-        os.close(self.inbox)
-
-
 def execute(store: pyoxigraph.Store, text: str, *, substitutions: dict | None = None,
             timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS) -> Results:
-    """Run a read-only query on `store` in a worker process; 0 means no time limit / no row cap.
+    """Run a read-only query on `store` in a worker process forked for it (see workers.WorkerPool,
+    which a server keeps instead); 0 means no time limit / no row cap.
 
-    Raises ForbiddenQueryError (an update), QueryError (SERVICE, FROM, a syntax error) and
+    Raises ForbiddenQueryError (an update), QueryError (SERVICE, FROM, LOAD, a syntax error) and
     QueryTimeout (past `timeout` seconds, at the start or while rows are read)."""
+    from .workers import WorkerPool  # the pool builds on this module's guard and Results
+
     check_read_only(text)
-    worker = _Worker(store, text, substitutions, max_rows, timeout)
-    head = worker.receive()
-    if head[0] == "boolean":
-        worker.stop()
-        return Results("boolean", boolean=head[1])
-    results = Results(head[1], variables=head[2], max_rows=max_rows, _close=worker.stop)
-    results._rows = worker.rows(results)
+    pool = WorkerPool(store, size=1, respawn=False)
+    try:
+        results = pool.execute(text, substitutions=substitutions, timeout=timeout, max_rows=max_rows)
+    except BaseException:
+        pool.close()
+        raise
+    if results.kind == "boolean":
+        pool.close()
+        return results
+    stop = results._close
+
+    def close() -> None:
+        if stop is not None:
+            stop()
+        pool.close()
+
+    results._close = close
     return results
 
 

@@ -46,33 +46,37 @@ NUMBER_INPUTS = {"integer": ' type="number" step="1"', "decimal": ' type="number
 
 
 class PageState(Protocol):
-    """What the page reads from the server's state."""
+    """What the page reads from the server's state (app.State)."""
 
-    catalog: Mapping[str, CannedQuery]
-    release: Path | None
+    queries: dict[str, CannedQuery]
+    release_dir: Path | None
+    release_version: str | None
+
+    @property
+    def release_files(self) -> list[str]: ...
 
 
-def page_routes(state: PageState, *, release_url: str = "/release/") -> list[BaseRoute]:
-    """The page at `/` and its static files under `/static/`; release files are linked under
-    `release_url` (served by the app)."""
+def page_routes(state: PageState) -> list[BaseRoute]:
+    """The page at `/` and its static files under `/static/` (release files are the app's /release/)."""
 
     async def index(request: Request) -> Response:
-        return HTMLResponse(render(state.catalog, state.release, release_url), headers=SECURITY_HEADERS)
+        files = [state.release_dir / name for name in state.release_files] if state.release_dir else []
+        return HTMLResponse(render(state.queries, files, state.release_version), headers=SECURITY_HEADERS)
 
     return [Route("/", index, methods=["GET", "HEAD"], name="index"),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static")]
 
 
-def render(catalog: Mapping[str, CannedQuery], release: Path | None, release_url: str = "/release/") -> str:
-    """The page's HTML."""
+def render(catalog: Mapping[str, CannedQuery], release_files: list[Path], release_version: str | None = None) -> str:
+    """The page's HTML: the catalogue's queries, links to `release_files` (served at /release/NAME)."""
     queries = sorted(catalog.values(), key=lambda q: q.title.casefold())
     first = DEFAULT_CANNED if DEFAULT_CANNED in catalog else (queries[0].name if queries else "")
     return TEMPLATE.substitute(
-        version=escape(__version__),
+        version=escape(f"{__version__}, release {release_version}" if release_version else __version__),
         query_options="".join(f'<option value="{escape(q.name)}"{" selected" if q.name == first else ""}>'
                               f"{escape(q.title)}</option>" for q in queries),
         query_forms="".join(_form(q, hidden=q.name != first) for q in queries),
-        downloads=_downloads(release, release_url),
+        downloads=_downloads(release_files),
         config=_script_json(_config(catalog)),
     )
 
@@ -121,12 +125,10 @@ def _field(query: str, parameter: Parameter) -> str:
             f'<small>{escape(parameter.description + default)}</small></div>')
 
 
-def _downloads(release: Path | None, release_url: str) -> str:
-    files = sorted(p for p in release.iterdir() if p.is_file() and not p.name.startswith(".")) \
-        if release is not None and release.is_dir() else []
+def _downloads(files: list[Path]) -> str:
     if not files:
-        return '<p class="hint">No release files here.</p>'
-    return "<ul>" + "".join(f'<li><a href="{escape(release_url + f.name)}" download>{escape(f.name)}</a> '
+        return '<p class="hint">This server offers no release files.</p>'
+    return "<ul>" + "".join(f'<li><a href="/release/{escape(f.name)}" download>{escape(f.name)}</a> '
                             f'<span class="size">{_size(f.stat().st_size)}</span></li>' for f in files) + "</ul>"
 
 

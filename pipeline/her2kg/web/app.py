@@ -1,0 +1,247 @@
+"""The ASGI application: `create_app(config) -> Starlette`.
+
+Routes (the pages add theirs through `pages.page_routes(state)`):
+
+    GET/POST /sparql            the SPARQL 1.1 Protocol; GET without a query: the Service Description
+    GET /.well-known/void       the release's VoID description (void.ttl)
+    GET /release/<file>         a file of the release (her2kg.ttl, her2kg.nt, her2kg.owl, void.ttl,
+                                build-report.json): `State.release_files` lists those present
+    GET /api/queries            the canned queries: names, titles, descriptions, parameters
+    GET /api/queries/<name>     a canned query's answer (JSON, CSV, TSV: Accept or ?format=)
+    GET /openapi.json           an OpenAPI description of the REST API, from the query headers
+    GET /health                 version, triples, uptime, workers
+
+Every error the library raises becomes a response here, in one place (`error_response`), with its
+`http_status` and its message as plain text (JSON under /api/); anything else becomes a plain 500
+and is logged with its traceback, which never reaches the client.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..catalog import CannedQuery, load_queries
+from ..errors import Her2kgError, NotFoundError
+from ..sparql import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
+from .backend import Backend
+
+log = logging.getLogger("her2kg.server")
+access_log = logging.getLogger("her2kg.access")
+
+DATASET_IRI = "https://w3id.org/her2kg/dataset"  # the release's void:Dataset, its one default graph
+MAX_REQUEST_BYTES = 256 * 1024  # a query is text: a quarter megabyte is far beyond any real one
+RELEASE_MEDIA_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".owl": "application/rdf+xml",
+                       ".json": "application/json"}
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    release_dir: Path = Path("dist")
+    store_dir: Path | None = None  # an on-disk pyoxigraph store, opened read-only
+    endpoint: str | None = None  # an external SPARQL endpoint to stand in front of
+    workers: int = 4
+    timeout: float = DEFAULT_TIMEOUT
+    max_rows: int = DEFAULT_MAX_ROWS
+    cors: tuple[str, ...] = ("*",)  # origins allowed to read; () for none
+    max_request_bytes: int = MAX_REQUEST_BYTES
+    log: bool = False  # access log lines on stderr
+
+
+@dataclass
+class State:
+    """What the routes share: the configuration, where queries run, the catalogue, the release."""
+
+    config: ServerConfig
+    backend: Backend
+    queries: dict[str, CannedQuery]
+    release_dir: Path | None  # the release folder, when there is one to offer
+    version: str = __version__
+    release_version: str | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def release_files(self) -> list[str]:
+        """The release files offered at /release/<file>: those the build report lists and that exist."""
+        if self.release_dir is None:
+            return []
+        try:
+            listed = json.loads((self.release_dir / "build-report.json").read_text(encoding="utf-8"))["files"]
+        except (OSError, ValueError, KeyError):
+            return []
+        return [name for name in listed if "/" not in name and (self.release_dir / name).is_file()]
+
+    @classmethod
+    def open(cls, config: ServerConfig) -> State:
+        """Load the store (or connect to the endpoint) and fork the query workers. Call it while
+        the process has one thread (before the server starts)."""
+        from .backend import EndpointBackend, LocalBackend
+
+        release_dir: Path | None = Path(config.release_dir)
+        backend: Backend
+        if config.endpoint:
+            backend = EndpointBackend(config.endpoint)
+        elif config.store_dir is not None:
+            import pyoxigraph
+
+            from ..errors import UsageError
+
+            if not Path(config.store_dir).is_dir():
+                raise UsageError(f"{config.store_dir}: no pyoxigraph store here — pass --store DIR of a store "
+                                 f"made with pyoxigraph.Store(path)")
+            try:
+                store = pyoxigraph.Store.read_only(str(config.store_dir))
+            except OSError as err:
+                raise UsageError(f"{config.store_dir}: cannot open the store read-only: {err}") from err
+            backend = LocalBackend(store, config.workers, reopen=Path(config.store_dir))
+        else:
+            from ..store import open_release
+
+            backend = LocalBackend(open_release(Path(config.release_dir)), config.workers)
+        if release_dir is not None and not (release_dir / "void.ttl").is_file():
+            release_dir = None
+        release_version = None
+        if release_dir is not None:
+            try:
+                report = json.loads((release_dir / "build-report.json").read_text(encoding="utf-8"))
+                release_version = report.get("version")
+            except (OSError, ValueError):
+                pass
+        return cls(config, backend, load_queries(), release_dir, release_version=release_version)
+
+
+# --- errors, in one place ------------------------------------------------------------------------
+
+def error_response(request: Request | Scope, error: Exception) -> Response:
+    """The response for an error: a library error with its status and message; anything else a
+    plain 500 (logged here with its traceback)."""
+    path = request.url.path if isinstance(request, Request) else request.get("path", "")
+    if isinstance(error, Her2kgError):
+        status, message = error.http_status, str(error)
+    else:
+        log.error("internal error on %s:\n%s", path, "".join(traceback.format_exception(error)))
+        status, message = 500, "internal server error (logged on the server)"
+    if path.startswith("/api/"):
+        return JSONResponse({"error": message, "status": status}, status_code=status)
+    return PlainTextResponse(message + "\n", status_code=status)
+
+
+async def _library_error(request: Request, error: Exception) -> Response:
+    return error_response(request, error)
+
+
+def query_hash(text: str) -> str:
+    """A short, stable name for a query text in the access log (the text itself may be long)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+class AccessLog:
+    """Logs one structured line per request (method, path, status, duration, query hash) and turns
+    an exception no route handled into a plain 500 — the client never sees a traceback."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 0
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as error:  # noqa: BLE001 — the last line of defence: log it, answer 500
+            if status:
+                log.error("internal error after the response started on %s:\n%s", scope.get("path"),
+                          "".join(traceback.format_exception(error)))
+            else:
+                await error_response(scope, error)(scope, receive, sending)
+        if access_log.isEnabledFor(logging.INFO):
+            query = scope.get("her2kg.query_hash")
+            access_log.info("method=%s path=%s status=%d ms=%.2f%s", scope["method"], scope["path"], status,
+                            (time.perf_counter() - started) * 1000, f" query={query}" if query else "")
+
+
+# --- the application -----------------------------------------------------------------------------
+
+def create_app(config: ServerConfig, state: State | None = None) -> Starlette:
+    """The ASGI app serving `state` (opened from `config` when not given)."""
+    from . import api, protocol
+
+    state = state or State.open(config)
+    routes: list[BaseRoute] = [
+        Route("/sparql", protocol.sparql, methods=["GET", "POST"]),
+        Route("/.well-known/void", protocol.void),
+        Route("/release/{name}", release_file),
+        Route("/api/queries", api.list_queries),
+        Route("/api/queries/{name}", api.run_query),
+        Route("/openapi.json", api.openapi),
+        Route("/health", health),
+    ]
+    try:
+        from .pages import page_routes
+    except ImportError:  # the pages are optional: the API and the endpoint stand alone
+        pass
+    else:
+        routes += page_routes(state)
+    middleware = [Middleware(AccessLog)]
+    if config.cors:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors), allow_methods=["GET", "POST"],
+                                     allow_headers=["Accept", "Content-Type"],
+                                     expose_headers=["X-Her2kg-Truncated", "X-Her2kg-Max-Rows"]))
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={Her2kgError: _library_error})
+    app.state.her2kg = state
+    return app
+
+
+def state_of(request: Request) -> State:
+    return request.app.state.her2kg  # type: ignore[no-any-return]
+
+
+async def health(request: Request) -> Response:
+    state = state_of(request)
+    return JSONResponse({
+        "status": "ok",
+        "version": state.version,
+        "release_version": state.release_version,
+        "store": state.backend.kind,
+        "triples": state.backend.triples,
+        "uptime_seconds": round(time.monotonic() - state.started, 1),
+        "workers": state.backend.workers(),
+        "limits": {"timeout_seconds": state.config.timeout, "max_rows": state.config.max_rows,
+                   "max_request_bytes": state.config.max_request_bytes},
+    })
+
+
+async def release_file(request: Request) -> Response:
+    from starlette.responses import FileResponse
+
+    state = state_of(request)
+    name = request.path_params["name"]
+    if state.release_dir is None or name not in state.release_files:
+        offered = ", ".join(state.release_files) or "none (this server has no release folder)"
+        raise NotFoundError(f"no release file {name!r}; the release files: {offered}")
+    path = state.release_dir / name
+    return FileResponse(path, media_type=RELEASE_MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
+                        filename=name)

@@ -1,0 +1,152 @@
+"""Where the server's queries run: the embedded store through a worker pool, or an external endpoint.
+
+Both answer with `sparql.Results`, so the protocol endpoint, the REST API and the pages render
+every answer the same way and apply the same limits, whichever store is behind them.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph
+
+from .. import catalog
+from ..errors import QueryError, QueryTimeout, UpstreamError
+from ..sparql import QUERY_PREFIXES, Results, Term, check_read_only
+from ..workers import WorkerPool
+
+
+class Backend(Protocol):
+    kind: str  # memory, disk or endpoint: what /health reports
+    triples: int | None
+
+    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int) -> Results: ...
+
+    def bind(self, query: catalog.CannedQuery, given: dict[str, str]) -> dict: ...
+
+    def workers(self) -> dict: ...
+
+    def close(self) -> None: ...
+
+
+class LocalBackend:
+    """A pyoxigraph store (in memory, or on disk opened read-only) and a pool of query workers.
+
+    Create it while the process has one thread: the pool forks its fork server here."""
+
+    def __init__(self, store: pyoxigraph.Store, workers: int, reopen: Path | None = None):
+        self.store = store
+        self.kind = "memory" if reopen is None else "disk"
+        self.triples: int | None = len(store)
+        self.pool = WorkerPool(None if reopen else store, workers, reopen=reopen, forkserver=True)
+
+    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int) -> Results:
+        return self.pool.execute(text, substitutions=substitutions, timeout=timeout, max_rows=max_rows)
+
+    def bind(self, query: catalog.CannedQuery, given: dict[str, str]) -> dict:
+        return catalog.bind(query, given, self.store)
+
+    def workers(self) -> dict:
+        return {"size": self.pool.size, "idle": self.pool.idle, "replaced": self.pool.replaced}
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+# The prefixes a query may use undeclared, written out for an endpoint that does not know them; a
+# query's own PREFIX declarations come later and win.
+PROLOGUE = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in QUERY_PREFIXES.items())
+ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+
+
+class EndpointBackend:
+    """An external SPARQL endpoint (Virtuoso, QLever, Fuseki, Oxigraph server …) behind the same
+    guard and limits: each query is checked here, then sent to `url` — the only outbound request
+    the server ever makes — and its answer is read into the same Results as the embedded store's."""
+
+    kind = "endpoint"
+
+    def __init__(self, url: str):
+        import httpx
+
+        self.url = url
+        self.triples: int | None = None
+        self.client = httpx.Client(follow_redirects=False, headers={"Accept": ACCEPT})
+
+    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int) -> Results:
+        import httpx
+
+        check_read_only(text)
+        if substitutions:
+            text = catalog.portable_text(text, substitutions)
+        try:
+            response = self.client.post(self.url, data={"query": PROLOGUE + text}, timeout=timeout or None)
+        except httpx.TimeoutException:
+            raise QueryTimeout(f"the endpoint {self.url} did not answer within the time limit of {timeout:g} s") \
+                from None
+        except httpx.HTTPError as err:
+            raise UpstreamError(f"the endpoint {self.url} could not be reached: {err}") from None
+        if 400 <= response.status_code < 500:
+            raise QueryError(f"the endpoint refused the query: {' '.join(response.text.split())[:500]}")
+        if response.status_code != 200:
+            raise UpstreamError(f"the endpoint {self.url} answered {response.status_code}")
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media in ("application/sparql-results+json", "application/json"):
+            return _solutions(response.json(), max_rows)
+        formats = {"application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES, "text/turtle": pyoxigraph.RdfFormat.TURTLE}
+        if media not in formats:
+            raise UpstreamError(f"the endpoint {self.url} answered in {media or 'an unnamed format'}, which is "
+                                f"not one asked for ({ACCEPT})")
+        triples = [(t.subject, t.predicate, t.object)
+                   for t in pyoxigraph.parse(response.content, format=formats[media])]
+        rows: list[tuple[Term | None, ...]] = list(triples[:max_rows] if max_rows else triples)
+        results = Results("graph", variables=("subject", "predicate", "object"), max_rows=max_rows,
+                          truncated=bool(max_rows) and len(triples) > max_rows)
+        results._rows = iter(rows)
+        return results
+
+    def bind(self, query: catalog.CannedQuery, given: dict[str, str]) -> dict:
+        """As catalog.bind, but without the graph at hand: values are taken as written."""
+        values = {p.name: p.default for p in query.parameters if p.default is not None}
+        for name, value in given.items():
+            query.parameter(name)
+            values[name] = value
+        return {pyoxigraph.Variable(name): query.parameter(name).term(value)
+                for name, value in values.items() if value is not None}
+
+    def workers(self) -> dict:
+        return {"endpoint": self.url}
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _term(value: dict) -> Term:
+    kind = value.get("type")
+    if kind == "uri":
+        return pyoxigraph.NamedNode(value["value"])
+    if kind == "bnode":
+        return pyoxigraph.BlankNode(value["value"])
+    if "xml:lang" in value:
+        return pyoxigraph.Literal(value["value"], language=value["xml:lang"])
+    if "datatype" in value:
+        return pyoxigraph.Literal(value["value"], datatype=pyoxigraph.NamedNode(value["datatype"]))
+    return pyoxigraph.Literal(value["value"])
+
+
+def _solutions(answer: dict, max_rows: int) -> Results:
+    """W3C SPARQL JSON results as Results, capped at `max_rows`."""
+    try:
+        if "boolean" in answer:
+            return Results("boolean", boolean=bool(answer["boolean"]))
+        variables = tuple(answer["head"]["vars"])
+        bindings = answer["results"]["bindings"]
+        rows = [tuple(_term(b[v]) if v in b else None for v in variables)
+                for b in (bindings[:max_rows] if max_rows else bindings)]
+    except (KeyError, TypeError, ValueError) as err:
+        raise UpstreamError(f"the endpoint's JSON results are malformed: {json.dumps(str(err))}") from None
+    results = Results("solutions", variables=variables, max_rows=max_rows,
+                      truncated=bool(max_rows) and len(bindings) > max_rows)
+    results._rows = iter(rows)
+    return results

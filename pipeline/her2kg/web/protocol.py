@@ -1,0 +1,206 @@
+"""The SPARQL 1.1 Protocol at /sparql, the Service Description, and the VoID description.
+
+    GET  /sparql?query=…                                      a query
+    POST /sparql  application/x-www-form-urlencoded  query=…  a query
+    POST /sparql  application/sparql-query                    a query as the body (UTF-8)
+    GET  /sparql                                              the Service Description (Turtle …)
+
+`default-graph-uri` may name the release's dataset (the store's one default graph), and nothing
+else: the endpoint never fetches a graph. `named-graph-uri` is refused (there are no named graphs).
+An update (`update=`, application/sparql-update, or an update in `query`) answers 403; SERVICE,
+LOAD and FROM answer 400 before any engine sees the query.
+
+An answer is written in full before it is sent (the row cap bounds it), so that a time limit or an
+error is a proper status, and the response says whether the row cap left rows out
+(`X-Her2kg-Truncated: true`, and in W3C JSON a top-level "her2kg" member that readers ignore).
+"""
+from __future__ import annotations
+
+import io
+from urllib.parse import parse_qsl
+
+import pyoxigraph
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..errors import (
+    ForbiddenQueryError,
+    NotAcceptableError,
+    NotFoundError,
+    RequestError,
+    RequestTooLargeError,
+    UnsupportedMediaTypeError,
+)
+from ..results import MEDIA_TYPES, negotiate, write
+from .app import DATASET_IRI, State, query_hash, state_of
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
+RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused (413) past `limit` bytes, whatever Content-Length claims."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise RequestTooLargeError(f"the request body ({int(declared):,} bytes) is over the limit of {limit:,} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise RequestTooLargeError(f"the request body is over the limit of {limit:,} bytes")
+    return bytes(body)
+
+
+def _text(data: bytes, charset: str | None) -> str:
+    if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise UnsupportedMediaTypeError(f"the query is sent as {charset}: send it as UTF-8 (charset=utf-8)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise RequestError(f"the request is not UTF-8 (byte {err.start}): send the query as UTF-8") from None
+
+
+def _charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"')
+    return None
+
+
+async def _parameters(request: Request, limit: int) -> list[tuple[str, str]]:
+    """The protocol parameters of a request: the query string, plus a form body or a direct query."""
+    if len(request.url.query) > limit:
+        raise RequestTooLargeError(f"the query string is over the limit of {limit:,} bytes: POST the query instead")
+    pairs = list(request.query_params.multi_items())
+    if request.method != "POST":
+        return pairs
+    content_type = request.headers.get("content-type", "")
+    media = content_type.split(";")[0].strip().lower()
+    if media == UPDATE:
+        raise ForbiddenQueryError("updates are refused: the store is read-only")
+    if media not in (FORM, DIRECT):
+        raise UnsupportedMediaTypeError(f"a query is POSTed as {FORM} (query=…) or as {DIRECT}, not as "
+                                        f"{media or 'a body without a Content-Type'}")
+    body = _text(await read_body(request, limit), _charset(content_type))
+    if media == DIRECT:
+        if any(name == "query" for name, _ in pairs):
+            raise RequestError(f"a {DIRECT} request carries its query in the body, not also in the URL")
+        return pairs + [("query", body)]
+    return pairs + parse_qsl(body, keep_blank_values=True)
+
+
+def _check_dataset(pairs: list[tuple[str, str]]) -> None:
+    for name, value in pairs:
+        if name == "default-graph-uri" and value != DATASET_IRI:
+            raise RequestError(f"default-graph-uri <{value}> is not a graph of this endpoint: its one default "
+                               f"graph is <{DATASET_IRI}> (or leave default-graph-uri out); it fetches no other")
+        if name == "named-graph-uri":
+            raise RequestError(f"named-graph-uri <{value}>: this endpoint has no named graphs, only the default "
+                               f"graph <{DATASET_IRI}>")
+
+
+async def sparql(request: Request) -> Response:
+    state = state_of(request)
+    pairs = await _parameters(request, state.config.max_request_bytes)
+    names = [name for name, _ in pairs]
+    if "update" in names:
+        raise ForbiddenQueryError("updates are refused: the store is read-only")
+    queries = [value for name, value in pairs if name == "query"]
+    if not queries:
+        if request.method == "GET" and not pairs:
+            return service_description(request, state)
+        raise RequestError("no query: give one as ?query=…, as the form field query=…, or as a "
+                           f"{DIRECT} body")
+    if len(queries) > 1:
+        raise RequestError(f"{len(queries)} queries in one request: give exactly one")
+    _check_dataset(pairs)
+    text = queries[0]
+    if not text.strip():
+        raise RequestError("the query is empty")
+    request.scope["her2kg.query_hash"] = query_hash(text)
+    body, media, truncated = await run_in_threadpool(answer, state, text, request.headers.get("accept"))
+    headers = {"X-Her2kg-Truncated": "true", "X-Her2kg-Max-Rows": str(state.config.max_rows)} if truncated else {}
+    return Response(body, media_type=media, headers=headers)
+
+
+def answer(state: State, text: str, accept: str | None, substitutions: dict | None = None,
+           fmt: str | None = None) -> tuple[bytes, str, bool]:
+    """Run a query (in a worker) and write its answer: (body, media type, truncated). `fmt` forces
+    a format; else the Accept header chooses (406 when it accepts nothing this answer can be)."""
+    config = state.config
+    with state.backend.execute(text, substitutions=substitutions, timeout=config.timeout,
+                               max_rows=config.max_rows) as results:
+        chosen = fmt or negotiate(accept, results.kind, strict=True)
+        if chosen is None:
+            raise NotAcceptableError(f"none of the media types accepted ({accept}) can carry "
+                                     f"{'a graph' if results.kind == 'graph' else 'query results'}: accept one of "
+                                     f"{', '.join(_offered(results.kind))}")
+        out = io.StringIO()
+        write(results, chosen, out)
+    body = out.getvalue()
+    if results.truncated and chosen == "json" and results.kind == "solutions":
+        # A member W3C JSON readers ignore, so the marker travels with the data, not only in headers.
+        body = body.rstrip()[:-1] + f',"her2kg":{{"truncated":true,"max_rows":{results.max_rows}}}}}\n'
+    media = MEDIA_TYPES[chosen]
+    if media.startswith("text/") or media.endswith(("+json", "+xml", "/n-triples", "/ld+json")):
+        media += "; charset=utf-8"
+    return body.encode("utf-8"), media, results.truncated
+
+
+def _offered(kind: str) -> list[str]:
+    keys = ("turtle", "ntriples", "jsonld", "rdfxml") if kind == "graph" else ("json", "xml", "csv", "tsv")
+    return [MEDIA_TYPES[key] for key in keys]
+
+
+def service_description(request: Request, state: State) -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint, in the RDF format the client accepts."""
+    endpoint = pyoxigraph.NamedNode(str(request.url.replace(query="", fragment="")))
+    dataset, graph = pyoxigraph.NamedNode(DATASET_IRI), pyoxigraph.BlankNode("default")
+    rdf_type = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+    def sd(local: str) -> pyoxigraph.NamedNode:
+        return pyoxigraph.NamedNode(SD + local)
+
+    triples = [
+        pyoxigraph.Triple(endpoint, rdf_type, sd("Service")),
+        pyoxigraph.Triple(endpoint, sd("endpoint"), endpoint),
+        pyoxigraph.Triple(endpoint, sd("supportedLanguage"), sd("SPARQL11Query")),
+        pyoxigraph.Triple(endpoint, sd("defaultEntailmentRegime"),
+                          pyoxigraph.NamedNode("http://www.w3.org/ns/entailment/Simple")),
+        pyoxigraph.Triple(endpoint, sd("defaultDataset"), dataset),
+        pyoxigraph.Triple(dataset, rdf_type, sd("Dataset")),
+        pyoxigraph.Triple(dataset, sd("defaultGraph"), graph),
+        pyoxigraph.Triple(graph, rdf_type, sd("Graph")),
+        pyoxigraph.Triple(dataset, pyoxigraph.NamedNode("http://rdfs.org/ns/void#sparqlEndpoint"), endpoint),
+        pyoxigraph.Triple(dataset, pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
+                          pyoxigraph.NamedNode(str(request.url.replace(path="/.well-known/void", query="")))),
+    ]
+    triples += [pyoxigraph.Triple(endpoint, sd("resultFormat"), pyoxigraph.NamedNode(FORMATS + name))
+                for name in RESULT_FORMATS]
+    if state.backend.triples is not None:
+        triples.append(pyoxigraph.Triple(graph, pyoxigraph.NamedNode("http://rdfs.org/ns/void#triples"),
+                                         pyoxigraph.Literal(str(state.backend.triples),
+                                                            datatype=pyoxigraph.NamedNode(
+                                                                "http://www.w3.org/2001/XMLSchema#integer"))))
+    out = io.StringIO()
+    chosen = negotiate(request.headers.get("accept"), "graph", strict=True)
+    if chosen is None:
+        raise NotAcceptableError(f"the service description is RDF: accept one of {', '.join(_offered('graph'))}")
+    from ..results import write_graph
+
+    write_graph([(t.subject, t.predicate, t.object) for t in triples], chosen, out)
+    return Response(out.getvalue().encode("utf-8"), media_type=MEDIA_TYPES[chosen])
+
+
+async def void(request: Request) -> Response:
+    state = state_of(request)
+    if state.release_dir is None:
+        raise NotFoundError("this server has no release folder, so no VoID description")
+    return Response((state.release_dir / "void.ttl").read_bytes(), media_type="text/turtle")

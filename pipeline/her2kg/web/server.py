@@ -1,0 +1,89 @@
+"""Running the app: a listening socket bound first (so the address can be printed and a port in
+use is a clear error), then uvicorn on it.
+
+The state (store, worker pool and its fork server) is made before uvicorn starts any thread.
+"""
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.applications import Starlette
+
+from ..errors import EnvironmentProblem
+from .app import ServerConfig, State, create_app
+
+
+@dataclass
+class Server:
+    app: Starlette
+    state: State
+    socket: socket.socket
+
+    @property
+    def url(self) -> str:
+        host, port = self.socket.getsockname()[:2]
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{port}/"
+
+    def run(self) -> None:
+        """Serve until interrupted (Ctrl-C, SIGTERM), then stop the workers."""
+        import uvicorn
+
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off",
+                                server_header=False, timeout_graceful_shutdown=2)
+        try:
+            uvicorn.Server(config).run(sockets=[self.socket])
+        finally:
+            self.state.backend.close()
+            self.socket.close()
+
+
+def needs_build(config: ServerConfig) -> bool:
+    """True when the server would serve the release folder and there is no release in it."""
+    return not config.endpoint and config.store_dir is None and not (Path(config.release_dir) / "her2kg.nt").is_file()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Without it, small keep-alive responses wait on Nagle's algorithm (~40 ms each).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise EnvironmentProblem(f"cannot listen on {host}:{port}: {err.strerror} — pick another with --port "
+                                 f"(or --port 0 for any free one)") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def prepare(config: ServerConfig, on_build: Callable[[], None] | None = None) -> Server:
+    """Build the release if there is none, load it, fork the query workers and bind the socket."""
+    if config.log:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        for name in ("her2kg.access", "her2kg.server"):
+            logging.getLogger(name).addHandler(handler)
+            logging.getLogger(name).setLevel(logging.INFO)
+    else:
+        logging.getLogger("her2kg.server").addHandler(logging.StreamHandler())  # errors, always
+    if needs_build(config):
+        from ..build import build_release
+
+        if on_build is not None:
+            on_build()
+        build_release(out_dir=Path(config.release_dir))
+    state = State.open(config)  # forks the workers: before any thread
+    try:
+        sock = listen(config.host, config.port)
+    except BaseException:
+        state.backend.close()
+        raise
+    return Server(create_app(config, state), state, sock)
