@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from her2kg.catalog import find_query, run
 from her2kg.results import show
 from her2kg.sparql import execute
@@ -34,12 +33,12 @@ if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
     pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
                 allow_module_level=True)
 
-from selenium import webdriver  # noqa: E402  (after the skips)
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 pytestmark = pytest.mark.slow
 
@@ -234,7 +233,7 @@ def test_the_editor_completes_the_projects_prefixes(browser, server):
 def test_no_request_left_the_machine(server, requests_seen):
     """Runs after the others (file order): every URL the browsers asked for is this server's."""
     assert requests_seen, "the other tests of this module ran first and recorded their requests"
-    elsewhere = sorted({url for url in requests_seen if not (url.startswith(server) or url.startswith("data:"))})
+    elsewhere = sorted({url for url in requests_seen if not (url.startswith((server, "data:")))})
     assert not elsewhere, f"the page fetched from elsewhere: {elsewhere}"
 
 
