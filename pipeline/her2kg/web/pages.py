@@ -72,7 +72,8 @@ def render(catalog: Mapping[str, CannedQuery], release_files: list[Path], releas
     queries = sorted(catalog.values(), key=lambda q: q.title.casefold())
     first = DEFAULT_CANNED if DEFAULT_CANNED in catalog else (queries[0].name if queries else "")
     return TEMPLATE.substitute(
-        version=escape(f"{__version__}, release {release_version}" if release_version else __version__),
+        version=escape(f"{__version__} (release {release_version})" if release_version not in (None, __version__)
+                       else __version__),
         query_options="".join(f'<option value="{escape(q.name)}"{" selected" if q.name == first else ""}>'
                               f"{escape(q.title)}</option>" for q in queries),
         query_forms="".join(_form(q, hidden=q.name != first) for q in queries),
