@@ -67,15 +67,20 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="module")
-def requests_seen() -> list[str]:
-    """Every URL any test's browser requested (from Chrome's performance log)."""
-    return []
+def requested(driver: webdriver.Chrome) -> list[str]:
+    """The URLs the browser asked for since the last call (Chrome's performance log)."""
+    messages = [json.loads(entry["message"])["message"] for entry in driver.get_log("performance")]
+    return [m["params"]["request"]["url"] for m in messages if m["method"] == "Network.requestWillBeSent"]
+
+
+def elsewhere(urls: list[str], server: str) -> list[str]:
+    return sorted({url for url in urls if not url.startswith((server, "data:"))})
 
 
 @pytest.fixture(params=list(WIDTHS))
-def browser(request, requests_seen: list[str]) -> Iterator[webdriver.Chrome]:
-    """Headless Chromium at a desktop or a phone width; its console must stay free of errors."""
+def browser(request, server: str) -> Iterator[webdriver.Chrome]:
+    """Headless Chromium at a desktop or a phone width; afterwards its console must be free of
+    errors (a CSP violation is one) and it must have asked nothing of any other server."""
     width, height = WIDTHS[request.param]
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
@@ -89,10 +94,7 @@ def browser(request, requests_seen: list[str]) -> Iterator[webdriver.Chrome]:
     driver.width_name = request.param  # type: ignore[attr-defined]
     try:
         yield driver
-        for entry in driver.get_log("performance"):
-            message = json.loads(entry["message"])["message"]
-            if message["method"] == "Network.requestWillBeSent":
-                requests_seen.append(message["params"]["request"]["url"])
+        assert not elsewhere(requested(driver), server), "the page fetched from another server"
         errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, f"the browser console reports errors (a CSP violation is one): {errors}"
     finally:
@@ -230,11 +232,18 @@ def test_the_editor_completes_the_projects_prefixes(browser, server):
     assert "drug-class: <https://w3id.org/her2kg/drug-class/>" in hints
 
 
-def test_no_request_left_the_machine(server, requests_seen):
-    """Runs after the others (file order): every URL the browsers asked for is this server's."""
-    assert requests_seen, "the other tests of this module ran first and recorded their requests"
-    elsewhere = sorted({url for url in requests_seen if not (url.startswith((server, "data:")))})
-    assert not elsewhere, f"the page fetched from elsewhere: {elsewhere}"
+def test_a_user_session_asks_nothing_of_any_other_server(browser, server):
+    """A canned query, the editor's first query and prefix completion: every request goes to
+    this server (YASGUI's defaults would ask DBpedia, prefix.cc and Linked Open Vocabularies)."""
+    run_canned(browser, server, "drug-targets", drug="tucatinib")
+    browser.find_element(By.CSS_SELECTOR, "#yasgui .yasqe_queryButton").click()
+    WebDriverWait(browser, WAIT).until(lambda d: all(editor_rows(d)) and editor_rows(d))
+    area = browser.find_element(By.CSS_SELECTOR, "#yasgui .CodeMirror textarea")
+    area.send_keys(Keys.CONTROL, Keys.END, Keys.ENTER, "PREFIX sk")
+    area.send_keys(Keys.CONTROL, " ")
+    urls = requested(browser)
+    assert server + "sparql" in urls and any(url.startswith(server + "api/queries/drug-targets") for url in urls)
+    assert not elsewhere(urls, server)
 
 
 def test_the_page_forbids_every_other_origin(server):
