@@ -354,6 +354,6 @@ def serve(host, port, release_dir, store_dir, endpoint, workers, timeout, max_ro
                           cors=tuple(origin.strip() for origin in cors.split(",") if origin.strip()), log=log)
     server = prepare(config, on_build=lambda: click.echo(f"no release in {release_dir}/: building it first", err=True))
     backend = server.state.backend
-    what = f"{backend.triples:,} triples" if backend.triples is not None else f"the endpoint {endpoint}"
-    click.echo(f"her2kg serving {what} at {server.url} (SPARQL: {server.url}sparql) — Ctrl-C to stop")
+    what = f"{backend.triples:,} triples" if backend.triples is not None else f"in front of {endpoint}"
+    click.echo(f"her2kg serving {server.url} — SPARQL endpoint {server.url}sparql, {what} — Ctrl-C to stop")
     server.run()

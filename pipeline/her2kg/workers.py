@@ -83,15 +83,23 @@ def _frame(message: tuple) -> bytes:
 
 # --- in the worker --------------------------------------------------------------------------------
 
-def _answer(store: pyoxigraph.Store, text: str, substitutions: dict | None, max_rows: int, out: BinaryIO) -> None:
-    """Run one query and send its messages; the last one is flushed."""
+def _answer(store: pyoxigraph.Store, text: str, substitutions: dict | None, max_rows: int, out: BinaryIO,
+            dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None) -> None:
+    """Run one query and send its messages; the last one is flushed. `dataset` is the protocol's
+    (default-graph-uri, named-graph-uri) lists of named graphs of the store, if given; `base_iri`
+    resolves relative IRIs."""
     def send(message: tuple, flush: bool = True) -> None:
         out.write(_frame(message))
         if flush:
             out.flush()
 
     try:
-        answer = store.query(text, prefixes=QUERY_PREFIXES, substitutions=substitutions)
+        graphs: dict = {}
+        if dataset is not None:
+            graphs = {"default_graph": [pyoxigraph.NamedNode(iri) for iri in dataset[0]] or None,
+                      "named_graphs": [pyoxigraph.NamedNode(iri) for iri in dataset[1]] or None}
+        answer = store.query(text, prefixes=QUERY_PREFIXES, substitutions=substitutions, base_iri=base_iri,
+                             **{key: value for key, value in graphs.items() if value is not None})
         if isinstance(answer, pyoxigraph.QueryBoolean):
             send(("boolean", bool(answer)))
             return
@@ -139,11 +147,11 @@ def _work(store: pyoxigraph.Store | None, reopen: Path | None, conn: socket.sock
     assert store is not None
     with conn, conn.makefile("rb") as requests, conn.makefile("wb") as out:
         while (request := _read_frame(requests)) is not None:
-            text, substitutions, max_rows = request
+            text, substitutions, max_rows, dataset, base_iri = request
             bound = {pyoxigraph.Variable(name): decode(value) for name, value in substitutions.items()} \
                 if substitutions else None
             try:
-                _answer(store, text, bound, max_rows, out)
+                _answer(store, text, bound, max_rows, out, dataset, base_iri)
             except BrokenPipeError:
                 return
 
@@ -217,9 +225,10 @@ class _Worker:
         self.buffer = bytearray()
         self.alive = True
 
-    def ask(self, text: str, substitutions: dict | None, max_rows: int) -> None:
+    def ask(self, text: str, substitutions: dict | None, max_rows: int,
+            dataset: tuple[list[str], list[str]] | None, base_iri: str | None) -> None:
         encoded = {v.value: encode(t) for v, t in substitutions.items()} if substitutions else None
-        self.conn.sendall(_frame((text, encoded, max_rows)))
+        self.conn.sendall(_frame((text, encoded, max_rows, dataset, base_iri)))
 
     def _fill(self, deadline: float | None, timeout: float) -> None:
         wait = None if deadline is None else max(deadline - time.monotonic(), 0)
@@ -284,9 +293,12 @@ class WorkerPool:
         return self._idle.qsize()
 
     def execute(self, text: str, *, substitutions: dict | None = None, timeout: float = 0,
-                max_rows: int = 0) -> Results:
-        """Run a read-only query; 0 means no time limit / no row cap. Raises ForbiddenQueryError,
-        QueryError (refused, or a syntax error) and QueryTimeout, as `sparql.execute`."""
+                max_rows: int = 0, dataset: tuple[list[str], list[str]] | None = None,
+                base_iri: str | None = None) -> Results:
+        """Run a read-only query; 0 means no time limit / no row cap; `dataset` replaces the query's
+        dataset by (default graphs, named graphs) of the store, as the SPARQL Protocol's
+        default-graph-uri and named-graph-uri do; `base_iri` resolves relative IRIs. Raises ForbiddenQueryError, QueryError (refused,
+        or a syntax error) and QueryTimeout, as `sparql.execute`."""
         check_read_only(text)
         deadline = time.monotonic() + timeout if timeout else None
         try:
@@ -294,9 +306,17 @@ class WorkerPool:
         except queue.Empty:
             raise QueryTimeout(f"all {self.size} query workers stayed busy for the time limit of {timeout:g} s "
                                f"— try again later") from None
+        for attempt in range(self.size + 1):
+            try:
+                worker.ask(text, substitutions, max_rows, dataset, base_iri)
+                break
+            except OSError:  # the worker ended while it waited (killed from outside): the next one asks
+                self._give_back(worker, healthy=False)
+                if not self.respawn or attempt == self.size:
+                    raise Her2kgError("the query workers ended before they were asked (out of memory?)") from None
+                worker = self._idle.get()
         lease = _Lease(self, worker, text, deadline, timeout)
         try:
-            worker.ask(text, substitutions, max_rows)
             head = lease.receive()
         except BaseException:
             lease.close()

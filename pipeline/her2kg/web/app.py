@@ -97,18 +97,15 @@ class State:
         if config.endpoint:
             backend = EndpointBackend(config.endpoint)
         elif config.store_dir is not None:
-            import pyoxigraph
-
             from ..errors import UsageError
 
             if not Path(config.store_dir).is_dir():
                 raise UsageError(f"{config.store_dir}: no pyoxigraph store here — pass --store DIR of a store "
                                  f"made with pyoxigraph.Store(path)")
             try:
-                store = pyoxigraph.Store.read_only(str(config.store_dir))
+                backend = LocalBackend(None, config.workers, reopen=Path(config.store_dir))
             except OSError as err:
                 raise UsageError(f"{config.store_dir}: cannot open the store read-only: {err}") from err
-            backend = LocalBackend(store, config.workers, reopen=Path(config.store_dir))
         else:
             from ..store import open_release
 

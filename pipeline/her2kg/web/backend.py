@@ -21,7 +21,10 @@ class Backend(Protocol):
     kind: str  # memory, disk or endpoint: what /health reports
     triples: int | None
 
-    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int) -> Results: ...
+    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int,
+                dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None) -> Results: ...
+
+    def has_graph(self, iri: str) -> bool: ...
 
     def bind(self, query: catalog.CannedQuery, given: dict[str, str]) -> dict: ...
 
@@ -35,14 +38,27 @@ class LocalBackend:
 
     Create it while the process has one thread: the pool forks its fork server here."""
 
-    def __init__(self, store: pyoxigraph.Store, workers: int, reopen: Path | None = None):
-        self.store = store
+    def __init__(self, store: pyoxigraph.Store | None, workers: int, reopen: Path | None = None):
         self.kind = "memory" if reopen is None else "disk"
-        self.triples: int | None = len(store)
-        self.pool = WorkerPool(None if reopen else store, workers, reopen=reopen, forkserver=True)
+        self.pool = WorkerPool(store, workers, reopen=reopen, forkserver=True)
+        # An on-disk store is opened here only after the fork server exists: RocksDB starts threads.
+        try:
+            self.store = store if store is not None else pyoxigraph.Store.read_only(str(reopen))
+        except BaseException:
+            self.pool.close()
+            raise
+        self.triples: int | None = len(self.store)
 
-    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int) -> Results:
-        return self.pool.execute(text, substitutions=substitutions, timeout=timeout, max_rows=max_rows)
+    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int,
+                dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None) -> Results:
+        return self.pool.execute(text, substitutions=substitutions, timeout=timeout, max_rows=max_rows,
+                                 dataset=dataset, base_iri=base_iri)
+
+    def has_graph(self, iri: str) -> bool:
+        try:
+            return self.store.contains_named_graph(pyoxigraph.NamedNode(iri))
+        except ValueError:
+            return False
 
     def bind(self, query: catalog.CannedQuery, given: dict[str, str]) -> dict:
         return catalog.bind(query, given, self.store)
@@ -72,10 +88,15 @@ class EndpointBackend:
 
         self.url = url
         self.triples: int | None = None
-        self.client = httpx.Client(follow_redirects=False, headers={"Accept": ACCEPT})
+        # No proxy from the environment and no redirects: the configured URL is the one place it connects to.
+        self.client = httpx.Client(follow_redirects=False, trust_env=False, headers={"Accept": ACCEPT})
 
-    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int) -> Results:
+    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int,
+                dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None) -> Results:
         import httpx
+
+        if dataset is not None:
+            raise QueryError("default-graph-uri and named-graph-uri are not passed on to the endpoint")
 
         check_read_only(text)
         if substitutions:
@@ -114,6 +135,9 @@ class EndpointBackend:
             values[name] = value
         return {pyoxigraph.Variable(name): query.parameter(name).term(value)
                 for name, value in values.items() if value is not None}
+
+    def has_graph(self, iri: str) -> bool:
+        return False
 
     def workers(self) -> dict:
         return {"endpoint": self.url}

@@ -5,8 +5,9 @@
     POST /sparql  application/sparql-query                    a query as the body (UTF-8)
     GET  /sparql                                              the Service Description (Turtle …)
 
-`default-graph-uri` may name the release's dataset (the store's one default graph), and nothing
-else: the endpoint never fetches a graph. `named-graph-uri` is refused (there are no named graphs).
+`default-graph-uri` may name the release's dataset (the store's default graph) or a named graph
+the store holds (an on-disk store may have some), and `named-graph-uri` such a named graph; any
+other IRI is a 400: the endpoint never fetches a graph.
 An update (`update=`, application/sparql-update, or an update in `query`) answers 403; SERVICE,
 LOAD and FROM answer 400 before any engine sees the query.
 
@@ -32,7 +33,7 @@ from ..errors import (
     RequestTooLargeError,
     UnsupportedMediaTypeError,
 )
-from ..results import MEDIA_TYPES, negotiate, write
+from ..results import MEDIA_TYPES, RDF_FORMATS, negotiate, write
 from .app import DATASET_IRI, State, query_hash, state_of
 
 FORM = "application/x-www-form-urlencoded"
@@ -96,14 +97,19 @@ async def _parameters(request: Request, limit: int) -> list[tuple[str, str]]:
     return pairs + parse_qsl(body, keep_blank_values=True)
 
 
-def _check_dataset(pairs: list[tuple[str, str]]) -> None:
-    for name, value in pairs:
-        if name == "default-graph-uri" and value != DATASET_IRI:
-            raise RequestError(f"default-graph-uri <{value}> is not a graph of this endpoint: its one default "
-                               f"graph is <{DATASET_IRI}> (or leave default-graph-uri out); it fetches no other")
-        if name == "named-graph-uri":
-            raise RequestError(f"named-graph-uri <{value}>: this endpoint has no named graphs, only the default "
-                               f"graph <{DATASET_IRI}>")
+def _dataset(pairs: list[tuple[str, str]], state: State) -> tuple[list[str], list[str]] | None:
+    """The dataset the protocol parameters ask for: None for the store's own default graph (no
+    parameter, or the release's dataset IRI), else (default graphs, named graphs), each a named
+    graph the store holds. The endpoint fetches no graph: any other IRI is a 400."""
+    defaults = [value for name, value in pairs if name == "default-graph-uri" and value != DATASET_IRI]
+    named = [value for name, value in pairs if name == "named-graph-uri"]
+    for iri in defaults + named:
+        if not state.backend.has_graph(iri):
+            raise RequestError(f"<{iri}> is not a graph of this endpoint: its default graph is <{DATASET_IRI}> "
+                               f"(or leave default-graph-uri out), and it fetches no other graph")
+    if not defaults and not named:
+        return None
+    return defaults, named
 
 
 async def sparql(request: Request) -> Response:
@@ -120,23 +126,27 @@ async def sparql(request: Request) -> Response:
                            f"{DIRECT} body")
     if len(queries) > 1:
         raise RequestError(f"{len(queries)} queries in one request: give exactly one")
-    _check_dataset(pairs)
+    dataset = _dataset(pairs, state)
     text = queries[0]
     if not text.strip():
         raise RequestError("the query is empty")
     request.scope["her2kg.query_hash"] = query_hash(text)
-    body, media, truncated = await run_in_threadpool(answer, state, text, request.headers.get("accept"))
+    # Relative IRIs resolve against the endpoint's own URL, as the protocol suggests.
+    base_iri = str(request.url.replace(query="", fragment=""))
+    body, media, truncated = await run_in_threadpool(answer, state, text, request.headers.get("accept"),
+                                                     dataset=dataset, base_iri=base_iri)
     headers = {"X-Her2kg-Truncated": "true", "X-Her2kg-Max-Rows": str(state.config.max_rows)} if truncated else {}
     return Response(body, media_type=media, headers=headers)
 
 
 def answer(state: State, text: str, accept: str | None, substitutions: dict | None = None,
-           fmt: str | None = None) -> tuple[bytes, str, bool]:
+           fmt: str | None = None, dataset: tuple[list[str], list[str]] | None = None,
+           base_iri: str | None = None) -> tuple[bytes, str, bool]:
     """Run a query (in a worker) and write its answer: (body, media type, truncated). `fmt` forces
     a format; else the Accept header chooses (406 when it accepts nothing this answer can be)."""
     config = state.config
     with state.backend.execute(text, substitutions=substitutions, timeout=config.timeout,
-                               max_rows=config.max_rows) as results:
+                               max_rows=config.max_rows, dataset=dataset, base_iri=base_iri) as results:
         chosen = fmt or negotiate(accept, results.kind, strict=True)
         if chosen is None:
             raise NotAcceptableError(f"none of the media types accepted ({accept}) can carry "
@@ -189,14 +199,13 @@ def service_description(request: Request, state: State) -> Response:
                                          pyoxigraph.Literal(str(state.backend.triples),
                                                             datatype=pyoxigraph.NamedNode(
                                                                 "http://www.w3.org/2001/XMLSchema#integer"))))
-    out = io.StringIO()
     chosen = negotiate(request.headers.get("accept"), "graph", strict=True)
     if chosen is None:
         raise NotAcceptableError(f"the service description is RDF: accept one of {', '.join(_offered('graph'))}")
-    from ..results import write_graph
-
-    write_graph([(t.subject, t.predicate, t.object) for t in triples], chosen, out)
-    return Response(out.getvalue().encode("utf-8"), media_type=MEDIA_TYPES[chosen])
+    prefixes = {"sd": SD, "formats": FORMATS, "void": "http://rdfs.org/ns/void#",
+                "rdfs": "http://www.w3.org/2000/01/rdf-schema#"} if chosen in ("turtle", "jsonld") else None
+    body = pyoxigraph.serialize(triples, format=RDF_FORMATS[chosen], prefixes=prefixes)
+    return Response(body, media_type=MEDIA_TYPES[chosen])
 
 
 async def void(request: Request) -> Response:
