@@ -8,11 +8,7 @@ but the server. Screenshots at desktop and phone widths are saved in test-artifa
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +17,7 @@ import pytest
 from her2kg.catalog import find_query, run
 from her2kg.results import show
 from her2kg.sparql import execute
+from serving import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -46,18 +43,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def server(shipped_release: Path) -> Iterator[str]:
     """`her2kg serve` on a free port of 127.0.0.1, serving the shipped release; its base URL."""
-    process = subprocess.Popen([sys.executable, "-m", "her2kg", "serve", "--port", "0", "--release",
-                                str(shipped_release)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()  # "her2kg serving N triples at http://127.0.0.1:PORT/ …"
-        found = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
-        assert found, f"her2kg serve did not print its address: {line!r} {process.stderr.read() if not line else ''}"
-        yield found[1]
-    finally:
-        process.terminate()
-        process.wait(10)
+    with serve("--release", str(shipped_release)) as served:
+        yield served.url
 
 
 @pytest.fixture(scope="module")
