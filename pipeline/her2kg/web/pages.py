@@ -120,8 +120,9 @@ def _field(query: str, parameter: Parameter) -> str:
     if placeholder:
         attributes += f' placeholder="{escape(placeholder)}"'
     default = f"; default {parameter.default}" if parameter.default else "; optional: left empty, every value"
-    return (f'<div class="field"><label for="{ident}">{escape(parameter.name)} '
-            f'<span class="type">{escape(parameter.type)}</span></label>'
+    # The type is said when the name does not say it already (`drug` of type drug).
+    kind = f' <span class="type">{escape(parameter.type)}</span>' if parameter.type != parameter.name else ""
+    return (f'<div class="field"><label for="{ident}">{escape(parameter.name)}{kind}</label>'
             f'<input id="{ident}" name="{escape(parameter.name)}"{attributes}>'
             f'<small>{escape(parameter.description + default)}</small></div>')
 
