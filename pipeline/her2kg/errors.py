@@ -143,3 +143,10 @@ class InconsistencyError(Her2kgError):
     def __init__(self, reasons: list[str]):
         self.reasons = reasons
         super().__init__("the graph is logically inconsistent:\n" + "\n".join(f"  {r}" for r in reasons))
+
+
+class StoreError(Her2kgError):
+    """A triple store refused a load, could not be reached, or holds another number of triples than the release."""
+
+    exit_code = EXIT_ENVIRONMENT
+    http_status = 502
