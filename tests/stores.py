@@ -17,6 +17,7 @@ import configparser
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -45,9 +46,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def select(endpoint: str, text: str, graph: str | None = None) -> tuple[pyoxigraph.QuerySolutions, dict]:
-    """Solutions of a query (on `graph` as the default graph), and the response's headers."""
-    fields = {"query": text, **({"default-graph-uri": graph} if graph else {})}
+def select(endpoint: str, text: str, graph: str | list[str] | None = None) -> tuple[pyoxigraph.QuerySolutions, dict]:
+    """Solutions of a query (on `graph`, or the merge of the graphs listed, as the default graph), and the
+    response's headers."""
+    graphs = [graph] if isinstance(graph, str) else graph or []
+    fields = [("query", text), *(("default-graph-uri", g) for g in graphs)]
     request = urllib.request.Request(endpoint, data=urllib.parse.urlencode(fields).encode(),
                                      headers={"Accept": "application/sparql-results+json"})
     with urllib.request.urlopen(request, timeout=120) as response:
@@ -187,16 +190,17 @@ class Oxigraph:
 
 
 @contextmanager
-def oxigraph(folder: Path, bulk: tuple[Path, str] | None = None, seconds: float = 30) -> Iterator[Oxigraph]:
-    """An Oxigraph server on the data folder `folder`; with `bulk` (file, graph), that file is loaded into the
-    graph first with Oxigraph's own bulk loader."""
-    command = shutil.which("oxigraph")
+def oxigraph(folder: Path, bulk: Path | None = None, graph: str | None = None,
+             seconds: float = 30) -> Iterator[Oxigraph]:
+    """An Oxigraph server on the data folder `folder`; with `bulk`, that file is loaded first with Oxigraph's own
+    bulk loader (N-Quads into the graphs they name, N-Triples into `graph`)."""
+    # installed with the test extra, beside this Python even when its environment is not activated
+    command = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
     if command is None:
         pytest.skip("the oxigraph command is not installed: pip install oxigraph")
     if bulk is not None:
-        file, graph = bulk
-        subprocess.run([command, "load", "--location", str(folder), "--file", str(file), "--graph", graph],
-                       check=True, capture_output=True, timeout=300)
+        subprocess.run([command, "load", "--location", str(folder), "--file", str(bulk),
+                        *(["--graph", graph] if graph else [])], check=True, capture_output=True, timeout=300)
     server_ = Oxigraph(f"http://{HOST}:{free_port()}")
     process = subprocess.Popen([command, "serve", "--location", str(folder), "--bind", server_.http[7:]],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
