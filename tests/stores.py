@@ -109,7 +109,7 @@ class Virtuoso:
     def isql(self, statement: str) -> str:
         """Run SQL with the isql client; isql exits 0 even on an error, so its stderr tells."""
         done = subprocess.run([ISQL, f"{HOST}:{self.sql_port}", *DBA, "VERBOSE=OFF", "BANNER=OFF",
-                               f"exec={statement}"], capture_output=True, text=True, timeout=300)
+                               f"exec={statement}"], check=False, capture_output=True, text=True, timeout=300)
         if done.returncode or "*** Error" in done.stderr:
             raise RuntimeError(f"isql: {statement}\n{done.stdout}{done.stderr}")
         return done.stdout.strip()
