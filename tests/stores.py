@@ -98,13 +98,8 @@ class Virtuoso:
 
     @property
     def graph_store(self) -> str:
-        """The Graph Store Protocol endpoint without a login (`allow_writes` lets it write). Its -auth twin asks
-        for Digest, and closes the connection on the first, unauthenticated, request of a large body."""
-        return f"{self.http}/sparql-graph-crud"
-
-    def allow_writes(self) -> None:
-        """Let the anonymous SPARQL user write: only for a private server on 127.0.0.1."""
-        self.isql('GRANT SPARQL_UPDATE TO "SPARQL"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET(\'nobody\', 7);')
+        """The Graph Store Protocol endpoint that asks for a login (Digest): dba may write."""
+        return f"{self.http}/sparql-graph-crud-auth"
 
     def isql(self, statement: str) -> str:
         """Run SQL with the isql client; isql exits 0 even on an error, so its stderr tells."""

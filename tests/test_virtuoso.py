@@ -22,11 +22,13 @@ from her2kg.release import Release
 
 BULK = "https://w3id.org/her2kg/"  # the graph the bulk loader fills
 LOADED = release_graph("0.2.0") + "/loaded"  # the graph `her2kg load` fills
+DBA_LOGIN = {"HER2KG_STORE_USER": stores.DBA[0], "HER2KG_STORE_PASSWORD": stores.DBA[1]}
 
 
-def her2kg_load(server: stores.Virtuoso, release, *options: str):
+def her2kg_load(server: stores.Virtuoso, release, *options: str, login: dict[str, str] = DBA_LOGIN):
+    """`her2kg load` to the Graph Store endpoint that asks for a (Digest) login, the login in the environment."""
     return CliRunner().invoke(cli, ["load", "--into", server.graph_store, "--release", str(release), "--graph",
-                                    LOADED, "--sparql", server.endpoint, *options])
+                                    LOADED, "--sparql", server.endpoint, *options], env=login)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,6 @@ def virtuoso(shipped_release, tmp_path_factory):
     """A private Virtuoso holding the release twice: in BULK (bulk loader) and in LOADED (her2kg load)."""
     with stores.virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
         server.bulk_load(Release(shipped_release).graph_nt, BULK)
-        server.allow_writes()
         result = her2kg_load(server, shipped_release, "--replace")
         assert result.exit_code == 0, result.output
         yield server
@@ -65,6 +66,12 @@ def test_a_reload_leaves_the_count_unchanged(virtuoso, shipped_release):
     assert her2kg_load(virtuoso, shipped_release, "--replace").exit_code == 0
     for graph in (BULK, LOADED):
         assert stores.count(virtuoso.endpoint, graph) == release_triples(shipped_release)
+
+
+def test_a_refused_load_quotes_the_store_and_exits_non_zero(virtuoso, shipped_release):
+    result = her2kg_load(virtuoso, shipped_release, login={**DBA_LOGIN, "HER2KG_STORE_PASSWORD": "wrong"})
+    assert result.exit_code == 3
+    assert "the store answered 401" in result.output
 
 
 @pytest.mark.parametrize("graph", [BULK, LOADED])

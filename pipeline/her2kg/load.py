@@ -33,6 +33,10 @@ from .release import Release
 
 PROTOCOLS = ("gsp", "update")
 CHUNK_BYTES = {"gsp": 4_000_000, "update": 500_000}  # SPARQL Update text is compiled whole: keep it small
+# With a login, every request is first sent without it (urllib answers a challenge, it never guesses one), and a
+# store may answer 401 and close the connection before reading a large body (Virtuoso's Digest endpoints do):
+# a small chunk is read whole, so the retry with the login happens.
+LOGIN_CHUNK_BYTES = 60_000
 TIMEOUT = 600  # seconds for one request
 
 
@@ -169,8 +173,9 @@ def load(into: str, release_dir: Path | str = "dist", *, graph: str | None = Non
     graph = graph or release_graph(str(report["version"]))
     lines = release.graph_nt.read_text(encoding="utf-8").splitlines()
     opener = _opener(into)
+    size = chunk_bytes or (LOGIN_CHUNK_BYTES if credentials(into) else CHUNK_BYTES[protocol])
     requests = sent = 0
-    for chunk in chunks(lines, chunk_bytes or CHUNK_BYTES[protocol]):
+    for chunk in chunks(lines, size):
         _send(opener, _request(into, graph, protocol, chunk, replace=replace, first=requests == 0))
         requests += 1
         sent += len(chunk.encode("utf-8"))
