@@ -154,7 +154,7 @@ def graph_parts(content: Content) -> dict[str, list[str]]:
 
 def nquads(content: Content) -> bytes:
     """N-Quads: the ontology (with the release header), the data and the inferred triples each in its own graph."""
-    out = []
+    out: list[str] = []
     for part, lines in graph_parts(content).items():
         graph = f" <{release_graph(content.version, part)}> ."
         out.extend(line.removesuffix(" .") + graph for line in lines if line)

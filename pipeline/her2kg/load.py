@@ -135,12 +135,11 @@ def _request(into: str, graph: str, protocol: str, chunk: str, *, replace: bool,
 def count(into: str, graph: str, protocol: str = "gsp", sparql: str | None = None) -> int:
     """The triples of `graph` in the store: a COUNT on the SPARQL endpoint (`sparql`, else `into` for the
     update protocol), or for GSP without one, the graph read back and its lines counted."""
-    opener = _opener(into)
     endpoint = sparql or (into if protocol == "update" else None)
     if endpoint is None:
         request = urllib.request.Request(_with_graph(into, graph), headers={"Accept": "application/n-triples"})
-        body = _send(opener, request).decode("utf-8")
-        return sum(1 for line in body.splitlines() if line.strip() and not line.startswith("#"))
+        text = _send(_opener(into), request).decode("utf-8")
+        return sum(1 for line in text.splitlines() if line.strip() and not line.startswith("#"))
     query = f"SELECT (COUNT(*) AS ?triples) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
     request = urllib.request.Request(endpoint, data=urllib.parse.urlencode({"query": query}).encode("utf-8"),
                                      headers={"Accept": "application/sparql-results+json",
