@@ -107,6 +107,7 @@ def test_load_says_how_many_triples_the_store_holds(loaded, shipped_release):
     assert result.exit_code == 0, result.output
     assert f"loaded {triples} triples into <{GRAPH}>" in result.output
     assert f"the store holds {triples}: they match" in result.output
+    assert "loading" not in result.output  # the progress bar is for a terminal only
 
 
 @pytest.mark.slow
