@@ -206,9 +206,9 @@ def distributions(content: Content) -> Graph:
             continue
         file = URIRef(f"{BASE}release/{content.version}/{fmt.file_name}")
         size = _sums_size(content) if fmt.name == "sums" else len(content.output(fmt))
-        base = fmt.name.removesuffix("-gz")
-        holder = (DATASET if base == "nq" else URIRef(release_graph(content.version, "inferred"))
-                  if base.startswith("inferred") else URIRef(release_graph(content.version)))
+        base = fmt.name.removesuffix("-gz")  # a gzip copy holds what its plain file holds
+        part = "all" if base == "nq" else "inferred" if base.startswith("inferred") else ""
+        holder = DATASET if part == "all" else URIRef(release_graph(content.version, part))
         described.add((holder, DCAT.distribution, file))
         described.add((file, RDF.type, DCAT.Distribution))
         described.add((file, DCTERMS.title, Literal(fmt.file_name)))
@@ -218,11 +218,10 @@ def distributions(content: Content) -> Graph:
             described.add((file, DCAT.compressFormat,
                            URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
         described.add((file, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
-        kind = FORMAT_IRIS.get(FORMATS[base].media_type if base in FORMATS else fmt.media_type)
-        if kind and fmt.name != "sums":
+        kind = FORMAT_IRIS.get(fmt.media_type)
+        if kind:  # an RDF file: its syntax and how many triples (quads, for N-Quads) it holds
             described.add((file, DCTERMS.conformsTo, URIRef(f"http://www.w3.org/ns/formats/{kind}")))
-            count = (triples[""] + triples["inferred"] if base == "nq" else triples["inferred"]
-                     if base.startswith("inferred") else triples[""])
+            count = triples[""] + triples["inferred"] if part == "all" else triples[part]
             described.add((file, VOID.triples, Literal(count, datatype=XSD.integer)))
     return described
 
