@@ -37,7 +37,8 @@ def test_the_release_knows_its_files_by_role(built):
     assert (built.graph_nt.name, built.graph_ttl.name, built.owl.name, built.void.name, built.report.name) == (
         "her2kg.nt", "her2kg.ttl", "her2kg.owl", "void.ttl", "build-report.json")
     assert (built.inferred_nt.name, built.inferred_ttl.name) == ("her2kg-inferred.nt", "her2kg-inferred.ttl")
-    assert Release.file_names() == ["her2kg.ttl", "her2kg.nt", "her2kg.owl", "void.ttl", "build-report.json"]
+    assert Release.file_names() == ["her2kg.ttl", "her2kg.nt", "her2kg.owl", "void.ttl", "her2kg.nq", "her2kg.nt.gz",
+                                    "her2kg.nq.gz", "SHA256SUMS", "build-report.json"]
     assert sorted(p.name for p in built.folder.iterdir()) == sorted([*Release.file_names(), MARKER])
 
 
@@ -49,7 +50,9 @@ def test_the_marker_lists_what_the_build_wrote(built):
 
 def test_every_registered_format_is_written_with_its_media_type(built):
     assert {f.name: f.media_type for f in formats()} == {
-        "ttl": "text/turtle", "nt": "application/n-triples", "owl": "application/rdf+xml", "void": "text/turtle"}
+        "ttl": "text/turtle", "nt": "application/n-triples", "owl": "application/rdf+xml", "void": "text/turtle",
+        "nq": "application/n-quads", "nt-gz": "application/n-triples", "nq-gz": "application/n-quads",
+        "sums": "text/plain"}
     for fmt in formats():
         assert built.path(fmt.name).stat().st_size > 0, fmt.name
 

@@ -375,3 +375,41 @@ def serve(host, port, release_dir, store_dir, endpoint, workers, timeout, max_ro
     what = f"{backend.triples:,} triples" if backend.triples is not None else f"in front of {endpoint}"
     click.echo(f"her2kg serving {server.url} — SPARQL endpoint {server.url}sparql, {what} — Ctrl-C to stop")
     server.run()
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--into", "into", required=True, metavar="URL",
+              help="The store's Graph Store Protocol endpoint (Oxigraph server: http://HOST:7878/store; Fuseki: "
+                   "http://HOST:3030/DATASET/data), or with --protocol update its SPARQL Update endpoint.")
+@release_option
+@click.option("--graph", metavar="IRI", help="The named graph to load into. [default: the release's graph, "
+                                             "https://w3id.org/her2kg/release/VERSION]")
+@click.option("--replace", is_flag=True, help="Replace the graph's triples, so a reload never duplicates them.")
+@click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+              help="Graph Store HTTP Protocol, or SPARQL Update for a store without it.")
+@click.option("--sparql", "sparql_endpoint", metavar="URL",
+              help="The store's SPARQL query endpoint, for the closing count. [default: read the graph back "
+                   "(gsp), or --into (update)]")
+def load(into, release_dir, graph, replace, protocol, sparql_endpoint):
+    """Load a built release into a triple store over HTTP, then count the graph's triples there.
+
+    Credentials come from HER2KG_STORE_USER and HER2KG_STORE_PASSWORD, or from the store host's entry
+    in the netrc file (NETRC, else ~/.netrc) — never from the command line.
+    """
+    import sys
+
+    from .load import load as load_release
+    from .release import Release
+
+    def push(progress):
+        return load_release(into, release_dir, graph=graph, replace=replace, protocol=protocol, sparql=sparql_endpoint,
+                            progress=progress)
+
+    if sys.stderr.isatty():
+        size = Release(release_dir).graph_nt.stat().st_size if Release(release_dir).graph_nt.is_file() else 0
+        with click.progressbar(length=size, label="loading", file=sys.stderr) as bar:
+            result = push(bar.update)
+    else:
+        result = push(None)
+    click.echo(f"loaded {_plural(result.expected, 'triple')} into <{result.graph}> at {result.into} in "
+               f"{_plural(result.requests, 'request')}; the store holds {result.found}: they match")

@@ -184,4 +184,9 @@ class UnsupportedMediaTypeError(RequestError):
 class UpstreamError(Her2kgError):
     """The external SPARQL endpoint the server stands in front of failed or could not be reached."""
 
+
+class StoreError(Her2kgError):
+    """A triple store refused a load, could not be reached, or holds another number of triples than the release."""
+
+    exit_code = EXIT_ENVIRONMENT
     http_status = 502

@@ -9,18 +9,20 @@ Every writer is deterministic: same graph, same bytes.
 """
 from __future__ import annotations
 
+import gzip
+import hashlib
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import pyoxigraph
-from rdflib import Graph, Literal
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 
-from .export import bound, sorted_ntriples, void_description
-from .namespaces import HK, ONTOLOGY_IRI
+from .export import DATASET, bound, sorted_ntriples, void_description
+from .namespaces import BASE, HK, ONTOLOGY_IRI
 
 # Namespaces whose terms appear as RDF/XML element names (predicates and types).
 USED_IN_RDFXML = {str(n) for n in (HK, OWL, RDF, RDFS, DCTERMS)} | {
@@ -37,6 +39,14 @@ class Content:
     data: Graph
     version: str
     issued: Literal | None = None
+    with_inferences: bool = False  # the build writes the inferred formats too
+    _outputs: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+
+    def output(self, fmt: Format) -> bytes:
+        """The bytes of `fmt`, written once: the VoID description and SHA256SUMS read the other files."""
+        if fmt.name not in self._outputs:
+            self._outputs[fmt.name] = fmt.write(self)
+        return self._outputs[fmt.name]
 
     @cached_property
     def ntriples(self) -> str:
@@ -106,6 +116,7 @@ def rdfxml(content: Content) -> bytes:
 def void(content: Content) -> bytes:
     dumps = [f.file_name for f in FORMATS.values() if f.dump]
     description = void_description(content.data, content.graph, content.version, dumps, content.issued)
+    description += distributions(content)
     return description.serialize(format="turtle", encoding="utf-8")
 
 
@@ -116,3 +127,106 @@ register(Format("void", "void.ttl", "text/turtle", void))
 register(Format("inferred-ttl", "her2kg-inferred.ttl", "text/turtle", lambda c: turtle(c.inferred), inferred=True))
 register(Format("inferred-nt", "her2kg-inferred.nt", "application/n-triples",
                 lambda c: sorted_ntriples(c.inferred).encode("utf-8"), inferred=True))
+
+
+# --- the files a triple store takes: named graphs, compressed copies, checksums ---------------------
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMAT_IRIS = {"application/n-triples": "N-Triples", "application/n-quads": "N-Quads", "text/turtle": "Turtle",
+               "application/rdf+xml": "RDF_XML"}  # W3C's IRIs for RDF formats: http://www.w3.org/ns/formats/
+SUMS_FILE = "SHA256SUMS"
+
+
+def release_graph(version: str, part: str = "") -> str:
+    """The named graph of a release: the whole release (her2kg.nt, where `her2kg load` puts it), or one part of
+    it as her2kg.nq holds them ("ontology", "data", "inferred")."""
+    return f"{BASE}release/{version}" + (f"/{part}" if part else "")
+
+
+def graph_parts(content: Content) -> dict[str, list[str]]:
+    """The sorted N-Triples lines of each named graph of her2kg.nq."""
+    data = set(sorted_ntriples(content.data).splitlines())
+    lines = content.ntriples.splitlines()
+    return {"ontology": [line for line in lines if line not in data],
+            "data": [line for line in lines if line in data],
+            "inferred": sorted_ntriples(content.inferred).splitlines()}
+
+
+def nquads(content: Content) -> bytes:
+    """N-Quads: the ontology (with the release header), the data and the inferred triples each in its own graph."""
+    out: list[str] = []
+    for part, lines in graph_parts(content).items():
+        graph = f" <{release_graph(content.version, part)}> ."
+        out.extend(line.removesuffix(" .") + graph for line in lines if line)
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def gzipped(name: str) -> Callable[[Content], bytes]:
+    """A gzip copy of the format `name`, byte for byte the same on every build: the header's time is 0 and its
+    file name that of the uncompressed file, whatever the build's clock or folder."""
+    def write(content: Content) -> bytes:
+        out = io.BytesIO()
+        with gzip.GzipFile(filename=FORMATS[name].file_name, mode="wb", fileobj=out, mtime=0, compresslevel=9) as gz:
+            gz.write(content.output(FORMATS[name]))
+        return out.getvalue()
+    return write
+
+
+def _summed(content: Content) -> list[Format]:
+    return [f for f in formats(content.with_inferences) if f.name != "sums"]
+
+
+def sha256sums(content: Content) -> bytes:
+    """`sha256sum -c SHA256SUMS` in the release folder checks every file the registry wrote."""
+    lines = sorted(f"{hashlib.sha256(content.output(f)).hexdigest()}  {f.file_name}\n" for f in _summed(content))
+    return "".join(lines).encode("utf-8")
+
+
+def _sums_size(content: Content) -> int:
+    """The size of SHA256SUMS, known from the file names alone (void.ttl cannot hold a hash of itself)."""
+    return sum(64 + 2 + len(f.file_name.encode("utf-8")) + 1 for f in _summed(content))
+
+
+def distributions(content: Content) -> Graph:
+    """Each file of the release as a DCAT distribution (media type, format, byte size, triple count) of the named
+    graph it holds — the release graph, the inferred graph, or for N-Quads all the graphs — as VoID subsets."""
+    described = bound(Graph())
+    described.bind("sd", SD)
+    parts = graph_parts(content)
+    triples = {"": len(content.ntriples.splitlines()), **{part: len(lines) for part, lines in parts.items()}}
+    for part, count in triples.items():
+        graph = URIRef(release_graph(content.version, part))
+        described.add((DATASET, VOID.subset, graph))
+        described.add((graph, RDF.type, VOID.Dataset))
+        described.add((graph, RDF.type, SD.NamedGraph))
+        described.add((graph, SD.name, graph))
+        described.add((graph, VOID.triples, Literal(count, datatype=XSD.integer)))
+    for fmt in formats(content.with_inferences):
+        if fmt.name == "void":
+            continue
+        file = URIRef(f"{BASE}release/{content.version}/{fmt.file_name}")
+        size = _sums_size(content) if fmt.name == "sums" else len(content.output(fmt))
+        base = fmt.name.removesuffix("-gz")  # a gzip copy holds what its plain file holds
+        part = "all" if base == "nq" else "inferred" if base.startswith("inferred") else ""
+        holder = DATASET if part == "all" else URIRef(release_graph(content.version, part))
+        described.add((holder, DCAT.distribution, file))
+        described.add((file, RDF.type, DCAT.Distribution))
+        described.add((file, DCTERMS.title, Literal(fmt.file_name)))
+        described.add((file, DCAT.downloadURL, file))
+        described.add((file, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")))
+        if fmt.name.endswith("-gz"):
+            described.add((file, DCAT.compressFormat,
+                           URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
+        described.add((file, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
+        kind = FORMAT_IRIS.get(fmt.media_type)
+        if kind:  # an RDF file: its syntax and how many triples (quads, for N-Quads) it holds
+            described.add((file, DCTERMS.conformsTo, URIRef(f"http://www.w3.org/ns/formats/{kind}")))
+            count = triples[""] + triples["inferred"] if part == "all" else triples[part]
+            described.add((file, VOID.triples, Literal(count, datatype=XSD.integer)))
+    return described
+
+
+register(Format("nq", "her2kg.nq", "application/n-quads", nquads))
+register(Format("nt-gz", "her2kg.nt.gz", "application/n-triples", gzipped("nt"), dump=True))
+register(Format("nq-gz", "her2kg.nq.gz", "application/n-quads", gzipped("nq")))
+register(Format("sums", SUMS_FILE, "text/plain", sha256sums))

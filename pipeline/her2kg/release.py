@@ -252,13 +252,13 @@ def release_date(ontology: Graph) -> Literal | None:
     return value if isinstance(value, Literal) else None
 
 
-def release_content(checked: Checked) -> Content:
+def release_content(checked: Checked, with_inferences: bool = False) -> Content:
     """What the formats are written from: the release graph with its header's release date."""
     graph = checked.release_graph()
     issued = release_date(checked.ontology.graph)
     if issued is not None:
         graph.set((ONTOLOGY_IRI, DCTERMS.issued, issued))
-    return Content(graph, checked.data, __version__, issued)
+    return Content(graph, checked.data, __version__, issued, with_inferences)
 
 
 def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False) -> dict[str, Any]:
@@ -280,13 +280,13 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-{_STAGING}-{os.getpid()}-", dir=out_dir.parent))
         try:
             staging.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
-            content = release_content(checked)
+            content = release_content(checked, with_inferences)
             written = []
             for stage, group in (("export", formats()), ("infer", [f for f in formats(with_inferences) if f.inferred])):
                 if group:
                     with stages.stage(stage):
                         for fmt in group:
-                            (staging / fmt.file_name).write_bytes(fmt.write(content))
+                            (staging / fmt.file_name).write_bytes(content.output(fmt))
                             written.append(fmt.file_name)
             report = build_report(checked, content.graph, [*written, REPORT])
             report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
