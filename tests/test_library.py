@@ -50,3 +50,7 @@ def test_a_released_graph_answers_canned_and_ad_hoc_queries(built):
         assert rows.variables and list(rows)
     with her2kg.execute(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s a hk:Drug }") as rows:
         assert int(next(iter(rows))[0].value) == 3
+
+
+def test_the_public_names_are_the_library_face():
+    assert sorted(her2kg.__all__) == sorted([*her2kg._FACE, "__version__"])

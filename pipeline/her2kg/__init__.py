@@ -40,7 +40,11 @@ _FACE = {
     "UsageError": "errors",
 }
 
-__all__ = sorted([*_FACE, "__version__"])
+__all__ = [  # noqa: RUF022 - the library face first, then the errors
+    "BuildReport", "Release", "Severity", "ValidationReport", "build_release", "check_facts", "execute",
+    "open_release", "run_query", "validate_file",
+    "FactsError", "Her2kgError", "UsageError", "ValidationError", "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -50,10 +54,17 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from .build import BuildReport, build_release, check_facts, validate_file
-    from .catalog import run_query
-    from .release import Release
-    from .sparql import execute
-    from .errors import FactsError, Her2kgError, UsageError, ValidationError
-    from .store import open_release
-    from .validate import Severity, ValidationReport
+    from .build import BuildReport as BuildReport
+    from .build import build_release as build_release
+    from .build import check_facts as check_facts
+    from .build import validate_file as validate_file
+    from .catalog import run_query as run_query
+    from .errors import FactsError as FactsError
+    from .errors import Her2kgError as Her2kgError
+    from .errors import UsageError as UsageError
+    from .errors import ValidationError as ValidationError
+    from .release import Release as Release
+    from .sparql import execute as execute
+    from .store import open_release as open_release
+    from .validate import Severity as Severity
+    from .validate import ValidationReport as ValidationReport
