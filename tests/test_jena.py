@@ -21,7 +21,7 @@ import pytest
 
 from her2kg.catalog import bind, load_queries, portable_text
 from her2kg.release import Release
-from test_queries import oxigraph_answer
+from answers import CASES, oxigraph_answer, portable_cases
 
 JARS = Path("/usr/share/java")
 # Jena's jars and the Debian package's dependencies that a query run loads.
@@ -30,20 +30,6 @@ CLASSPATH_JARS = ("jena-arq", "jena-base", "jena-core", "jena-iri", "commons-cod
                   "protobuf", "slf4j-api", "slf4j-nop", "thrift")
 RUNNER = Path(__file__).parent / "jena" / "RunQueries.java"
 APT_HINT = "apt-get install -y --no-install-recommends libapache-jena-java"
-
-
-def portable_cases(store: pyoxigraph.Store) -> dict[str, tuple[str, dict]]:
-    """`<query>.defaults` and `<query>.examples` → (portable SPARQL text, substitutions)."""
-    cases = {}
-    for query in load_queries().values():
-        examples = {p.name: p.example for p in query.parameters if p.example}
-        for case, arguments in (("defaults", {}), ("examples", examples)):
-            substitutions = bind(query, arguments, store)
-            cases[f"{query.name}.{case}"] = portable_text(query.text, substitutions), substitutions
-    return cases
-
-
-CASES = [f"{name}.{case}" for name in sorted(load_queries()) for case in ("defaults", "examples")]
 
 
 def xerces_messages(folder: Path) -> Path:

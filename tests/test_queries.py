@@ -16,7 +16,6 @@ Each file in tests/queries/parameters/ is one case of a parameter: the value giv
 the number of rows that must come back (and, under `bound`, the entity a value must name) or the
 error that must be raised.
 """
-from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph
@@ -32,15 +31,12 @@ from her2kg.release import Release
 from her2kg.resources import project_path
 from her2kg.sparql import check_read_only, execute
 
+from answers import XSD, normal, oxigraph_answer
+
 HERE = Path(__file__).parent / "queries"
 EXPECTED = HERE / "expected"
 QUERY_FILES = sorted(project_path("queries").glob("*.rq"))
 PARAMETER_CASES = sorted((HERE / "parameters").glob("*.yaml"))
-XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "long", "int")}
-CONCAT_SEPARATOR = "; "  # the GROUP_CONCAT separator the canned queries use
-
-
 # --- normalising answers -----------------------------------------------------------------------
 
 def from_rdflib(term) -> pyoxigraph.NamedNode | pyoxigraph.Literal | None:
@@ -53,25 +49,6 @@ def from_rdflib(term) -> pyoxigraph.NamedNode | pyoxigraph.Literal | None:
             return pyoxigraph.Literal(str(term), language=term.language)
         return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype or XSD + "string")))
     raise AssertionError(f"a canned query returned a blank node: {term!r}")
-
-
-def normal(term) -> str:
-    """The N-Triples form of a term, with numbers by value and GROUP_CONCAT parts sorted."""
-    if term is None:
-        return ""
-    if isinstance(term, pyoxigraph.Literal) and term.datatype.value in NUMERIC:
-        number = Decimal(term.value)
-        text = format(number.normalize(), "f") if number != number.to_integral() else str(int(number))
-        return str(pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(XSD + "decimal")))
-    if isinstance(term, pyoxigraph.Literal) and CONCAT_SEPARATOR in term.value and not term.language:
-        parts = CONCAT_SEPARATOR.join(sorted(term.value.split(CONCAT_SEPARATOR)))
-        return str(pyoxigraph.Literal(parts, datatype=term.datatype))
-    return str(term)
-
-
-def oxigraph_answer(solutions) -> tuple[list[str], set[tuple[str, ...]]]:
-    variables = [v.value for v in solutions.variables]
-    return variables, {tuple(normal(solution[v]) for v in variables) for solution in solutions}
 
 
 def rdflib_answer(graph: rdflib.Graph, text: str, substitutions: dict) -> set[tuple[str, ...]]:

@@ -30,6 +30,10 @@ from her2kg.validate import Finding, load_shapes, validate_graph
 CASES = Path(__file__).parent / "shapes"
 HKS = Namespace("https://w3id.org/her2kg/shapes#")
 EXPECT = re.compile(r'^# expect: (Violation|Warning|Info) "(.+)"$')
+# The first line of a violating case names the constraint it breaks:
+#   `# hks:VariantShape — violates hk:variantOf sh:minCount 1.`, `… violates its SPARQL check …`,
+#   `… violates sh:or (…)`.
+VIOLATES = re.compile(r"^# hks:\w+ — violates (?:(?P<sparql>its SPARQL check)|(?:(?P<path>\S+:\S+) )?sh:(?P<param>\w+))")
 # Predicates of a property shape that are not constraint parameters.
 NOT_PARAMETERS = {RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group,
                   SH.deactivated}
@@ -58,8 +62,9 @@ def node_shape_of(source_shape: str) -> URIRef:
     return owner
 
 
-def findings(case: Path) -> list[Finding]:
-    return list(validate_graph(Graph().parse(case, format="turtle"), ontology(), shapes()).findings)
+@cache  # each case is validated once, whichever tests read it
+def findings(case: Path) -> tuple[Finding, ...]:
+    return tuple(validate_graph(Graph().parse(case, format="turtle"), ontology(), shapes()).findings)
 
 
 def expectations(case: Path) -> list[tuple[str, str]]:
@@ -107,6 +112,29 @@ def test_violating_data_gives_exactly_the_expected_results(case: Path):
         unmatched.remove(match)
     assert not unmatched, f"{case_id(case)}: results beyond those expected:\n{report(unmatched)}"
     assert not others, f"other shapes report on {case_id(case)}:\n{report(others)}"
+
+
+def broken_constraint(case: Path) -> tuple[str, str | None]:
+    """The constraint component and the path (None for node-level constraints) the case breaks."""
+    match = VIOLATES.match(case.read_text(encoding="utf-8").splitlines()[0])
+    assert match, f"{case_id(case)}: its first line must say which constraint it violates"
+    if match["sparql"]:
+        return str(SH.SPARQLConstraintComponent), None
+    param = match["param"]
+    component = str(SH[f"{param[0].upper()}{param[1:]}ConstraintComponent"])
+    path = match["path"]
+    return component, str(shapes().namespace_manager.expand_curie(path)) if path else None
+
+
+@pytest.mark.parametrize("case", VIOLATING, ids=case_id)
+def test_a_violating_case_is_reported_by_the_constraint_it_names_on_its_path(case: Path):
+    component, path = broken_constraint(case)
+    own, _others = split(case)
+    assert own, f"{case_id(case)}: its shape reported nothing"
+    for finding in own:
+        assert finding.component == component, f"{case_id(case)}: reported by {finding.component}, not {component}"
+    if path is not None:  # a case may have to break the constraint on a sibling path too (both CI bounds)
+        assert path in {f.path for f in own}, f"{case_id(case)}: nothing reported on {path}:\n{report(own)}"
 
 
 @pytest.mark.parametrize("shape", node_shapes(), ids=lambda s: s.fragment)

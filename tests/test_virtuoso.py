@@ -30,8 +30,7 @@ import pytest
 
 from her2kg.catalog import load_queries
 from her2kg.release import Release
-from test_jena import CASES, portable_cases
-from test_queries import normal, oxigraph_answer
+from answers import CASES, normal, oxigraph_answer, portable_cases
 
 SERVER, ISQL = "virtuoso-t", "isql-vt"
 INI = Path(__file__).parent / "virtuoso" / "virtuoso.ini"

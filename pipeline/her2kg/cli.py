@@ -229,6 +229,19 @@ def entry_point() -> None:
     cli(prog_name="her2kg")
 
 
+def command_summaries() -> list[tuple[str, str, str]]:
+    """(usage line, one-line summary, full --help text) of every command, for the README."""
+    found = []
+    for name in sorted(cli.commands):
+        command = cli.commands[name]
+        width = {"terminal_width": 100, "max_content_width": 100}  # the same text on every terminal
+        with click.Context(cli, info_name="her2kg", **width) as parent, \
+                click.Context(command, parent=parent, info_name=name, **width) as ctx:
+            usage = " ".join(["her2kg", name, *command.collect_usage_pieces(ctx)])
+            found.append((usage, command.get_short_help_str(limit=120), command.get_help(ctx).rstrip()))
+    return found
+
+
 # --- canned and ad-hoc SPARQL queries over a built release --------------------------------------
 
 result_format_option = click.option(
