@@ -356,7 +356,10 @@ KINDS: dict[str, Kind] = {
             Field("assay", T.VOCAB, HK.assay, scheme="assay", many=True),
         )),
         Kind("approval", "approvals", HK.Approval, STATEMENT_ID + PROVENANCE_FIELDS + (
-            Field("drugs", T.REF, HK.approvedDrug, targets=("drug",), many=True, required=True, mentioned=True),
+            Field("drugs", T.REF, HK.approvedDrug, targets=("drug",), many=True, mentioned=True),
+            # A class the text says is (not) approved without naming a drug of it ("the HER3-targeted
+            # treatment is still not approved"); a shape requires drugs or classes.
+            Field("classes", T.REF, HK.approvedClass, targets=("drug-class",), many=True, mentioned=True),
             Field("agency", T.VOCAB, HK.agency, scheme="agency"),
             Field("year", T.INTEGER, HK.year),
             Field("month", T.INTEGER, HK.month),
