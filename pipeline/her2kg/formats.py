@@ -230,3 +230,15 @@ register(Format("nq", "her2kg.nq", "application/n-quads", nquads))
 register(Format("nt-gz", "her2kg.nt.gz", "application/n-triples", gzipped("nt"), dump=True))
 register(Format("nq-gz", "her2kg.nq.gz", "application/n-quads", gzipped("nq")))
 register(Format("sums", SUMS_FILE, "text/plain", sha256sums))
+
+
+# --- outputs for other tools: evidence tables (formats_tables.py) ------------------------------------
+
+from . import formats_tables  # noqa: E402 (the writers use Content, defined above)
+
+register(Format("claims-tsv", "claims.tsv", "text/tab-separated-values",
+                lambda c: formats_tables.claims_tsv(c.ntriples)))
+register(Format("outcomes-tsv", "outcomes.tsv", "text/tab-separated-values",
+                lambda c: formats_tables.outcomes_tsv(c.ntriples)))
+register(Format("trials-tsv", "trials.tsv", "text/tab-separated-values",
+                lambda c: formats_tables.trials_tsv(c.ntriples)))

@@ -1,0 +1,178 @@
+"""Evidence tables for spreadsheets and data frames: claims.tsv, outcomes.tsv and trials.tsv.
+
+Each table is one SPARQL query over the release graph; the rows are assembled and sorted here so the
+bytes are the same on every build. A field with several values (two quotes, two settings) holds them
+sorted and joined by " | ". Every file starts with a header row; docs/formats.md describes the columns.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+import pyoxigraph
+
+from .namespaces import BASE, sparql_prologue
+
+MULTI = " | "  # joins the values of a field that has several
+
+# Each table: its columns, and for each column the property (path) whose values fill it, read from the row's node.
+# A column whose name ends in "_label" or "_xref" holds the label or identifiers of the column it follows.
+CLAIM_FIELDS: dict[str, str] = {
+    "subject": "hk:claimSubject|hk:describes|hk:feature|hk:propertyOf|hk:safetyOf|hk:comparisonSubject|hk:ofStudy",
+    "relation": "hk:claimRelation",
+    "object": "hk:claimObject|hk:comparator|hk:adverseEvent|hk:endpoint",
+    "polarity": "hk:polarity",
+    "hedge": "hk:hedge",
+    "evidence_kind": "hk:evidenceKind",
+    "setting": "hk:inSetting",
+    "disease": "hk:inDisease",
+    "source": "hk:statedIn",
+    "section": "hk:section",
+    "quote": "hk:quote",
+}
+OUTCOME_FIELDS: dict[str, str] = {
+    "trial": "hk:ofStudy",
+    "endpoint": "hk:endpoint",
+    "subgroup": "hk:inSubgroup",
+    "condition": "hk:condition",
+    "analysis": "hk:analysis",
+    "hazard_ratio": "hk:hazardRatio",
+    "ci_lower": "hk:ciLower",
+    "ci_upper": "hk:ciUpper",
+    "p_relation": "hk:pRelation",
+    "p_value": "hk:pValue",
+    "significant": "hk:significant",
+    "polarity": "hk:polarity",
+    "source": "hk:statedIn",
+    "section": "hk:section",
+    "quote": "hk:quote",
+}
+ARM_FIELDS: dict[str, str] = {"arm": "hk:forArm", "value": "hk:value", "unit": "hk:unit",
+                              "not_reached": "hk:notReached"}
+TRIAL_FIELDS: dict[str, str] = {
+    "name": "rdfs:label",
+    "nct": "oboInOwl:hasDbXref",
+    "phase": "hk:phase",
+    "design": "hk:design",
+    "status": "hk:studyStatus",
+    "setting": "hk:inSetting",
+    "disease": "hk:studiesDisease",
+    "drugs": "hk:testsDrug",
+    "arms": "hk:hasArm",
+    "enrolled": "hk:enrolled",
+    "population": "hk:population",
+    "sources": "hk:mentionedIn",
+}
+LABELLED = {"subject", "relation", "object", "trial", "endpoint", "subgroup", "arm", "disease", "source"}
+XREFS = {"subject", "object", "source"}
+
+
+def store(ntriples: str) -> pyoxigraph.Store:
+    graph = pyoxigraph.Store()
+    graph.bulk_load(ntriples.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return graph
+
+
+def text(term: object) -> str:
+    """A cell: an IRI of ours as its path (`drug/neratinib`), any other term as its value, on one line."""
+    value = str(getattr(term, "value", term))
+    value = value.removeprefix(BASE) if isinstance(term, pyoxigraph.NamedNode) else value
+    return " ".join(value.split())
+
+
+def values(graph: pyoxigraph.Store, kind: str, fields: dict[str, str]) -> dict[str, dict[str, set[str]]]:
+    """For every node of class hk:`kind`, the values of each field."""
+    unions = " UNION ".join(f'{{ ?node {path} ?value BIND("{name}" AS ?field) }}' for name, path in fields.items())
+    query = sparql_prologue() + f"SELECT ?node ?field ?value WHERE {{ ?node a hk:{kind} . {unions} }}"
+    found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for node, field, value in graph.query(query):  # type: ignore[misc]
+        found[text(node)][field.value].add(text(value))
+    for node in graph.query(sparql_prologue() + f"SELECT ?node WHERE {{ ?node a hk:{kind} }}"):
+        found[text(node[0])]  # a node with none of the fields still has its row
+    return found
+
+
+def annotations(graph: pyoxigraph.Store, path: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for node, value in graph.query(sparql_prologue() + f"SELECT ?node ?value WHERE {{ ?node {path} ?value }}"):  # type: ignore[misc]
+        found[text(node)].add(text(value))
+    return found
+
+
+def columns(fields: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for name in fields:
+        out.append(name)
+        out += [f"{name}_label"] * (name in LABELLED) + [f"{name}_xref"] * (name in XREFS)
+    return out
+
+
+def cells(row: dict[str, set[str]], names: Sequence[str], labels: dict[str, set[str]],
+          xrefs: dict[str, set[str]]) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        if name.endswith(("_label", "_xref")):
+            base, _, which = name.rpartition("_")
+            lookup = labels if which == "label" else xrefs
+            out.append(MULTI.join(sorted({v for node in row.get(base, ()) for v in lookup.get(node, ())})))
+        else:
+            out.append(MULTI.join(sorted(row.get(name, ()))))
+    return out
+
+
+def tsv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(sorted(rows))
+    return out.getvalue().encode("utf-8")
+
+
+def table(ntriples: str, kind: str, key: str, fields: dict[str, str], extra: dict[str, str] | None = None,
+          fixed: dict[str, set[str]] | None = None) -> tuple[list[str], list[list[str]]]:
+    graph = store(ntriples)
+    labels, xrefs = annotations(graph, "rdfs:label"), annotations(graph, "oboInOwl:hasDbXref")
+    names = columns(fields)
+    rows = []
+    for node, row in values(graph, kind, fields).items():
+        rows.append([node, *cells(row, names, labels, xrefs)])
+    return [key, *names], rows
+
+
+def claims_tsv(ntriples: str) -> bytes:
+    """One row per claim (every hk:Claim: relation claims, outcomes, prevalence figures, entity evidence …)."""
+    graph = store(ntriples)
+    header, rows = table(ntriples, "Claim", "claim", CLAIM_FIELDS)
+    kinds = annotations(graph, "a")
+    kind_of = {node: MULTI.join(sorted(k.removeprefix("ontology#") for k in found
+                                       if k.startswith("ontology#") and k != "ontology#Claim"))
+               for node, found in kinds.items()}
+    return tsv([header[0], "kind", *header[1:]], ([row[0], kind_of.get(row[0], ""), *row[1:]] for row in rows))
+
+
+def outcomes_tsv(ntriples: str) -> bytes:
+    """One row per result of an arm (trial, arm, endpoint, value, unit …), and one per outcome without arm results
+    (the hazard ratio and p-value belong to the outcome and repeat on each of its arms)."""
+    graph = store(ntriples)
+    labels, xrefs = annotations(graph, "rdfs:label"), annotations(graph, "oboInOwl:hasDbXref")
+    outcomes = values(graph, "Outcome", OUTCOME_FIELDS)
+    arms = values(graph, "ArmResult", ARM_FIELDS)
+    arm_results = annotations(graph, "hk:hasArmResult")
+    outcome_names, arm_names = columns(OUTCOME_FIELDS), columns(ARM_FIELDS)
+    split = outcome_names.index("condition")  # the arm's columns follow what names the outcome
+    rows = []
+    for outcome, row in outcomes.items():
+        head = cells(row, outcome_names, labels, xrefs)
+        for arm in sorted(arm_results.get(outcome, ())) or [""]:
+            arm_cells = cells(arms[arm], arm_names, labels, xrefs) if arm else [""] * len(arm_names)
+            rows.append([outcome, *head[:split], *arm_cells, *head[split:]])
+    header = ["outcome", *outcome_names[:split], *arm_names, *outcome_names[split:]]
+    return tsv(header, rows)
+
+
+def trials_tsv(ntriples: str) -> bytes:
+    """One row per clinical trial."""
+    header, rows = table(ntriples, "ClinicalTrial", "trial", TRIAL_FIELDS)
+    return tsv(header, rows)
