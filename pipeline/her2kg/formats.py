@@ -242,3 +242,17 @@ register(Format("outcomes-tsv", "outcomes.tsv", "text/tab-separated-values",
                 lambda c: formats_tables.outcomes_tsv(c.ntriples)))
 register(Format("trials-tsv", "trials.tsv", "text/tab-separated-values",
                 lambda c: formats_tables.trials_tsv(c.ntriples)))
+
+
+# --- KGX nodes and edges with Biolink categories and predicates (formats_kgx.py) ----------------------
+
+from . import formats_kgx  # noqa: E402
+
+register(Format("kgx-nodes-tsv", "her2kg_kgx_nodes.tsv", "text/tab-separated-values",
+                lambda c: formats_kgx.nodes_tsv(c.ntriples)))
+register(Format("kgx-edges-tsv", "her2kg_kgx_edges.tsv", "text/tab-separated-values",
+                lambda c: formats_kgx.edges_tsv(c.ntriples)))
+register(Format("kgx-nodes-jsonl", "her2kg_kgx_nodes.jsonl", "application/jsonl",
+                lambda c: formats_kgx.nodes_jsonl(c.ntriples)))
+register(Format("kgx-edges-jsonl", "her2kg_kgx_edges.jsonl", "application/jsonl",
+                lambda c: formats_kgx.edges_jsonl(c.ntriples)))
