@@ -256,3 +256,11 @@ register(Format("kgx-nodes-jsonl", "her2kg_kgx_nodes.jsonl", "application/jsonl"
                 lambda c: formats_kgx.nodes_jsonl(c.ntriples)))
 register(Format("kgx-edges-jsonl", "her2kg_kgx_edges.jsonl", "application/jsonl",
                 lambda c: formats_kgx.edges_jsonl(c.ntriples)))
+
+
+# --- every claim as a nanopublication (formats_nanopub.py) ---------------------------------------------
+
+from . import formats_nanopub  # noqa: E402
+
+register(Format("nanopubs", "her2kg-nanopubs.trig", "application/trig", lambda c: formats_nanopub.nanopubs_trig(
+    c.ntriples, c.version, c.issued.n3() if c.issued is not None else None)))

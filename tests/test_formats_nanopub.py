@@ -1,0 +1,63 @@
+"""The nanopublications: her2kg-nanopubs.trig parses as TriG, every claim is one nanopublication, and each is
+well formed by the nanopub guidelines: a head graph linking three other graphs, none of them empty, the
+provenance about the assertion and the publication info about the nanopublication. IRIs come from content."""
+import pytest
+from rdflib import Dataset, Namespace, URIRef
+from rdflib.namespace import RDF
+
+from her2kg.formats_nanopub import nanopubs_trig
+
+NP = Namespace("http://www.nanopub.org/nschema#")
+HK = Namespace("https://w3id.org/her2kg/ontology#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+
+
+@pytest.fixture(scope="module")
+def trig(shipped_release):
+    return (shipped_release / "her2kg-nanopubs.trig").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def dataset(trig):
+    return Dataset().parse(data=trig, format="trig")
+
+
+def graph(dataset, name):
+    return dataset.graph(URIRef(name))
+
+
+def test_every_claim_is_one_nanopublication(dataset, shipped_store):
+    claims = {str(row[0].value) for row in shipped_store.query(
+        "SELECT DISTINCT ?c WHERE { ?c a <https://w3id.org/her2kg/ontology#Claim> }")}
+    heads = [g for g in dataset.graphs() if (None, RDF.type, NP.Nanopublication) in g]
+    nanopubs = {this for g in heads for this in g.subjects(RDF.type, NP.Nanopublication)}
+    assert len(heads) == len(nanopubs) == len(claims)
+    pubinfo_sources = {str(o) for g in dataset.graphs() for o in g.objects(None, PROV.wasDerivedFrom)
+                       if str(g.identifier).endswith("#pubinfo")}
+    assert pubinfo_sources == claims
+
+
+def test_each_nanopublication_is_well_formed(dataset):
+    names = {g.identifier for g in dataset.graphs() if len(g)}
+    nanopubs = sorted({s for g in dataset.graphs() for s in g.subjects(RDF.type, NP.Nanopublication)})
+    assert nanopubs
+    for this in nanopubs:
+        head = graph(dataset, f"{this}#Head")
+        parts = [head.value(this, link) for link in (NP.hasAssertion, NP.hasProvenance, NP.hasPublicationInfo)]
+        assert all(parts) and len(set(parts)) == 3 and head.identifier not in parts, this
+        assert len(head) == 4, "the head holds only the type and the three links"
+        assert all(part in names for part in parts), f"{this}: a graph is missing or empty"
+        assertion, provenance, pubinfo = (graph(dataset, str(part)) for part in parts)
+        assert set(provenance.subjects()) == {assertion.identifier}, "the provenance is about the assertion"
+        assert (assertion.identifier, PROV.wasDerivedFrom, None) in provenance
+        assert set(pubinfo.subjects()) == {this}, "the publication info is about the nanopublication"
+        assert str(this) not in {str(t) for triple in assertion for t in triple}
+
+
+def test_iris_do_not_change_with_the_release_and_the_file_is_sorted(shipped_release, trig):
+    ntriples = (shipped_release / "her2kg.nt").read_text(encoding="utf-8")
+    other = nanopubs_trig(ntriples, "9.9.9", '"2030-01-01"^^<http://www.w3.org/2001/XMLSchema#date>').decode()
+    heads = [line for line in trig.splitlines() if line.endswith("#Head> {")]
+    assert heads == sorted(heads)
+    assert heads == [line for line in other.splitlines() if line.endswith("#Head> {")]
+    assert other != trig
