@@ -264,3 +264,13 @@ from . import formats_nanopub  # noqa: E402
 
 register(Format("nanopubs", "her2kg-nanopubs.trig", "application/trig", lambda c: formats_nanopub.nanopubs_trig(
     c.ntriples, c.version, c.issued.n3() if c.issued is not None else None)))
+
+
+# --- JSON-LD with a published @context (formats_jsonld.py) ---------------------------------------------
+
+from . import formats_jsonld  # noqa: E402
+
+register(Format("jsonld-context", formats_jsonld.CONTEXT_FILE, "application/ld+json",
+                lambda c: formats_jsonld.context_json(c.graph)))
+register(Format("jsonld", "her2kg.jsonld", "application/ld+json",
+                lambda c: formats_jsonld.data_jsonld(c.data, c.graph, c.version)))
