@@ -26,7 +26,7 @@ def context(ontology: Graph) -> dict[str, Any]:
     """The @context: the project's prefixes, our terms by local name, object properties with IRI values."""
     terms: dict[str, Any] = {"@vocab": str(HK), "her2kg": BASE, **{p: str(ns) for p, ns in PREFIXES.items()}}
     terms.update(COMMON)
-    for prop in sorted(set(ontology.subjects(RDF.type, OWL.ObjectProperty))):
+    for prop in sorted(set(ontology.subjects(RDF.type, OWL.ObjectProperty)), key=str):
         if str(prop).startswith(str(HK)):
             terms[str(prop)[len(str(HK)):]] = {"@id": f"hk:{str(prop)[len(str(HK)):]}", "@type": "@id"}
     return {"@context": terms}

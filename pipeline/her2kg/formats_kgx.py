@@ -12,8 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .formats_tables import MULTI, annotations, store, text
-from .namespaces import sparql_prologue
+from .formats_tables import MULTI, objects_of, select, store, text
 
 BIOLINK_VERSION = "4.4.4"
 PROVIDER = "infores:her2kg"  # this graph's own knowledge-source id (not in the Translator infores catalogue)
@@ -133,11 +132,11 @@ Rows = list[dict[str, list[str] | str]]
 @lru_cache(maxsize=2)  # the four files are written from the same rows
 def graph_rows(ntriples: str) -> tuple[Rows, Rows]:
     graph = store(ntriples)
-    types = annotations(graph, "a")
-    labels, xrefs = annotations(graph, "rdfs:label"), annotations(graph, "oboInOwl:hasDbXref")
-    definitions, synonyms = annotations(graph, "skos:definition"), annotations(graph, "skos:altLabel")
+    types = objects_of(graph, "a")
+    labels, xrefs = objects_of(graph, "rdfs:label"), objects_of(graph, "oboInOwl:hasDbXref")
+    definitions, synonyms = objects_of(graph, "skos:definition"), objects_of(graph, "skos:altLabel")
     ids: dict[str, str] = {}
-    nodes = []
+    nodes: Rows = []
     for path, found in types.items():
         kind = category({t.removeprefix("ontology#") for t in found if t.startswith("ontology#")})
         if kind is None:
@@ -150,14 +149,14 @@ def graph_rows(ntriples: str) -> tuple[Rows, Rows]:
                       "synonym": sorted(synonyms.get(path, ())), "provided_by": [PROVIDER],
                       "iri": f"https://w3id.org/her2kg/{path}"})
     fields: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    query = sparql_prologue() + """SELECT ?claim ?field ?value WHERE { ?claim a hk:RelationClaim .
+    query = """SELECT ?claim ?field ?value WHERE { ?claim a hk:RelationClaim .
         VALUES (?field ?property) { ("s" hk:claimSubject) ("p" hk:claimRelation) ("o" hk:claimObject)
             ("source" hk:statedIn) ("quote" hk:quote) ("polarity" hk:polarity) ("hedge" hk:hedge)
             ("evidence" hk:evidenceKind) }
         ?claim ?property ?value }"""
-    for claim, field, value in graph.query(query):  # type: ignore[misc]
+    for claim, field, value in select(graph, query):
         fields[text(claim)][field.value].add(text(value))
-    edges = []
+    edges: Rows = []
     for claim, row in fields.items():
         (subject,), (relation,), (object_,) = row["s"], row["p"], row["o"]
         predicate = PREDICATES.get(relation.removeprefix("ontology#"))

@@ -82,8 +82,8 @@ def nanopubs_trig(ntriples: str, version: str, issued: str | None) -> bytes:
     licence = header_value(graph, f"{DCTERMS}license")
     creators = header_value(graph, f"{DCTERMS}creator")
     created = issued or next((nt(o) for o in header_value(graph, f"{DCTERMS}issued")), None)
-    claims = sorted({q.subject.value for q in graph.quads_for_pattern(None, pyoxigraph.NamedNode(RDF_TYPE),
-                                                                      pyoxigraph.NamedNode(f"{HK}Claim"))})
+    typed = graph.quads_for_pattern(None, pyoxigraph.NamedNode(RDF_TYPE), pyoxigraph.NamedNode(f"{HK}Claim"))
+    claims = sorted({q.subject.value for q in typed if isinstance(q.subject, pyoxigraph.NamedNode)})
     blocks: dict[str, str] = {}
     for iri in claims:
         assertion, provenance = claim_triples(graph, pyoxigraph.NamedNode(iri))

@@ -10,6 +10,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pyoxigraph
 
@@ -85,18 +86,24 @@ def text(term: object) -> str:
 def values(graph: pyoxigraph.Store, kind: str, fields: dict[str, str]) -> dict[str, dict[str, set[str]]]:
     """For every node of class hk:`kind`, the values of each field."""
     unions = " UNION ".join(f'{{ ?node {path} ?value BIND("{name}" AS ?field) }}' for name, path in fields.items())
-    query = sparql_prologue() + f"SELECT ?node ?field ?value WHERE {{ ?node a hk:{kind} . {unions} }}"
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for node, field, value in graph.query(query):  # type: ignore[misc]
+    for node, field, value in select(graph, f"SELECT ?node ?field ?value WHERE {{ ?node a hk:{kind} . {unions} }}"):
         found[text(node)][field.value].add(text(value))
-    for node in graph.query(sparql_prologue() + f"SELECT ?node WHERE {{ ?node a hk:{kind} }}"):
-        found[text(node[0])]  # a node with none of the fields still has its row
+    for (node,) in select(graph, f"SELECT ?node WHERE {{ ?node a hk:{kind} }}"):
+        found[text(node)]  # a node with none of the fields still has its row
     return found
 
 
-def annotations(graph: pyoxigraph.Store, path: str) -> dict[str, set[str]]:
+def select(graph: pyoxigraph.Store, query: str) -> list[tuple[Any, ...]]:
+    """The rows of a SELECT query (with the project's prefixes)."""
+    solutions = graph.query(sparql_prologue() + query)
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    return [tuple(solution) for solution in solutions]
+
+
+def objects_of(graph: pyoxigraph.Store, path: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = defaultdict(set)
-    for node, value in graph.query(sparql_prologue() + f"SELECT ?node ?value WHERE {{ ?node {path} ?value }}"):  # type: ignore[misc]
+    for node, value in select(graph, f"SELECT ?node ?value WHERE {{ ?node {path} ?value }}"):
         found[text(node)].add(text(value))
     return found
 
@@ -122,7 +129,7 @@ def cells(row: dict[str, set[str]], names: Sequence[str], labels: dict[str, set[
     return out
 
 
-def tsv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+def tsv(header: Sequence[str], rows: Iterable[list[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter="\t", lineterminator="\n")
     writer.writerow(header)
@@ -130,10 +137,9 @@ def tsv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def table(ntriples: str, kind: str, key: str, fields: dict[str, str], extra: dict[str, str] | None = None,
-          fixed: dict[str, set[str]] | None = None) -> tuple[list[str], list[list[str]]]:
-    graph = store(ntriples)
-    labels, xrefs = annotations(graph, "rdfs:label"), annotations(graph, "oboInOwl:hasDbXref")
+def table(graph: pyoxigraph.Store, kind: str, key: str, fields: dict[str, str]) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of a table of every node of class hk:`kind`."""
+    labels, xrefs = objects_of(graph, "rdfs:label"), objects_of(graph, "oboInOwl:hasDbXref")
     names = columns(fields)
     rows = []
     for node, row in values(graph, kind, fields).items():
@@ -144,8 +150,8 @@ def table(ntriples: str, kind: str, key: str, fields: dict[str, str], extra: dic
 def claims_tsv(ntriples: str) -> bytes:
     """One row per claim (every hk:Claim: relation claims, outcomes, prevalence figures, entity evidence …)."""
     graph = store(ntriples)
-    header, rows = table(ntriples, "Claim", "claim", CLAIM_FIELDS)
-    kinds = annotations(graph, "a")
+    header, rows = table(graph, "Claim", "claim", CLAIM_FIELDS)
+    kinds = objects_of(graph, "a")
     kind_of = {node: MULTI.join(sorted(k.removeprefix("ontology#") for k in found
                                        if k.startswith("ontology#") and k != "ontology#Claim"))
                for node, found in kinds.items()}
@@ -156,10 +162,10 @@ def outcomes_tsv(ntriples: str) -> bytes:
     """One row per result of an arm (trial, arm, endpoint, value, unit …), and one per outcome without arm results
     (the hazard ratio and p-value belong to the outcome and repeat on each of its arms)."""
     graph = store(ntriples)
-    labels, xrefs = annotations(graph, "rdfs:label"), annotations(graph, "oboInOwl:hasDbXref")
+    labels, xrefs = objects_of(graph, "rdfs:label"), objects_of(graph, "oboInOwl:hasDbXref")
     outcomes = values(graph, "Outcome", OUTCOME_FIELDS)
     arms = values(graph, "ArmResult", ARM_FIELDS)
-    arm_results = annotations(graph, "hk:hasArmResult")
+    arm_results = objects_of(graph, "hk:hasArmResult")
     outcome_names, arm_names = columns(OUTCOME_FIELDS), columns(ARM_FIELDS)
     split = outcome_names.index("condition")  # the arm's columns follow what names the outcome
     rows = []
@@ -174,5 +180,5 @@ def outcomes_tsv(ntriples: str) -> bytes:
 
 def trials_tsv(ntriples: str) -> bytes:
     """One row per clinical trial."""
-    header, rows = table(ntriples, "ClinicalTrial", "trial", TRIAL_FIELDS)
+    header, rows = table(store(ntriples), "ClinicalTrial", "trial", TRIAL_FIELDS)
     return tsv(header, rows)
