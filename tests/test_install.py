@@ -26,8 +26,10 @@ def test_installed_her2kg_builds_the_shipped_facts_from_another_directory(instal
     assert result.returncode == 0, result.stderr
     assert "quotes checked: " in result.stdout and " in 3 sources;" in result.stdout  # the packaged sources/
     assert sorted(p.name for p in (elsewhere / "dist").iterdir()) == [
-        ".her2kg-release", "SHA256SUMS", "build-report.json", "her2kg.nq", "her2kg.nq.gz", "her2kg.nt", "her2kg.nt.gz",
-        "her2kg.owl", "her2kg.ttl", "void.ttl"]
+        ".her2kg-release", "SHA256SUMS", "build-report.json", "claims.tsv", "her2kg-context.jsonld",
+        "her2kg-nanopubs.trig", "her2kg.jsonld", "her2kg.nq", "her2kg.nq.gz", "her2kg.nt", "her2kg.nt.gz",
+        "her2kg.owl", "her2kg.ttl", "her2kg_kgx_edges.jsonl", "her2kg_kgx_edges.tsv", "her2kg_kgx_nodes.jsonl",
+        "her2kg_kgx_nodes.tsv", "outcomes.tsv", "trials.tsv", "void.ttl"]
 
 
 def test_outside_a_checkout_the_packaged_copy_is_read(installed, tmp_path):

@@ -38,7 +38,10 @@ def test_the_release_knows_its_files_by_role(built):
         "her2kg.nt", "her2kg.ttl", "her2kg.owl", "void.ttl", "build-report.json")
     assert (built.inferred_nt.name, built.inferred_ttl.name) == ("her2kg-inferred.nt", "her2kg-inferred.ttl")
     assert Release.file_names() == ["her2kg.ttl", "her2kg.nt", "her2kg.owl", "void.ttl", "her2kg.nq", "her2kg.nt.gz",
-                                    "her2kg.nq.gz", "SHA256SUMS", "build-report.json"]
+                                    "her2kg.nq.gz", "SHA256SUMS", "claims.tsv", "outcomes.tsv", "trials.tsv",
+                                    "her2kg_kgx_nodes.tsv", "her2kg_kgx_edges.tsv", "her2kg_kgx_nodes.jsonl",
+                                    "her2kg_kgx_edges.jsonl", "her2kg-nanopubs.trig", "her2kg-context.jsonld",
+                                    "her2kg.jsonld", "build-report.json"]
     assert sorted(p.name for p in built.folder.iterdir()) == sorted([*Release.file_names(), MARKER])
 
 
@@ -52,7 +55,11 @@ def test_every_registered_format_is_written_with_its_media_type(built):
     assert {f.name: f.media_type for f in formats()} == {
         "ttl": "text/turtle", "nt": "application/n-triples", "owl": "application/rdf+xml", "void": "text/turtle",
         "nq": "application/n-quads", "nt-gz": "application/n-triples", "nq-gz": "application/n-quads",
-        "sums": "text/plain"}
+        "sums": "text/plain", "claims-tsv": "text/tab-separated-values", "outcomes-tsv": "text/tab-separated-values",
+        "trials-tsv": "text/tab-separated-values", "kgx-nodes-tsv": "text/tab-separated-values",
+        "kgx-edges-tsv": "text/tab-separated-values", "kgx-nodes-jsonl": "application/jsonl",
+        "kgx-edges-jsonl": "application/jsonl", "nanopubs": "application/trig", "jsonld-context": "application/ld+json",
+        "jsonld": "application/ld+json"}
     for fmt in formats():
         assert built.path(fmt.name).stat().st_size > 0, fmt.name
 
