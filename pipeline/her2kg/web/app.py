@@ -10,6 +10,8 @@ Routes (the pages add theirs through `pages.page_routes(state)`):
     GET /api/queries/<name>     a canned query's answer (JSON, CSV, TSV: Accept or ?format=)
     GET /openapi.json           an OpenAPI description of the REST API, from the query headers
     GET /health                 version, triples, uptime, workers
+    GET /<kind>/<slug>, /ontology…  the graph's own IRIs, dereferenced (entities.entity_routes)
+    GET /api/search?q=          records by label, synonym or identifier
 
 Every error the library raises becomes a response here, in one place (`error_response`), with its
 `http_status` and its message as plain text (JSON under /api/); anything else becomes a plain 500
@@ -202,6 +204,8 @@ def create_app(config: ServerConfig, state: State | None = None) -> Starlette:
         pass
     else:
         routes += page_routes(state)
+    from .entities import entity_routes  # last: /<kind>/<slug> must not shadow the routes above
+    routes += entity_routes(state)
     middleware = [Middleware(AccessLog)]
     if config.cors:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors), allow_methods=["GET", "POST"],
