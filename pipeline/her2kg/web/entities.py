@@ -52,6 +52,7 @@ RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rd
 VERSION = re.compile(r"\d+(\.\d+)*")
 SEARCH_LIMIT = 25
 INSTANCE_LIMIT = 500
+VALUES_SHOWN = 100  # values listed per property on a page
 PROLOGUE = sparql_prologue()
 THIS = pyoxigraph.Variable("this")
 
@@ -336,7 +337,9 @@ def _grouped(found: list[dict[str, Any]], key: str, label: str) -> str:
         plabel = next((_value(r["plabel"]) for r in values if r["plabel"] is not None), None)
         out.append(f"<dt>{link(_value(predicate), plabel)}</dt>")
         shown = sorted(names.items(), key=lambda kv: (_value(kv[1]) or _value(kv[0])).casefold())
-        out.append("<dd>" + "</dd><dd>".join(show(term, name) for term, name in shown) + "</dd>")
+        out.append("<dd>" + "</dd><dd>".join(show(term, name) for term, name in shown[:VALUES_SHOWN]) + "</dd>")
+        if len(shown) > VALUES_SHOWN:  # a vocabulary value is used by thousands: the page stays readable
+            out.append(f'<dd class="more">… and {len(shown) - VALUES_SHOWN:,} more (ask /sparql for all)</dd>')
     out.append("</dl>")
     return "".join(out)
 
