@@ -331,7 +331,7 @@ def _grouped(found: list[dict[str, Any]], key: str, label: str) -> str:
     out = ['<dl class="relations">']
     for predicate in sorted(groups, key=lambda p: _short(_value(p)).casefold()):
         values = groups[predicate]
-        names = {}
+        names: dict[Any, Any] = {}
         for row in values:
             names.setdefault(row[key], row[label])
         plabel = next((_value(r["plabel"]) for r in values if r["plabel"] is not None), None)
@@ -475,7 +475,7 @@ async def ontology(request: Request) -> Response:
     parts = [f"<h1>{escape(str(graph.value(ONTOLOGY_IRI, RDFS.label) or 'her2kg ontology'))}</h1>",
              f'<p class="iri"><code>{escape(str(ONTOLOGY_IRI))}</code>',
              f" version <code>{escape(str(graph.value(ONTOLOGY_IRI, OWL.versionIRI) or ''))}</code></p>"]
-    for description in graph.objects(ONTOLOGY_IRI, SKOS.definition | RDFS.comment):  # type: ignore[operator]
+    for description in graph.objects(ONTOLOGY_IRI, SKOS.definition | RDFS.comment):
         parts.append(f"<p>{escape(str(description))}</p>")
     for title, owl_type in kinds:
         terms = sorted((t for t in graph.subjects(RDF.type, owl_type) if str(t).startswith(str(HK))),
