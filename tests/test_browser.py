@@ -12,11 +12,13 @@ import shutil
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from her2kg.catalog import find_query, run
 from her2kg.results import show
 from her2kg.sparql import execute
+from her2kg.web.entities import href
 from serving import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -122,13 +124,33 @@ def test_a_canned_query_with_a_parameter_shows_the_rows_the_catalogue_answers(br
     assert rows, "the shipped graph knows mechanisms affecting tucatinib"
     headers = [th.text.rstrip(" ↕↑↓") for th in browser.find_elements(By.CSS_SELECTOR, "#result-table th")]
     assert headers == list(variables)
-    # IRIs as the command line shows them (drug/tucatinib, hk:…), each a link to the IRI itself.
+    # IRIs as the command line shows them (drug/tucatinib, hk:…), each a link to its page on this server.
     assert table_cells(browser) == [[show(term) for term in row] for row in rows]
     links = browser.find_elements(By.CSS_SELECTOR, "#result-table tbody tr:first-child a")
-    assert [a.get_attribute("href") for a in links] == [t.value for t in rows[0] if t is not None and t.value
-                                                        and t.value.startswith("https://")]
+    assert [a.get_attribute("href") for a in links] == [urljoin(server, href(t.value)) for t in rows[0]
+                                                        if t is not None and t.value and t.value.startswith("https://")]
     assert browser.find_element(By.ID, "status").text == f"{len(rows)} rows"
     shot(browser, artifacts, "canned-query")
+
+
+def test_from_a_search_to_a_drug_to_a_mechanism_to_a_trial(browser, server, artifacts):
+    """A new user's path through the graph: search "neratinib", open it, follow a resistance
+    mechanism it acts on, then a trial of a strategy against that mechanism."""
+    browser.get(server)
+    browser.find_element(By.ID, "q").send_keys("neratinib", Keys.ENTER)
+    WebDriverWait(browser, WAIT).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "ol.hits")))
+    shot(browser, artifacts, "search")
+    browser.find_element(By.CSS_SELECTOR, "ol.hits li:first-child a").click()
+    WebDriverWait(browser, WAIT).until(expected_conditions.url_contains("/drug/neratinib.html"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "neratinib"
+    shot(browser, artifacts, "drug")
+    browser.find_element(By.CSS_SELECTOR, "a[href='/mechanism/her2-activating-mutations']").click()
+    WebDriverWait(browser, WAIT).until(expected_conditions.url_contains("/mechanism/her2-activating-mutations.html"))
+    shot(browser, artifacts, "mechanism")
+    browser.find_element(By.CSS_SELECTOR, "a[href^='/trial/']").click()
+    WebDriverWait(browser, WAIT).until(expected_conditions.url_contains("/trial/"))
+    assert "trial" in browser.find_element(By.CSS_SELECTOR, "p.types").text
+    shot(browser, artifacts, "trial")
 
 
 def test_clicking_a_column_header_sorts_the_table_and_clicking_again_reverses_it(browser, server, artifacts):

@@ -93,6 +93,10 @@ OUTCOMES = """SELECT ?this ?outcome ?endpoint ?subgroup ?analysis ?hr ?low ?high
   OPTIONAL { ?outcome hk:pValue ?p } OPTIONAL { ?outcome hk:polarity ?polarity }
   OPTIONAL { ?outcome hk:statedIn ?source }
 }"""
+STRATEGY_TRIALS = """SELECT ?this ?strategy ?slabel ?trial ?tlabel WHERE {
+  ?strategy hk:overcomes|hk:proposedAgainst ?this ; hk:testedIn ?trial .
+  OPTIONAL { ?strategy rdfs:label ?slabel } OPTIONAL { ?trial rdfs:label ?tlabel }
+}"""
 INSTANCES = """SELECT ?this ?s ?label WHERE { ?s a ?this . OPTIONAL { ?s rdfs:label ?label } }"""
 USES = """SELECT ?this (COUNT(*) AS ?n) WHERE { ?s ?this ?o } GROUP BY ?this"""
 # Search: each text a record is known by, with what kind of name it is.
@@ -401,6 +405,22 @@ async def trial_extra(state: State, iri: str) -> str:
     return "".join(parts)
 
 
+async def mechanism_extra(state: State, iri: str) -> str:
+    """The strategies proposed against a mechanism and the trials that tested them: the way from a
+    mechanism to clinical evidence."""
+    strategies: dict[Any, dict[str, Any]] = {}
+    for row in await rows(state, STRATEGY_TRIALS, iri):
+        strategy = strategies.setdefault(row["strategy"], {"label": row["slabel"], "trials": {}})
+        strategy["trials"][row["trial"]] = row["tlabel"]
+    if not strategies:
+        return ""
+    items = sorted(strategies.items(), key=lambda kv: (_value(kv[1]["label"]) or _value(kv[0])).casefold())
+    return ("<section><h2>Strategies against it, and their trials</h2><ul>" + "".join(
+        f"<li>{show(term, strategy['label'])} — tested in "
+        + ", ".join(show(t, tl) for t, tl in sorted(strategy["trials"].items(), key=lambda kv: _value(kv[0])))
+        + "</li>" for term, strategy in items) + "</ul></section>")
+
+
 async def record_document(request: Request, iri: str, path: str, fmt: str) -> Response:
     state: State = request.app.state.her2kg
     if fmt != "html":
@@ -408,8 +428,11 @@ async def record_document(request: Request, iri: str, path: str, fmt: str) -> Re
             raise NotFoundError(f"nothing is known about {iri}")
         return rdf_response((r["triple"] for r in await rows(state, DESCRIBE, iri)), fmt)
     item = await entity(state, iri)
-    extra = await trial_extra(state, iri) if any(_value(r["o"]) in (str(HK.Trial), str(HK.Study))
-                                                 for r in item.types) or iri.startswith(BASE + "trial/") else ""
+    extra = ""
+    if iri.startswith(BASE + "trial/"):
+        extra = await trial_extra(state, iri)
+    elif iri.startswith(BASE + "mechanism/"):
+        extra = await mechanism_extra(state, iri)
     return html_response(item.label, render_entity(item, extra), alternates=_alternates(path))
 
 
