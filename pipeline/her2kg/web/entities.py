@@ -53,6 +53,7 @@ VERSION = re.compile(r"\d+(\.\d+)*")
 SEARCH_LIMIT = 25
 INSTANCE_LIMIT = 500
 VALUES_SHOWN = 100  # values listed per property on a page
+CLAIMS_SHOWN = 300  # claims listed on a page (a vocabulary value such as 'supports' has thousands)
 PROLOGUE = sparql_prologue()
 THIS = pyoxigraph.Variable("this")
 
@@ -358,7 +359,7 @@ def render_claims(claims: list[dict[str, Any]]) -> str:
             claim["quotes"].add(_value(row["quote"]))
         claim["roles"].add(_value(row["rolelabel"]) or _short(_value(row["role"])))
     out = [f'<section class="claims"><h2>Claims ({len(merged)})</h2><ul>']
-    for iri, claim in sorted(merged.items()):
+    for iri, claim in sorted(merged.items())[:CLAIMS_SHOWN]:
         polarity = _short(_value(claim["polarity"])) if claim["polarity"] is not None else "unstated"
         hedge = _short(_value(claim["hedge"])) if claim["hedge"] is not None else ""
         kind = POLARITY_CLASS.get(polarity, "unstated")
@@ -371,7 +372,10 @@ def render_claims(claims: list[dict[str, Any]]) -> str:
                    f'{escape(_short(_value(claim["evidence"])) if claim["evidence"] is not None else "")} · '
                    f'as {escape(", ".join(sorted(claim["roles"])))} · {link(iri, _short(iri))}</p>'
                    f'{quotes}<p class="source">Source: {source}{section}</p></li>')
-    out.append("</ul></section>")
+    out.append("</ul>")
+    if len(merged) > CLAIMS_SHOWN:
+        out.append(f'<p class="more">… and {len(merged) - CLAIMS_SHOWN:,} more claims (ask /sparql for all)</p>')
+    out.append("</section>")
     return "".join(out)
 
 
