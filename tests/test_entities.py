@@ -142,6 +142,12 @@ def test_claims_are_marked_supporting_negative_or_hedged(client):
     assert "<blockquote>This dual treatment may be an effective therapeutic strategy" in page
 
 
+def test_a_publication_page_lists_every_claim_drawn_from_it(client):
+    page = client.get("/publication/rygiel-2020.html").text
+    count = int(page.split("<h2>Claims (")[1].split(")")[0])
+    assert count > 300 and page.count('<li class="claim') == count
+
+
 def test_a_trial_page_has_its_arms_and_an_outcomes_table(client):
     page = client.get("/trial/nala.html").text
     assert "<h2>Arms</h2>" in page and "neratinib + capecitabine (N/C)" in page

@@ -53,7 +53,7 @@ VERSION = re.compile(r"\d+(\.\d+)*")
 SEARCH_LIMIT = 25
 INSTANCE_LIMIT = 500
 VALUES_SHOWN = 100  # values listed per property on a page
-CLAIMS_SHOWN = 300  # claims listed on a page (a vocabulary value such as 'supports' has thousands)
+CLAIMS_SHOWN = 300  # claims listed on a vocabulary value's page ('supports' has thousands); others list all
 PROLOGUE = sparql_prologue()
 THIS = pyoxigraph.Variable("this")
 
@@ -290,7 +290,7 @@ SHOWN_APART = {str(RDFS.label), str(RDF.type), str(SKOS.altLabel), "http://www.g
                "hasDbXref", str(SKOS.definition)}
 
 
-def render_entity(item: Entity, extra: str = "") -> str:
+def render_entity(item: Entity, extra: str = "", claims_shown: int | None = None) -> str:
     parts = [f"<h1>{escape(item.label)}</h1>", f'<p class="iri"><code>{escape(item.iri)}</code></p>']
     if item.types:
         parts.append('<p class="types">' + ", ".join(show(r["o"], r["olabel"]) for r in _unique(item.types, "o"))
@@ -315,7 +315,7 @@ def render_entity(item: Entity, extra: str = "") -> str:
     if item.incoming:
         parts.append("<section><h2>Referred to by</h2>" + _grouped(item.incoming, "s", "slabel") + "</section>")
     if item.claims:
-        parts.append(render_claims(item.claims))
+        parts.append(render_claims(item.claims, claims_shown))
     return "\n".join(parts)
 
 
@@ -349,7 +349,7 @@ def _grouped(found: list[dict[str, Any]], key: str, label: str) -> str:
     return "".join(out)
 
 
-def render_claims(claims: list[dict[str, Any]]) -> str:
+def render_claims(claims: list[dict[str, Any]], limit: int | None = None) -> str:
     """Every claim about the entity: quote, hedge, evidence kind, polarity, source — supporting,
     negative and hedged claims marked apart (a class, a word and a colour, not colour alone)."""
     merged: dict[str, dict[str, Any]] = {}
@@ -359,7 +359,7 @@ def render_claims(claims: list[dict[str, Any]]) -> str:
             claim["quotes"].add(_value(row["quote"]))
         claim["roles"].add(_value(row["rolelabel"]) or _short(_value(row["role"])))
     out = [f'<section class="claims"><h2>Claims ({len(merged)})</h2><ul>']
-    for iri, claim in sorted(merged.items())[:CLAIMS_SHOWN]:
+    for iri, claim in sorted(merged.items())[:limit]:
         polarity = _short(_value(claim["polarity"])) if claim["polarity"] is not None else "unstated"
         hedge = _short(_value(claim["hedge"])) if claim["hedge"] is not None else ""
         kind = POLARITY_CLASS.get(polarity, "unstated")
@@ -373,8 +373,8 @@ def render_claims(claims: list[dict[str, Any]]) -> str:
                    f'as {escape(", ".join(sorted(claim["roles"])))} · {link(iri, _short(iri))}</p>'
                    f'{quotes}<p class="source">Source: {source}{section}</p></li>')
     out.append("</ul>")
-    if len(merged) > CLAIMS_SHOWN:
-        out.append(f'<p class="more">… and {len(merged) - CLAIMS_SHOWN:,} more claims (ask /sparql for all)</p>')
+    if limit is not None and len(merged) > limit:
+        out.append(f'<p class="more">… and {len(merged) - limit:,} more claims (ask /sparql for all)</p>')
     out.append("</section>")
     return "".join(out)
 
@@ -437,7 +437,8 @@ async def record_document(request: Request, iri: str, path: str, fmt: str) -> Re
         extra = await trial_extra(state, iri)
     elif iri.startswith(BASE + "mechanism/"):
         extra = await mechanism_extra(state, iri)
-    return html_response(item.label, render_entity(item, extra), alternates=_alternates(path))
+    shown = CLAIMS_SHOWN if iri.startswith(BASE + "vocab/") else None
+    return html_response(item.label, render_entity(item, extra, shown), alternates=_alternates(path))
 
 
 def _split(name: str) -> tuple[str, str | None]:
