@@ -44,6 +44,7 @@ from her2kg.ontology import Ontology
 from her2kg.resources import project_path
 
 ENTITY_SHARE = 0.05  # synthetic records of other kinds per claim, relative to the real facts' ratio
+MIN_RECORDS = 3  # of each kind, however few the claims
 CLAIMS_PER_FILE = 5_000
 SH = "http://www.w3.org/ns/shacl#"
 WORDS = ("HER2", "resistance", "trastuzumab", "tumour", "cells", "patients", "signalling", "pathway", "inhibitor",
@@ -64,9 +65,12 @@ class Generator:
         self.real: dict[str, list[Record]] = defaultdict(list)
         for record in real.records:
             self.real[record.kind.name].append(record)
+        for records in self.real.values():  # templates in a seeded order: small outputs vary too
+            self.rng.shuffle(records)
         self.index = {record.ref: i for records in self.real.values() for i, record in enumerate(records)}
         ratio = claims / len(self.real["claim"])
-        self.counts = {kind: claims if kind == "claim" else max(1, round(len(records) * ratio * ENTITY_SHARE))
+        self.counts = {kind: claims if kind == "claim" else
+                       max(min(MIN_RECORDS, len(records)), round(len(records) * ratio * ENTITY_SHARE))
                        for kind, records in self.real.items() if kind != "arm"}
         self.quotes: dict[str, list[str]] = defaultdict(list)  # synthetic publication id → its quotes
 
@@ -152,9 +156,22 @@ class Generator:
                 out["arms"] = [self.arm(self.real_record(ref), j) for ref in value]
             elif key == "arm-values":
                 out["arm-values"] = self.arm_values(value, out["trial"])
+            elif key == "statements":  # a disagreement relates distinct statements, as the real ones do
+                out[key] = self.distinct(self.value(key, value, template))
             else:
                 out[key] = self.value(key, value, template)
         return out
+
+    def distinct(self, refs: list[str]) -> list[str]:
+        """`refs` without repeats: two real records may map to one synthetic copy; a repeat is
+        replaced by a claim not yet among them."""
+        unique = list(dict.fromkeys(refs))
+        while len(unique) < len(refs):
+            j = self.rng.randrange(self.counts["claim"])
+            claim = f"claim/{self.slug(self.template('claim', j), j)}"
+            if claim not in unique:
+                unique.append(claim)
+        return unique
 
     def arm(self, arm: Record, j: int) -> dict[str, Any]:
         values = {k: self.value(k, v, arm) for k, v in arm.values.items()}
