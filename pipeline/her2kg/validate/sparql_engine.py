@@ -48,7 +48,8 @@ COMPONENTS: dict[URIRef, URIRef] = {
 # Predicates of a shape that are not constraints (or are parameters read with another one).
 NOT_CONSTRAINTS = {RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group,
                    SH.targetClass, SH.property, SH.flags, SH.deactivated, SH.declare, RDFS.label, RDFS.comment}
-TARGETS = {SH.targetClass}
+PROPERTY_NOT_CONSTRAINTS = NOT_CONSTRAINTS - {SH.targetClass, SH.property, SH.declare}
+PROPERTY_UNSUPPORTED = {SH["or"], SH.sparql, SH.property}  # compiled on node shapes only
 
 # Values that pySHACL takes as ill-typed are the lexical forms Python cannot read: every form
 # these patterns reject is checked again in Python (`_well_typed`), so only the rare odd ones pay.
@@ -72,16 +73,17 @@ def unsupported(shapes: Graph) -> list[str]:
     """Everything in `shapes` the fast engine does not implement, in words (empty: it can run them)."""
     problems = []
     for shape in _node_shapes(shapes):
-        for member in [shape, *shapes.objects(shape, SH.property)]:
-            for predicate in set(shapes.predicates(member, None)) - NOT_CONSTRAINTS - set(COMPONENTS):
-                problems.append(f"{shape_name(shapes, member)} uses {predicate.n3(shapes.namespace_manager)}")
-            path = shapes.value(member, SH.path)
-            if path is not None and not isinstance(path, URIRef):
-                problems.append(f"{shape_name(shapes, member)} has a complex sh:path")
-        for or_list in shapes.objects(shape, SH["or"]):
-            for member in Collection(shapes, or_list):
-                for predicate in set(shapes.predicates(member, None)) - NOT_CONSTRAINTS - set(COMPONENTS):
-                    problems.append(f"{shape_name(shapes, shape)} sh:or member uses {predicate}")
+        problems += [f"{shape_name(shapes, shape)} uses {p.n3(shapes.namespace_manager)}"
+                     for p in set(shapes.predicates(shape, None)) - NOT_CONSTRAINTS - set(COMPONENTS)]
+        members = [*shapes.objects(shape, SH.property),
+                   *(m for or_list in shapes.objects(shape, SH["or"]) for m in Collection(shapes, or_list))]
+        for member in members:
+            name = shape_name(shapes, member)
+            used = set(shapes.predicates(member, None))
+            problems += [f"{name} uses {p.n3(shapes.namespace_manager)}"
+                         for p in (used - PROPERTY_NOT_CONSTRAINTS - set(COMPONENTS)) | (used & PROPERTY_UNSUPPORTED)]
+            if not isinstance(shapes.value(member, SH.path), URIRef):
+                problems.append(f"{name}: only a property shape with an IRI as sh:path is compiled")
         for constraint in shapes.objects(shape, SH.sparql):
             select = str(shapes.value(constraint, SH.select) or "")
             if not select or re.search(r"\$(currentShape|shapesGraph|PATH)\b", select):
