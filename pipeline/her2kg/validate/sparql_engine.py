@@ -65,6 +65,11 @@ RANGES = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH
 PAIRS = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
 
 
+# The scratch graph holding each node shape's focus nodes during a run (removed after it).
+SCRATCH = ox.NamedNode("urn:her2kg:validation:focus")
+FOCUS_OF = ox.NamedNode("urn:her2kg:validation:focus-of")
+
+
 class UnsupportedShape(Exception):
     """The shapes use something this engine does not compile."""
 
@@ -121,6 +126,7 @@ class Compiler:
     def __init__(self, shapes: Graph, store: ox.Store) -> None:
         self.shapes = shapes
         self.store = store
+        self.shapes_seen = 0
 
     def subclasses(self, cls: Node) -> list[str]:
         """`cls` and every class below it in the merged TBox, as SPARQL terms."""
@@ -129,9 +135,17 @@ class Compiler:
         return sorted({f"<{cls}>", *(str(row["c"]) for row in rows if isinstance(row["c"], ox.NamedNode))})
 
     def focus(self, shape: Node) -> str:
+        """A pattern binding ?this to each focus node of `shape`. The focus nodes are found once and
+        written to a scratch graph of the store, so each constraint's query looks them up instead of
+        searching the targets again (half the time of a typical constraint)."""
         classes = sorted({c for target in self.shapes.objects(shape, SH.targetClass)
                           for c in self.subclasses(target)})
-        return f"{{ SELECT DISTINCT ?this WHERE {{ VALUES ?class {{ {' '.join(classes)} }} ?this a ?class }} }}"
+        found = self.store.query(f"SELECT DISTINCT ?this WHERE {{ VALUES ?class {{ {' '.join(classes)} }} "
+                                 f"?this a ?class }}", use_default_graph_as_union=True)
+        self.shapes_seen += 1
+        marker = ox.NamedNode(f"{SCRATCH.value}/shape/{self.shapes_seen}")
+        self.store.bulk_extend(ox.Quad(row["this"], FOCUS_OF, marker, SCRATCH) for row in found)
+        return f"GRAPH <{SCRATCH.value}> {{ ?this <{FOCUS_OF.value}> <{marker.value}> }}"
 
     def checks(self) -> Iterator[Check]:
         for shape in _node_shapes(self.shapes):
@@ -302,11 +316,14 @@ def run(store: ox.Store, shapes: Graph) -> list[Result]:
     if problems:
         raise UnsupportedShape("; ".join(problems))
     results: list[Result] = []
-    for check in Compiler(shapes, store).checks():
-        for row in store.query(check.query, use_default_graph_as_union=True):
-            focus, value = to_rdflib(row["this"]), to_rdflib(row["v"])  # None where ?v is not projected
-            if check.datatype is not None and _well_typed(value, check.datatype):
-                continue
-            results.append(Result(focus, check.path, value, check.severity, check.messages,  # type: ignore[arg-type]
-                                  check.shape, check.component))
+    try:
+        for check in Compiler(shapes, store).checks():
+            for row in store.query(check.query, use_default_graph_as_union=True):
+                focus, value = to_rdflib(row["this"]), to_rdflib(row["v"])  # None where ?v is not projected
+                if check.datatype is not None and _well_typed(value, check.datatype):
+                    continue
+                results.append(Result(focus, check.path, value, check.severity, check.messages,  # type: ignore[arg-type]
+                                      check.shape, check.component))
+    finally:
+        store.remove_graph(SCRATCH)
     return distinct(results)
