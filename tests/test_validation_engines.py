@@ -26,7 +26,7 @@ from her2kg.validate import AUTO_FAST_FROM, ValidationReport, choose_engine, loa
 from her2kg.validate.sparql_engine import store_of
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-from generate import generate  # noqa: E402
+from generate import generate
 
 
 @cache
