@@ -101,6 +101,19 @@ def _node_shapes(shapes: Graph) -> list[Node]:
                   key=str)
 
 
+def _integer(term: Node) -> int:
+    if not isinstance(term, Literal) or not isinstance(term.value, int):
+        raise UnsupportedShape(f"{term} is not a whole number")
+    return term.value
+
+
+def select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    """The solutions of a SELECT over the union of the store's graphs."""
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
+
+
 def sparql_term(term: Node) -> str:
     if isinstance(term, URIRef):
         return f"<{term}>"
@@ -130,8 +143,7 @@ class Compiler:
 
     def subclasses(self, cls: Node) -> list[str]:
         """`cls` and every class below it in the merged TBox, as SPARQL terms."""
-        rows = self.store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}",
-                                use_default_graph_as_union=True)
+        rows = select(self.store, f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}")
         return sorted({f"<{cls}>", *(str(row["c"]) for row in rows if isinstance(row["c"], ox.NamedNode))})
 
     def focus(self, shape: Node) -> str:
@@ -140,8 +152,8 @@ class Compiler:
         searching the targets again (half the time of a typical constraint)."""
         classes = sorted({c for target in self.shapes.objects(shape, SH.targetClass)
                           for c in self.subclasses(target)})
-        found = self.store.query(f"SELECT DISTINCT ?this WHERE {{ VALUES ?class {{ {' '.join(classes)} }} "
-                                 f"?this a ?class }}", use_default_graph_as_union=True)
+        found = select(self.store, f"SELECT DISTINCT ?this WHERE {{ VALUES ?class {{ {' '.join(classes)} }} "
+                                   f"?this a ?class }}")
         self.shapes_seen += 1
         marker = ox.NamedNode(f"{SCRATCH.value}/shape/{self.shapes_seen}")
         self.store.bulk_extend(ox.Quad(row["this"], FOCUS_OF, marker, SCRATCH) for row in found)
@@ -181,7 +193,7 @@ class Compiler:
         for parameter, value in sorted(self.shapes.predicate_objects(shape)):
             if parameter in NOT_CONSTRAINTS:
                 continue
-            if parameter not in COMPONENTS or parameter in (SH["or"], SH.sparql):
+            if not isinstance(parameter, URIRef) or parameter not in COMPONENTS or parameter in PROPERTY_UNSUPPORTED:
                 raise UnsupportedShape(f"{name} uses {parameter}")
             query = self._value_query(focus, p, parameter, value)
             yield Check(query, COMPONENTS[parameter], severity, messages, name, path,
@@ -190,13 +202,13 @@ class Compiler:
     def _value_query(self, focus: str, p: str, parameter: URIRef, value: Node) -> str:
         """The query whose rows are the results of one constraint of a property shape with path `p`."""
         if parameter == SH.minCount:
-            if int(value) == 1:  # the common case, answered without grouping
+            if _integer(value) == 1:  # the common case, answered without grouping
                 return f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} ?x }} }}"
             return (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?x }} }} GROUP BY ?this "
-                    f"HAVING (COUNT(DISTINCT ?x) < {int(value)})")
+                    f"HAVING (COUNT(DISTINCT ?x) < {_integer(value)})")
         if parameter == SH.maxCount:
             return (f"SELECT ?this WHERE {{ {focus} ?this {p} ?x }} GROUP BY ?this "
-                    f"HAVING (COUNT(DISTINCT ?x) > {int(value)})")
+                    f"HAVING (COUNT(DISTINCT ?x) > {_integer(value)})")
         if parameter == SH.hasValue:
             return f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} {sparql_term(value)} }} }}"
         return f"SELECT DISTINCT ?this ?v WHERE {{ {focus} ?this {p} ?v . {self._value_filter(p, parameter, value)} }}"
@@ -218,9 +230,9 @@ class Compiler:
         if parameter in RANGES:
             return f"FILTER (!COALESCE(?v {RANGES[parameter]} {sparql_term(value)}, false))"
         if parameter == SH.maxLength:
-            return f"FILTER (isBlank(?v) || STRLEN(STR(?v)) > {int(value)})"
+            return f"FILTER (isBlank(?v) || STRLEN(STR(?v)) > {_integer(value)})"
         if parameter == SH.minLength:
-            return f"FILTER (isBlank(?v) || STRLEN(STR(?v)) < {int(value)})"
+            return f"FILTER (isBlank(?v) || STRLEN(STR(?v)) < {_integer(value)})"
         if parameter == SH["in"]:
             allowed = " ".join(sparql_term(t) for t in Collection(self.shapes, value))
             return f"FILTER NOT EXISTS {{ VALUES ?allowed {{ {allowed} }} FILTER (sameTerm(?v, ?allowed)) }}"
@@ -318,7 +330,7 @@ def run(store: ox.Store, shapes: Graph) -> list[Result]:
     results: list[Result] = []
     try:
         for check in Compiler(shapes, store).checks():
-            for row in store.query(check.query, use_default_graph_as_union=True):
+            for row in select(store, check.query):
                 focus, value = to_rdflib(row["this"]), to_rdflib(row["v"])  # None where ?v is not projected
                 if check.datatype is not None and _well_typed(value, check.datatype):
                     continue
