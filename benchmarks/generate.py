@@ -107,10 +107,11 @@ class Generator:
 
     # -- values ------------------------------------------------------------------------------
     def quote(self, like: str, publication: str) -> str:
-        length = min(len(like), 280)
-        words: list[str] = []
-        while sum(len(w) + 1 for w in words) < length:
-            words.append(self.rng.choice(WORDS))
+        length, words, written = min(len(like), 280), [], 0
+        while written < length:
+            word = self.rng.choice(WORDS)
+            words.append(word)
+            written += len(word) + 1
         text = " ".join(words)
         self.quotes[publication.partition("/")[2]].append(text)
         return text
@@ -201,7 +202,7 @@ def represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"' if len(text) > 60 else None)
 
 
-class Dumper(yaml.SafeDumper):
+class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]  # libyaml's emitter where built
     def ignore_aliases(self, data: Any) -> bool:  # copies share lists; write each out in full
         return True
 
