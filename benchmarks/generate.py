@@ -151,7 +151,7 @@ class Generator:
                 out["label"] = f"{value} ({j})"
             elif key == "identifiers":
                 if j < len(self.real[kind]):  # only the first copy keeps the real record's identifiers
-                    out["identifiers"] = {registry: text for registry, (text, _line) in value.items()}
+                    out["identifiers"] = {registry: getattr(ident, "local", ident) for registry, (ident, _line) in value.items()}
             elif key == "arms":
                 out["arms"] = [self.arm(self.real_record(ref), j) for ref in value]
             elif key == "arm-values":
