@@ -66,6 +66,12 @@ class Rules:
             for t in by_predicate[axis]:
                 if own(t.object):
                     found[t.subject].add(t.object)
+        # The predicates some rule applies to (rdf:type only for a class with superclasses): most
+        # triples of a release (labels, quotes, numbers) entail nothing and are skipped unread.
+        self.active = {*self.superproperties, *self.inverses, *self.symmetric, *self.domains, *self.ranges}
+
+    def applies(self, t: ox.Triple) -> bool:
+        return t.object in self.superclasses if t.predicate == TYPE else t.predicate in self.active
 
     def consequences(self, t: ox.Triple) -> Iterator[ox.Triple]:
         """The triples that follow from `t` in one step."""
@@ -112,25 +118,25 @@ def _ancestors(edges: list[ox.Triple]) -> dict[Term, set[Term]]:
 def entailed_triples(release: Iterable[ox.Triple]) -> set[ox.Triple]:
     """What follows from the individuals of `release` (TBox and data) and is not stated.
 
-    The stated and inferred triples about individuals are kept in a pyoxigraph store, which walks
-    the chains of transitive properties (`p+` property paths) instead of Python rescanning them.
+    The edges of transitive properties, stated and inferred, are kept in a pyoxigraph store, which
+    walks their chains (`p+` property paths) instead of Python rescanning every triple.
     """
     triples = list(release)
     rules = Rules(triples)
     individuals = {t.subject for t in triples if t.predicate == TYPE and t.object == NAMED_INDIVIDUAL}
     known = {t for t in triples if t.subject in individuals}
     store = ox.Store()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in known)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in known if t.predicate in rules.transitive)
     chains = [f"SELECT ?a ?c WHERE {{ ?a {p} ?b . ?b {p}+ ?c }}" for p in sorted(map(str, rules.transitive))]
     new: set[ox.Triple] = set()
     frontier = set(known)
     while frontier:
-        step = {c for t in frontier for c in rules.consequences(t) if c not in known}
-        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in step)
+        step = {c for t in frontier if rules.applies(t) for c in rules.consequences(t) if c not in known}
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in step if t.predicate in rules.transitive)
         for p, query in zip(sorted(rules.transitive, key=str), chains):
             step.update(t for row in store.query(query)
                         if (t := ox.Triple(row["a"], p, row["c"])) not in known)  # type: ignore[arg-type]
-        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in step)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in step if t.predicate in rules.transitive)
         known |= step
         new |= step
         frontier = step
