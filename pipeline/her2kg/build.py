@@ -64,7 +64,10 @@ class Checked:
         return self.validation.violations
 
     def release_graph(self) -> Graph:
-        return self.ontology.graph + self.data
+        """The ontology and the data as one read-only graph, without copying either (for the reasoner)."""
+        from rdflib.graph import ReadOnlyGraphAggregate
+
+        return ReadOnlyGraphAggregate([self.ontology.graph, self.data])
 
 
 @dataclass(frozen=True)
