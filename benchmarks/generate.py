@@ -187,7 +187,7 @@ class Generator:
         for entry in entries:
             real_arm = self.real_record(entry.values["arm"])
             arm = real_arm if real_arm in arms else (arms[len(values) % len(arms)] if arms else None)
-            if arm is not None:
+            if arm is not None and f"arm/{self.slug(arm, j)}" not in {v["arm"] for v in values}:  # one value per arm
                 value = {k: self.value(k, v, self.real["outcome"][0]) for k, v in entry.values.items()}
                 values.append({**value, "arm": f"arm/{self.slug(arm, j)}"})
         return values

@@ -93,11 +93,12 @@ class BuildReport:
 
 
 def check_facts(facts_dir: Path | None = None, ontology_dir: Path | None = None, shapes_dir: Path | None = None,
-                copies_dir: Path | None = None, sources_dir: Path | None = None) -> Checked:
+                copies_dir: Path | None = None, sources_dir: Path | None = None, validator: str = "auto") -> Checked:
     """Load, check the quotes against the source texts, build and validate; raise FactsError or
     ValidationError with every problem found.
 
-    `copies_dir` holds a curator's own copies of source texts that her2kg does not ship (see sources.py).
+    `copies_dir` holds a curator's own copies of source texts that her2kg does not ship (see sources.py);
+    `validator` is the SHACL engine: "auto", "pyshacl" or "fast" (see validate/).
     """
     stages = Stages()
     facts_in, ontology_in, shapes_in = (resolve("facts", facts_dir), resolve("ontology", ontology_dir),
@@ -113,7 +114,7 @@ def check_facts(facts_dir: Path | None = None, ontology_dir: Path | None = None,
     with stages.stage("build"):
         data, locations = build_graph(facts, ontology)
     with stages.stage("validate"):
-        validation = validate_graph(data, ontology.graph, load_shapes(shapes_in.path), locations)
+        validation = validate_graph(data, ontology.graph, load_shapes(shapes_in.path), locations, validator=validator)
     inputs = {"facts": facts_in, "ontology": ontology_in, "shapes": shapes_in}
     checked = Checked(facts, ontology, data, validation, stages, locations, inputs, quotes)
     if not validation.conforms:
@@ -145,7 +146,8 @@ def build_release(facts_dir: Path | None = None, out_dir: Path = Path("dist"), *
     return BuildReport(Path(out_dir), summary, checked.validation, reasoning)
 
 
-def validate_file(path: Path, ontology_dir: Path | None = None, shapes_dir: Path | None = None) -> ValidationReport:
+def validate_file(path: Path, ontology_dir: Path | None = None, shapes_dir: Path | None = None,
+                  validator: str = "auto") -> ValidationReport:
     """Validate an RDF file (.ttl, .nt, .owl …) against the shapes, with the ontology merged in.
 
     Returns the report whether or not it conforms; a file that cannot be parsed is a UsageError.
@@ -161,5 +163,5 @@ def validate_file(path: Path, ontology_dir: Path | None = None, shapes_dir: Path
         raise UsageError(f"{path}: cannot parse as RDF: {first_line}") from err
     ontology = Ontology(resolve("ontology", ontology_dir).path)
     report = validate_graph(data, ontology.graph, load_shapes(resolve("shapes", shapes_dir).path),
-                            subject=str(path))
+                            subject=str(path), validator=validator)
     return report

@@ -86,6 +86,10 @@ def cli():
     show_on_terminal()  # only on a terminal, never in CI
 
 
+validator_option = click.option(
+    "--validator", type=click.Choice(["auto", "pyshacl", "fast"]), default="auto", show_default=True,
+    help="SHACL engine: pyshacl (the reference), fast (the shapes as SPARQL on pyoxigraph, same results), "
+         "or auto (fast from 2,000 triples on).")
 verbose_option = click.option("-v", "--verbose", is_flag=True,
                               help="Also print SHACL infos (such as entities without a standard identifier).")
 
@@ -110,8 +114,9 @@ def _echo_inputs(inputs) -> None:
 @click.option("--reason", "with_reasoning", is_flag=True,
               help="Also check consistency with HermiT (needs Java) and write her2kg-inferred.ttl/.nt.")
 @sources_option
+@validator_option
 @verbose_option
-def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
+def build(facts_dir, out_dir, with_reasoning, copies_dir, validator, verbose):
     """Build the graph from the facts, validate it, and write the release.
 
     Writes her2kg.ttl, her2kg.nt (sorted), her2kg.owl (RDF/XML for Protégé), void.ttl and
@@ -121,7 +126,7 @@ def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
     from .release import check_out_dir, input_folders
 
     check_out_dir(out_dir, input_folders(facts_dir, None, None, copies_dir))  # refused before any work
-    checked = check_facts(facts_dir, copies_dir=copies_dir)
+    checked = check_facts(facts_dir, copies_dir=copies_dir, validator=validator)
     _echo_inputs(checked.inputs)
     _echo_findings((f for f in checked.findings if str(f.severity) != "violation"), verbose)
     if checked.quotes is not None:
@@ -144,8 +149,9 @@ def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
 @cli.command(epilog=EXIT_CODES_HELP)
 @facts_option
 @sources_option
+@validator_option
 @click.argument("file", required=False, type=click.Path(path_type=Path))
-def validate(facts_dir, copies_dir, file):
+def validate(facts_dir, copies_dir, validator, file):
     """Validate the facts (default) or an RDF FILE (.ttl, .nt, .owl) against the shapes.
 
     Nothing is written. Violations exit 1; warnings and infos are printed.
@@ -153,7 +159,7 @@ def validate(facts_dir, copies_dir, file):
     if file is None:
         from .build import check_facts
 
-        checked = check_facts(facts_dir, copies_dir=copies_dir)
+        checked = check_facts(facts_dir, copies_dir=copies_dir, validator=validator)
         _echo_inputs(checked.inputs)
         _echo_findings(checked.findings)
         if checked.quotes is not None:
@@ -162,7 +168,7 @@ def validate(facts_dir, copies_dir, file):
         return
     from .build import validate_file
 
-    report = validate_file(file)
+    report = validate_file(file, validator=validator)
     _echo_findings(f for f in report.findings if str(f.severity) != "violation")
     if not report.conforms:
         raise ValidationError([f.as_problem() for f in report.violations], subject=str(file))

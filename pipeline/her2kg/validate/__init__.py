@@ -159,7 +159,7 @@ def _as_written(result: Result, data: Graph) -> Result:
     values = set(data.objects(result.focus, result.path))  # type: ignore[arg-type]
     if value in values:
         return result
-    for written in sorted(values):
+    for written in sorted(values, key=str):
         if isinstance(written, RDFLiteral) and written.datatype == value.datatype \
                 and written.value is not None and written.value == value.value:
             return replace(result, value=written)
@@ -187,7 +187,7 @@ def _labels(data: Graph | pyoxigraph.Store) -> LabelOf:
 
     def label(focus: Node) -> str | None:
         found = next(data.quads_for_pattern(ox.NamedNode(str(focus)), ox.NamedNode(str(RDFS.label)), None), None)
-        return None if found is None else str(found.object.value)
+        return None if found is None or not isinstance(found.object, ox.Literal) else found.object.value
     return label
 
 
