@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,8 +108,8 @@ class TripleSet(Store):
     def __len__(self, context: Any = None) -> int:
         return len(self._triples)
 
-    def contexts(self, triple: Any = None) -> Iterator[Any]:
-        return iter(())
+    def contexts(self, triple: Any = None) -> Generator[Graph, None, None]:
+        yield from ()
 
     def add_graph(self, graph: Any) -> None:
         pass

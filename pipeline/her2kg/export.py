@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -59,19 +60,21 @@ def to_oxigraph(term: object) -> OxTerm:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def to_rdflib(term: OxTerm) -> URIRef | BNode | Literal:
+def to_rdflib(term: OxTerm | ox.Triple) -> URIRef | BNode | Literal:
     """The rdflib term for a pyoxigraph term; an xsd:string literal stays plain, as rdflib reads N-Triples."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
+    if isinstance(term, ox.Triple):
+        raise TypeError(f"an RDF-star triple term has no place in a release: {term}")
     if term.language:
         return Literal(term.value, lang=term.language)
     datatype = term.datatype.value
     return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
 
 
-def oxigraph_triples(*graphs: Iterable[tuple[object, object, object]]) -> list[ox.Triple]:
+def oxigraph_triples(*graphs: Iterable[tuple[Any, Any, Any]] | Iterable[ox.Triple]) -> list[ox.Triple]:
     """The triples of `graphs` (rdflib graphs or triple iterables), without duplicates, sorted as
     their N-Triples lines sort. A term met twice is converted once."""
     cache: dict[object, OxTerm] = {}
@@ -141,7 +144,7 @@ def void_description(data: Graph, ontology: Graph, triples: int, version: str, d
     void.add((d, DCTERMS.title, Literal(DATASET_TITLE, lang="en")))
     void.add((d, DCTERMS.description, Literal(DATASET_DESCRIPTION, lang="en")))
     for predicate in (DCTERMS.license, DCTERMS.creator):
-        for value in sorted(ontology.objects(ONTOLOGY_IRI, predicate)):
+        for value in ontology.objects(ONTOLOGY_IRI, predicate):
             void.add((d, predicate, value))
     void.add((d, DCAT_VERSION, Literal(version)))
     if issued is not None:

@@ -27,7 +27,7 @@ from .namespaces import HK
 
 INFERRED_FILES = ("her2kg-inferred.ttl", "her2kg-inferred.nt")
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # any position of a pyoxigraph triple
 TYPE, NAMED_INDIVIDUAL = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OWL.NamedIndividual))
 
 
@@ -50,12 +50,13 @@ class Rules:
             if t.predicate in _TBOX_PREDICATES:
                 by_predicate[t.predicate].append(t)
         self.superclasses = _ancestors(by_predicate[_iri(RDFS.subClassOf)])
-        self.superproperties = _ancestors(by_predicate[_iri(RDFS.subPropertyOf)])
-        self.inverses: dict[Term, set[Term]] = defaultdict(set)
+        self.superproperties = {p: {q for q in qs if isinstance(q, ox.NamedNode)}
+                                for p, qs in _ancestors(by_predicate[_iri(RDFS.subPropertyOf)]).items()}
+        self.inverses: dict[Term, set[ox.NamedNode]] = defaultdict(set)
         for t in by_predicate[_iri(OWL.inverseOf)]:
-            if own(t.object):
+            if own(t.object) and isinstance(t.object, ox.NamedNode):
                 self.inverses[t.subject].add(t.object)
-            if own(t.subject):
+            if own(t.subject) and isinstance(t.subject, ox.NamedNode):
                 self.inverses[t.object].add(t.subject)
         types = by_predicate[TYPE]
         self.symmetric = {t.subject for t in types if t.object == _iri(OWL.SymmetricProperty)}
@@ -102,7 +103,7 @@ def _ancestors(edges: list[ox.Triple]) -> dict[Term, set[Term]]:
     parents: dict[Term, set[Term]] = defaultdict(set)
     for t in edges:
         parents[t.subject].add(t.object)
-    found = {}
+    found: dict[Term, set[Term]] = {}
     for start, direct in parents.items():
         seen: set[Term] = set()
         todo = list(direct)
@@ -134,8 +135,9 @@ def entailed_triples(release: Iterable[ox.Triple]) -> set[ox.Triple]:
         step = {c for t in frontier if rules.applies(t) for c in rules.consequences(t) if c not in known}
         store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in step if t.predicate in rules.transitive)
         for p, query in zip(sorted(rules.transitive, key=str), chains):
-            step.update(t for row in store.query(query)
-                        if (t := ox.Triple(row["a"], p, row["c"])) not in known)  # type: ignore[arg-type]
+            rows = store.query(query)
+            assert isinstance(rows, ox.QuerySolutions)  # a SELECT
+            step.update(t for row in rows if (t := ox.Triple(row["a"], p, row["c"])) not in known)  # type: ignore[arg-type]
         store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in step if t.predicate in rules.transitive)
         known |= step
         new |= step
