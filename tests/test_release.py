@@ -184,3 +184,10 @@ def test_the_build_report_names_every_shape_without_blank_node_ids(built, tmp_pa
     assert first["results"] and all(r["shape"].startswith("https://w3id.org/her2kg/shapes#") for r in first["results"])
     assert "https://w3id.org/her2kg/shapes#IdentifierShape skos:exactMatch" in {r["shape"] for r in first["results"]}
 
+
+
+def test_the_turtle_declares_our_prefixes_sorted_by_name(built):
+    """pyoxigraph writes the Turtle; its prefix declarations are ours, in a fixed order, so the
+    same graph gives the same bytes."""
+    declared = [line.split()[1].rstrip(":") for line in built.graph_ttl.read_text().splitlines() if line.startswith("@prefix")]
+    assert declared == sorted(declared) and {"hk", "drug", "trial", "owl"} <= set(declared)

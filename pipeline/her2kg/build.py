@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph
 
+from . import progress
 from .abox import Locations, build_graph
 from .errors import FactsError, UsageError, ValidationError
 from .facts import Facts, load_facts
@@ -36,7 +37,8 @@ class Stages:
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
-        yield
+        with progress.stage(name):
+            yield
         self.timings[name] = round(time.perf_counter() - start, 3)
 
 
@@ -62,7 +64,10 @@ class Checked:
         return self.validation.violations
 
     def release_graph(self) -> Graph:
-        return self.ontology.graph + self.data
+        """The ontology and the data as one read-only graph, without copying either (for the reasoner)."""
+        from rdflib.graph import ReadOnlyGraphAggregate
+
+        return ReadOnlyGraphAggregate([self.ontology.graph, self.data])
 
 
 @dataclass(frozen=True)

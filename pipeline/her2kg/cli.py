@@ -81,6 +81,9 @@ class Her2kgGroup(click.Group):
 @click.version_option(__version__, prog_name="her2kg")
 def cli():
     """her2kg: build, check and query a knowledge graph of resistance to anti-HER2 therapy."""
+    from .progress import show_on_terminal
+
+    show_on_terminal()  # only on a terminal, never in CI
 
 
 validator_option = click.option(

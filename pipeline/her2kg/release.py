@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, XSD
 
 from . import __version__
 from .errors import ReleaseError, UnsafeOutputError, UsageError
-from .export import class_counts
+from .export import class_counts, oxigraph_triples, to_rdflib
 from .formats import FORMATS, Content, formats
 from .namespaces import HK, ONTOLOGY_IRI
 from .resources import INPUT_FOLDERS, project_path
@@ -129,20 +129,8 @@ class Release:
         """The release as an rdflib Graph (for the reasoner), read through `open_store`."""
         graph = Graph()
         for quad in self.open_store():
-            graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
         return graph
-
-
-def _rdflib(term: Any) -> Any:
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    # rdflib reads a plain N-Triples literal as untyped, not as xsd:string: keep it so
-    datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
 
 
 # --- where a build may write -------------------------------------------------------------------
@@ -253,12 +241,15 @@ def release_date(ontology: Graph) -> Literal | None:
 
 
 def release_content(checked: Checked, with_inferences: bool = False) -> Content:
-    """What the formats are written from: the release graph with its header's release date."""
-    graph = checked.release_graph()
-    issued = release_date(checked.ontology.graph)
+    """What the formats are written from: the ontology and the data, with the header's release
+    date, converted once to pyoxigraph triples (no merged rdflib copy of the release)."""
+    ontology = checked.ontology.graph
+    issued = release_date(ontology)
+    tbox: Iterable[tuple[Any, Any, Any]] = ontology
     if issued is not None:
-        graph.set((ONTOLOGY_IRI, DCTERMS.issued, issued))
-    return Content(graph, checked.data, __version__, issued, with_inferences)
+        tbox = [*(t for t in ontology if not (t[0] == ONTOLOGY_IRI and t[1] == DCTERMS.issued)),
+                (ONTOLOGY_IRI, DCTERMS.issued, issued)]
+    return Content(oxigraph_triples(tbox, checked.data), checked.data, ontology, __version__, issued, with_inferences)
 
 
 def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False) -> dict[str, Any]:
@@ -288,7 +279,7 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
                         for fmt in group:
                             (staging / fmt.file_name).write_bytes(content.output(fmt))
                             written.append(fmt.file_name)
-            report = build_report(checked, content.graph, [*written, REPORT])
+            report = build_report(checked, len(content.triples), [*written, REPORT])
             report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
             if with_inferences:
                 report["inferred_triples"] = len(content.inferred)
@@ -370,14 +361,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def build_report(checked: Checked, release: Graph, files: list[str]) -> dict[str, Any]:
+def build_report(checked: Checked, triples: int, files: list[str]) -> dict[str, Any]:
     claims_per_source: dict[str, int] = {}
     for source in checked.data.objects(None, HK.statedIn):
         slug = str(source).rpartition("/")[2]
         claims_per_source[slug] = claims_per_source.get(slug, 0) + 1
     return {
         "version": __version__,
-        "triples": len(release),
+        "triples": triples,
         "data_triples": len(checked.data),
         "records": len(checked.facts.records),
         "classes": class_counts(checked.data),
