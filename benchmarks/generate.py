@@ -22,6 +22,7 @@ literal where an IRI belongs, a value of the wrong datatype) a SPARQL Update, `d
 the tests and benchmarks apply to the built graph. `defects.json` lists every planted defect with
 the results it must produce (focus node, path, constraint component, severity).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,10 +49,48 @@ ENTITY_SHARE = 0.05  # synthetic records of other kinds per claim, relative to t
 MIN_RECORDS = 3  # of each kind, however few the claims
 CLAIMS_PER_FILE = 5_000
 SH = "http://www.w3.org/ns/shacl#"
-WORDS = ("HER2", "resistance", "trastuzumab", "tumour", "cells", "patients", "signalling", "pathway", "inhibitor",
-         "expression", "mutation", "activity", "response", "treatment", "breast", "cancer", "kinase", "survival",
-         "the", "of", "and", "in", "with", "was", "were", "to", "a", "by", "after", "therapy", "trial", "phase",
-         "median", "progression-free", "observed", "associated", "increased", "reduced", "combination", "lapatinib")
+WORDS = (
+    "HER2",
+    "resistance",
+    "trastuzumab",
+    "tumour",
+    "cells",
+    "patients",
+    "signalling",
+    "pathway",
+    "inhibitor",
+    "expression",
+    "mutation",
+    "activity",
+    "response",
+    "treatment",
+    "breast",
+    "cancer",
+    "kinase",
+    "survival",
+    "the",
+    "of",
+    "and",
+    "in",
+    "with",
+    "was",
+    "were",
+    "to",
+    "a",
+    "by",
+    "after",
+    "therapy",
+    "trial",
+    "phase",
+    "median",
+    "progression-free",
+    "observed",
+    "associated",
+    "increased",
+    "reduced",
+    "combination",
+    "lapatinib",
+)
 
 
 def iri(ref: str) -> str:
@@ -70,9 +109,13 @@ class Generator:
             self.rng.shuffle(records)
         self.index = {record.ref: i for records in self.real.values() for i, record in enumerate(records)}
         ratio = claims / len(self.real["claim"])
-        self.counts = {kind: claims if kind == "claim" else
-                       max(min(MIN_RECORDS, len(records)), round(len(records) * ratio * ENTITY_SHARE))
-                       for kind, records in self.real.items() if kind != "arm"}
+        self.counts = {
+            kind: claims
+            if kind == "claim"
+            else max(min(MIN_RECORDS, len(records)), round(len(records) * ratio * ENTITY_SHARE))
+            for kind, records in self.real.items()
+            if kind != "arm"
+        }
         self.quotes: dict[str, list[str]] = defaultdict(list)  # synthetic publication id → its quotes
 
     # -- ids and references ------------------------------------------------------------------
@@ -134,8 +177,7 @@ class Generator:
                 entry.update(self.provenance(entry))
             if "arm" in entry:
                 entry["arm"] = self.ref(entry["arm"])
-            return {k: self.value(k, v, record) if k not in ("source", "quote", "arm") else v
-                    for k, v in entry.items()}
+            return {k: self.value(k, v, record) if k not in ("source", "quote", "arm") else v for k, v in entry.items()}
         if isinstance(value, Decimal):
             return int(value) if value == value.to_integral_value() and "." not in str(value) else float(value)
         if field is not None and field.type.label == "ref" and isinstance(value, str):
@@ -154,7 +196,9 @@ class Generator:
                 out["label"] = f"{value} ({j})"
             elif key == "identifiers":
                 if j < len(self.real[kind]):  # only the first copy keeps the real record's identifiers
-                    out["identifiers"] = {registry: getattr(parsed, "local", parsed) for registry, (parsed, _line) in value.items()}
+                    out["identifiers"] = {
+                        registry: getattr(parsed, "local", parsed) for registry, (parsed, _line) in value.items()
+                    }
             elif key == "arms":
                 out["arms"] = [self.arm(self.real_record(ref), j) for ref in value]
             elif key == "arm-values":
@@ -214,8 +258,7 @@ Dumper.add_representer(str, represent_text)
 
 def write_yaml(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=10_000),
-                    encoding="utf-8")
+    path.write_text(yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=10_000), encoding="utf-8")
 
 
 def write_sources(out: Path, quotes: dict[str, list[str]]) -> None:
@@ -226,22 +269,27 @@ def write_sources(out: Path, quotes: dict[str, list[str]]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         text = "\n\n".join(dict.fromkeys(quotes[publication])) + "\n"
         path.write_text(text, encoding="utf-8")
-        entries.append({"publication": publication, "file": f"{publication}/{publication}.txt",
-                        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                        "licence": "CC0 1.0 (synthetic text)",
-                        "licence-url": "https://creativecommons.org/publicdomain/zero/1.0/",
-                        "attribution": "Synthetic text generated by benchmarks/generate.py.",
-                        "published": "not published (synthetic)"})
+        entries.append(
+            {
+                "publication": publication,
+                "file": f"{publication}/{publication}.txt",
+                "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                "licence": "CC0 1.0 (synthetic text)",
+                "licence-url": "https://creativecommons.org/publicdomain/zero/1.0/",
+                "attribution": "Synthetic text generated by benchmarks/generate.py.",
+                "published": "not published (synthetic)",
+            }
+        )
     write_yaml(out / "sources" / "sources.yaml", {"sources": entries})
 
 
 # -- planted defects ---------------------------------------------------------------------------
 
+
 def expect(focus: str, component: str, path: str | None, severity: str = "violation") -> dict[str, Any]:
     """A result a defect must produce; `path` is an hk: local name or a full IRI."""
     path_iri = None if path is None else path if path.startswith("http") else str(HK[path])
-    return {"focus": iri(focus), "path": path_iri, "component": f"{SH}{component}",
-            "severity": severity}
+    return {"focus": iri(focus), "path": path_iri, "component": f"{SH}{component}", "severity": severity}
 
 
 class Defects:
@@ -278,62 +326,104 @@ class Defects:
             quote = self.g.quote("x" * 400, "publication/" + self.facts["publications"][0]["id"])
             quote = (quote + " " + quote)[:320]
             self.g.quotes[self.facts["publications"][0]["id"]].append(quote)
-            ref = self.copy("claim", "quote-too-long", i, quote=quote, source="publication/"
-                            + self.facts["publications"][0]["id"])
-            self.plant("quote longer than 300 characters", "facts",
-                       [expect(ref, "MaxLengthConstraintComponent", "quote")])
+            ref = self.copy(
+                "claim", "quote-too-long", i, quote=quote, source="publication/" + self.facts["publications"][0]["id"]
+            )
+            self.plant(
+                "quote longer than 300 characters", "facts", [expect(ref, "MaxLengthConstraintComponent", "quote")]
+            )
             ref = self.copy("claim", "no-evidence-kind", i, evidence=None)
-            self.plant("relation claim without evidence kind", "facts",
-                       [expect(ref, "MinCountConstraintComponent", "evidenceKind")])
+            self.plant(
+                "relation claim without evidence kind",
+                "facts",
+                [expect(ref, "MinCountConstraintComponent", "evidenceKind")],
+            )
             ref = self.copy("trial", "nct-misprint", i, nct=f"NCT{i:05d}")
-            self.plant("NCT number as printed not NCT + 8 digits", "facts",
-                       [expect(ref, "PatternConstraintComponent", "nctAsPrinted", "warning")])
+            self.plant(
+                "NCT number as printed not NCT + 8 digits",
+                "facts",
+                [expect(ref, "PatternConstraintComponent", "nctAsPrinted", "warning")],
+            )
             ref = self.copy("trial", "enrolled-zero", i, enrolled=0)
             self.plant("no patient enrolled", "facts", [expect(ref, "MinInclusiveConstraintComponent", "enrolled")])
             ref = self.copy("approval", "month-13", i, month=13)
             self.plant("month 13", "facts", [expect(ref, "MaxInclusiveConstraintComponent", "month")])
-            outcome = {"hazard-ratio": None, "ci-lower": None, "ci-upper": None, "p-value": None,
-                       "significant": None, "p-relation": None}
+            outcome = {
+                "hazard-ratio": None,
+                "ci-lower": None,
+                "ci-upper": None,
+                "p-value": None,
+                "significant": None,
+                "p-relation": None,
+            }
             ref = self.copy("outcome", "hazard-ratio-zero", i, **{**outcome, "hazard-ratio": 0})
             self.plant("hazard ratio 0", "facts", [expect(ref, "MinExclusiveConstraintComponent", "hazardRatio")])
             ref = self.copy("outcome", "ci-reversed", i, **{**outcome, "ci-lower": 2.5, "ci-upper": 1.5})
-            self.plant("lower confidence bound above the upper", "facts",
-                       [expect(ref, "LessThanOrEqualsConstraintComponent", "ciLower")])
+            self.plant(
+                "lower confidence bound above the upper",
+                "facts",
+                [expect(ref, "LessThanOrEqualsConstraintComponent", "ciLower")],
+            )
             ref = self.copy("outcome", "one-ci-bound", i, **{**outcome, "ci-lower": 0.5})
-            self.plant("a confidence interval with one bound", "facts",
-                       [expect(ref, "SPARQLConstraintComponent", None, "warning")])
+            self.plant(
+                "a confidence interval with one bound",
+                "facts",
+                [expect(ref, "SPARQLConstraintComponent", None, "warning")],
+            )
             ref = self.copy("outcome", "p-value-above-1", i, **{**outcome, "p-value": 5})
             self.plant("p-value 5", "facts", [expect(ref, "MaxInclusiveConstraintComponent", "pValue")])
-            prevalence = {"value": None, "value-lower": None, "value-upper": None, "numerator": None,
-                          "denominator": None}
+            prevalence = {
+                "value": None,
+                "value-lower": None,
+                "value-upper": None,
+                "numerator": None,
+                "denominator": None,
+            }
             ref = self.copy("prevalence", "no-quantity", i, **prevalence)
-            self.plant("prevalence without value, range or count", "facts",
-                       [expect(ref, "OrConstraintComponent", None)])
+            self.plant(
+                "prevalence without value, range or count", "facts", [expect(ref, "OrConstraintComponent", None)]
+            )
             ref = self.copy("prevalence", "percent-above-100", i, **{**prevalence, "value": 150, "unit": "percent"})
             self.plant("a percentage of 150", "facts", [expect(ref, "SPARQLConstraintComponent", None)])
             ref = self.copy("gene", "unsourced", i, evidence=None, identifiers=None)
-            self.plant("an entity no source mentions", "facts",
-                       [expect(ref, "MinCountConstraintComponent", "mentionedIn"),
-                        expect(ref, "MinCountConstraintComponent", str(SKOS.exactMatch), "info")])
+            self.plant(
+                "an entity no source mentions",
+                "facts",
+                [
+                    expect(ref, "MinCountConstraintComponent", "mentionedIn"),
+                    expect(ref, "MinCountConstraintComponent", str(SKOS.exactMatch), "info"),
+                ],
+            )
             self.graph_level(i)
 
     def graph_level(self, i: int) -> None:
         """Defects no facts value can make, as triples changed in the built graph."""
         publication = iri(self.copy("publication", "second-kind", i))
         self.inserts.append(f"<{publication}> <{HK.publicationKind}> <{BASE}vocab/publication-kind/review-{i}> .")
-        self.plant("a second publication kind", "graph",
-                   [expect(publication.removeprefix(BASE), "MaxCountConstraintComponent", "publicationKind"),
-                    expect(publication.removeprefix(BASE), "ClassConstraintComponent", "publicationKind")])
+        self.plant(
+            "a second publication kind",
+            "graph",
+            [
+                expect(publication.removeprefix(BASE), "MaxCountConstraintComponent", "publicationKind"),
+                expect(publication.removeprefix(BASE), "ClassConstraintComponent", "publicationKind"),
+            ],
+        )
         trial = iri(self.copy("trial", "enrolled-decimal", i, enrolled=12))
         self.deletes.append(f"<{trial}> <{HK.enrolled}> ?enrolled .")
         self.inserts.append(f'<{trial}> <{HK.enrolled}> "{100 + i}.5"^^<http://www.w3.org/2001/XMLSchema#decimal> .')
-        self.plant("enrolled not a whole number", "graph",
-                   [expect(trial.removeprefix(BASE), "DatatypeConstraintComponent", "enrolled")])
+        self.plant(
+            "enrolled not a whole number",
+            "graph",
+            [expect(trial.removeprefix(BASE), "DatatypeConstraintComponent", "enrolled")],
+        )
         correction = iri(self.copy("correction", "corrects-literal", i))
         self.deletes.append(f"<{correction}> <{HK.corrects}> ?corrected .")
         self.inserts.append(f'<{correction}> <{HK.corrects}> "a record" .')
-        self.plant("a correction of a literal", "graph",
-                   [expect(correction.removeprefix(BASE), "NodeKindConstraintComponent", "corrects")])
+        self.plant(
+            "a correction of a literal",
+            "graph",
+            [expect(correction.removeprefix(BASE), "NodeKindConstraintComponent", "corrects")],
+        )
 
     def update(self) -> str:
         """One DELETE/INSERT per planted change (a DELETE WHERE only matches what is there)."""
@@ -360,8 +450,10 @@ def generate(claims: int, out: Path, seed: int = 1, defects: int = 0, facts_dir:
     for plural, records in facts.items():
         write_yaml(out / "facts" / f"{plural}.yaml", {plural: records})
     for start in range(0, len(claim_records), CLAIMS_PER_FILE):
-        write_yaml(out / "facts" / "claims" / f"synthetic-{start // CLAIMS_PER_FILE + 1:04d}.yaml",
-                   {"claims": claim_records[start:start + CLAIMS_PER_FILE]})
+        write_yaml(
+            out / "facts" / "claims" / f"synthetic-{start // CLAIMS_PER_FILE + 1:04d}.yaml",
+            {"claims": claim_records[start : start + CLAIMS_PER_FILE]},
+        )
     write_sources(out, generator.quotes)
     return {"claims": len(claim_records), **{p: len(r) for p, r in facts.items()}}
 

@@ -19,6 +19,7 @@ run in a worker that is stopped after QUERY_TIMEOUT seconds (benchmarks/run.py c
 query engines). `--baseline-up-to N` skips the baseline above N claims (pySHACL takes
 minutes at 100k). Prints Markdown for docs/benchmarks.md, and the raw figures as JSON with --json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,14 +52,18 @@ class Meter:
     def stage(self, name: str) -> Iterator[None]:
         start, cpu = time.perf_counter(), time.process_time()
         yield
-        self.stages[name] = {"seconds": round(time.perf_counter() - start, 3),
-                             "cpu": round(time.process_time() - cpu, 3),
-                             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+        self.stages[name] = {
+            "seconds": round(time.perf_counter() - start, 3),
+            "cpu": round(time.process_time() - cpu, 3),
+            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
 
 
 def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, Any]:
     """Every stage of one path over the project folder (facts/, sources/); the figures as a dict."""
     import pyoxigraph
+    from rdflib import Graph
+
     from her2kg.abox import build_graph
     from her2kg.build import Checked, Stages
     from her2kg.facts import load_facts
@@ -67,7 +72,6 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
     from her2kg.release import release_content
     from her2kg.sources import check_quotes, load_library
     from her2kg.validate import load_shapes, validate_graph
-    from rdflib import Graph
 
     meter = Meter()
     out.mkdir(parents=True, exist_ok=True)
@@ -81,11 +85,15 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
     with meter.stage("build"):
         data, locations = build_graph(facts, ontology)
     with meter.stage("validate"):
-        report = validate_graph(data, ontology.graph, shapes, locations,
-                                validator="fast" if path == "her2kg" else "pyshacl")
-    figures: dict[str, Any] = {"claims": sum(r.kind.name == "claim" for r in facts.records),
-                               "data_triples": len(data), "findings": report.counts(),
-                               "findings_list": sorted(f.as_dict()["focus"] + " " + f.component for f in report.findings)}
+        report = validate_graph(
+            data, ontology.graph, shapes, locations, validator="fast" if path == "her2kg" else "pyshacl"
+        )
+    figures: dict[str, Any] = {
+        "claims": sum(r.kind.name == "claim" for r in facts.records),
+        "data_triples": len(data),
+        "findings": report.counts(),
+        "findings_list": sorted(f.as_dict()["focus"] + " " + f.component for f in report.findings),
+    }
     if path == "her2kg":
         checked = Checked(facts, ontology, data, report, Stages(), locations, {}, quotes)
         with meter.stage("release triples (convert, sort)"):
@@ -137,6 +145,7 @@ def _oxigraph_runner(store: Any) -> Callable[[Any, dict], int]:
             list(run_canned(query, given, store, timeout=QUERY_TIMEOUT, max_rows=0))
             finished.add(query.name)
         return len(list(store.query(query.text, substitutions=bind(query, given, store))))
+
     return run
 
 
@@ -152,12 +161,16 @@ def _present(store: Any, parameter: Any, value: str) -> str:
         namespace = BASE + value.partition("/")[0] + "/"
     if any(store.quads_for_pattern(_node(namespace + value.rpartition("/")[2]), None, None)):
         return value
-    first = next(iter(store.query(f"SELECT ?x WHERE {{ ?x ?p ?o FILTER STRSTARTS(STR(?x), '{namespace}') }} "
-                                  "ORDER BY ?x LIMIT 1")), None)
+    first = next(
+        iter(
+            store.query(f"SELECT ?x WHERE {{ ?x ?p ?o FILTER STRSTARTS(STR(?x), '{namespace}') }} ORDER BY ?x LIMIT 1")
+        ),
+        None,
+    )
     if first is None:
         return value
     found = first["x"].value
-    return found[len(BASE):] if parameter.type == "entity" else found[len(namespace):]
+    return found[len(BASE) :] if parameter.type == "entity" else found[len(namespace) :]
 
 
 def _node(iri: str) -> Any:
@@ -195,8 +208,20 @@ def _time_queries(run: Callable[[Any, dict], int], store: Any) -> dict[str, dict
 def generated(claims: int, work: Path, seed: int) -> Path:
     project = work / f"claims-{claims}-seed-{seed}"
     if not (project / "facts").is_dir():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), "--claims", str(claims), "--out", str(project),
-                        "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "generate.py"),
+                "--claims",
+                str(claims),
+                "--out",
+                str(project),
+                "--seed",
+                str(seed),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return project
 
 
@@ -211,16 +236,28 @@ def measured(path: str, project: Path, queries: bool) -> dict[str, Any]:
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else ""
+    )
     import pyoxigraph
     import pyshacl
     import rdflib
 
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; "
-            f"Python {platform.python_version()}, pyoxigraph {pyoxigraph.__version__}, rdflib {rdflib.__version__}, "
-            f"pySHACL {pyshacl.__version__}")
+    return (
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; "
+        f"Python {platform.python_version()}, pyoxigraph {pyoxigraph.__version__}, rdflib {rdflib.__version__}, "
+        f"pySHACL {pyshacl.__version__}"
+    )
 
 
 def markdown(results: dict[int, dict[str, Any]]) -> str:
@@ -228,8 +265,11 @@ def markdown(results: dict[int, dict[str, Any]]) -> str:
     sizes = sorted(results)
     header = "| stage | " + " | ".join(f"{n:,} claims: her2kg / baseline, CPU s (wall s)" for n in sizes) + " |"
     lines += [header, "|---" * (len(sizes) + 1) + "|"]
-    stage_names = list(dict.fromkeys(name for n in sizes for p in ("her2kg", "baseline")
-                                     if p in results[n] for name in results[n][p]["stages"]))
+    stage_names = list(
+        dict.fromkeys(
+            name for n in sizes for p in ("her2kg", "baseline") if p in results[n] for name in results[n][p]["stages"]
+        )
+    )
     for name in stage_names:
         cells = []
         for n in sizes:
@@ -245,29 +285,65 @@ def markdown(results: dict[int, dict[str, Any]]) -> str:
             totals.append(f"**{_cell(fast)}** / skipped")
         else:
             slow = _sum(base)
-            totals.append(f"**{_cell(fast)}** / **{_cell(slow)}** ({slow['cpu'] / fast['cpu']:.1f}× CPU, "
-                          f"{slow['seconds'] / fast['seconds']:.1f}× wall)")
+            totals.append(
+                f"**{_cell(fast)}** / **{_cell(slow)}** ({slow['cpu'] / fast['cpu']:.1f}× CPU, "
+                f"{slow['seconds'] / fast['seconds']:.1f}× wall)"
+            )
     lines.append("| **all stages** | " + " | ".join(totals) + " |")
-    peaks = [f"{results[n]['her2kg']['stages'][list(results[n]['her2kg']['stages'])[-1]]['peak_mb']:,} MiB / "
-             + (f"{max(s['peak_mb'] for s in results[n]['baseline']['stages'].values()):,} MiB"
-                if "baseline" in results[n] else "—") for n in sizes]
+    peaks = [
+        f"{results[n]['her2kg']['stages'][list(results[n]['her2kg']['stages'])[-1]]['peak_mb']:,} MiB / "
+        + (
+            f"{max(s['peak_mb'] for s in results[n]['baseline']['stages'].values()):,} MiB"
+            if "baseline" in results[n]
+            else "—"
+        )
+        for n in sizes
+    ]
     lines.append("| peak memory (max RSS) | " + " | ".join(peaks) + " |")
-    lines.append("| data / release triples | " + " | ".join(
-        f"{results[n]['her2kg']['data_triples']:,} / {results[n]['her2kg']['release_triples']:,}" for n in sizes) + " |")
-    same = ["same" if "baseline" not in results[n] else
-            ("identical" if results[n]["baseline"]["findings_list"] == results[n]["her2kg"]["findings_list"]
-             else "DIFFERENT") for n in sizes]
-    lines.append("| validation findings (fast vs pySHACL) | " + " | ".join(
-        f"{results[n]['her2kg']['findings']} {s if s != 'same' else '(not compared)'}" for n, s in zip(sizes, same))
-        + " |")
-    lines += ["", "Growth of the her2kg path (all stages): " + ", ".join(
-        f"{a:,} → {b:,} claims: {_sum(results[b]['her2kg'])['cpu'] / _sum(results[a]['her2kg'])['cpu']:.1f}× CPU time"
-        for a, b in pairwise(sizes)) + "."]
+    lines.append(
+        "| data / release triples | "
+        + " | ".join(
+            f"{results[n]['her2kg']['data_triples']:,} / {results[n]['her2kg']['release_triples']:,}" for n in sizes
+        )
+        + " |"
+    )
+    same = [
+        "same"
+        if "baseline" not in results[n]
+        else (
+            "identical"
+            if results[n]["baseline"]["findings_list"] == results[n]["her2kg"]["findings_list"]
+            else "DIFFERENT"
+        )
+        for n in sizes
+    ]
+    lines.append(
+        "| validation findings (fast vs pySHACL) | "
+        + " | ".join(
+            f"{results[n]['her2kg']['findings']} {s if s != 'same' else '(not compared)'}"
+            for n, s in zip(sizes, same, strict=False)
+        )
+        + " |"
+    )
+    lines += [
+        "",
+        "Growth of the her2kg path (all stages): "
+        + ", ".join(
+            f"{a:,} → {b:,} claims: {_sum(results[b]['her2kg'])['cpu'] / _sum(results[a]['her2kg'])['cpu']:.1f}× CPU time"
+            for a, b in pairwise(sizes)
+        )
+        + ".",
+    ]
     largest = sizes[-1]
     query_times = results[largest]["her2kg"].get("queries", {})
     if query_times:
-        lines += ["", f"Canned queries on the {largest:,}-claim graph (pyoxigraph, median of 3, in process):", "",
-                  "| query | rows | ms |", "|---|---|---|"]
+        lines += [
+            "",
+            f"Canned queries on the {largest:,}-claim graph (pyoxigraph, median of 3, in process):",
+            "",
+            "| query | rows | ms |",
+            "|---|---|---|",
+        ]
         for name, timing in query_times.items():
             lines.append(f"| {name} | {timing.get('rows', '—')} | {timing.get('ms', timing.get('error'))} |")
     return "\n".join(lines)
@@ -285,11 +361,19 @@ def _cell(stage: dict[str, float] | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--claims", default="1000,10000,100000", help="sizes, comma-separated [%(default)s]")
-    parser.add_argument("--baseline-up-to", type=int, default=10_000,
-                        help="run the rdflib + pySHACL baseline only up to this many claims [%(default)s]")
+    parser.add_argument(
+        "--baseline-up-to",
+        type=int,
+        default=10_000,
+        help="run the rdflib + pySHACL baseline only up to this many claims [%(default)s]",
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "her2kg-bench",
-                        help="where generated facts are kept between runs [%(default)s]")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "her2kg-bench",
+        help="where generated facts are kept between runs [%(default)s]",
+    )
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--run", choices=("her2kg", "baseline"), help=argparse.SUPPRESS)
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)

@@ -10,6 +10,7 @@ severity, and whether the findings equal pySHACL's when both ran. `fast` is give
 (its time includes copying it into a pyoxigraph store); `fast-store` is given the data already in a
 store, as a build on pyoxigraph does.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,6 @@ import time
 from pathlib import Path
 
 from generate import generate
-
 from her2kg.abox import build_graph
 from her2kg.facts import load_facts
 from her2kg.ontology import Ontology
@@ -32,7 +32,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--claims", type=int, help="generate this many claims (default: the shipped facts)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--engines", default="pyshacl,fast,fast-store", help="comma-separated: pyshacl, fast, fast-store")
+    parser.add_argument(
+        "--engines", default="pyshacl,fast,fast-store", help="comma-separated: pyshacl, fast, fast-store"
+    )
     args = parser.parse_args()
     ontology, shapes = Ontology(), load_shapes()
     with tempfile.TemporaryDirectory() as tmp:
@@ -52,10 +54,16 @@ def main() -> None:
         print(f"{engine}: {times[engine][0]:.2f} s", file=sys.stderr, flush=True)
     for engine, report in reports.items():
         counts = report.counts()
-        same = "" if "pyshacl" not in reports or engine == "pyshacl" else \
-            ("same as pySHACL" if _same(report, reports["pyshacl"], exact=engine == "fast") else "DIFFERENT")
-        print(f"| {name} | {len(data):,} | {engine} | {times[engine][0]:.2f} s | {times[engine][1]:.2f} s | "
-              f"{counts['violation']} / {counts['warning']} / {counts['info']} | {same} |", flush=True)
+        same = (
+            ""
+            if "pyshacl" not in reports or engine == "pyshacl"
+            else ("same as pySHACL" if _same(report, reports["pyshacl"], exact=engine == "fast") else "DIFFERENT")
+        )
+        print(
+            f"| {name} | {len(data):,} | {engine} | {times[engine][0]:.2f} s | {times[engine][1]:.2f} s | "
+            f"{counts['violation']} / {counts['warning']} / {counts['info']} | {same} |",
+            flush=True,
+        )
 
 
 def _same(a: ValidationReport, b: ValidationReport, exact: bool) -> bool:
@@ -65,6 +73,7 @@ def _same(a: ValidationReport, b: ValidationReport, exact: bool) -> bool:
 
     def key(report: ValidationReport) -> list[tuple]:
         return sorted((f.location, f.focus, f.path, f.component, f.severity, f.shape) for f in report.findings)
+
     return key(a) == key(b)
 
 

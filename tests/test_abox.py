@@ -1,17 +1,19 @@
 """The ABox is built into `TripleSet`, an append-then-read rdflib store: whatever reads it (both
 validators, the reports, the release writers) must see exactly what rdflib's own store would show."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
 from her2kg.abox import TripleSet, build_graph
 from her2kg.facts import load_facts
 from her2kg.namespaces import HK
 from her2kg.ontology import Ontology
 from her2kg.validate import load_shapes, validate_graph
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
 
 SLICE = Path(__file__).parent / "data" / "slice"
 

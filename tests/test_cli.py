@@ -1,4 +1,5 @@
 """The command line as a user meets it: help, exit codes, stats and validate."""
+
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,10 @@ def test_validate_reports_violations_in_an_rdf_file(tmp_path):
     assert "a variant must name the gene it alters" in result.stderr
     violations = [line for line in result.stderr.splitlines() if ": violation: " in line]
     assert len(violations) >= 1
-    assert result.stderr.splitlines()[-1] == f"{bad}: {len(violations)} SHACL violation{'s' if len(violations) > 1 else ''}"
+    assert (
+        result.stderr.splitlines()[-1]
+        == f"{bad}: {len(violations)} SHACL violation{'s' if len(violations) > 1 else ''}"
+    )
 
 
 @pytest.mark.parametrize("validator", ["pyshacl", "fast"])

@@ -1,5 +1,6 @@
 """benchmarks/generate.py: synthetic facts that a build accepts, in the real facts' shape, the same
 for the same seed."""
+
 from __future__ import annotations
 
 import sys
@@ -43,8 +44,12 @@ def test_generated_facts_build_with_every_quote_checked(project: Path):
 
 def test_every_field_type_of_the_schema_appears(project: Path):
     checked = check_facts(project / "facts", sources_dir=project / "sources")
-    used = {field.type for record in checked.facts.records for key in record.values
-            if (field := record.kind.field(key)) is not None}
+    used = {
+        field.type
+        for record in checked.facts.records
+        for key in record.values
+        if (field := record.kind.field(key)) is not None
+    }
     assert set(FieldType) - used == set()
 
 

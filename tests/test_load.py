@@ -5,6 +5,7 @@ filled by `her2kg load` over the Graph Store Protocol and over SPARQL Update, on
 own bulk loader from her2kg.nq.gz. Every canned query, with its defaults and its examples, is
 asked of the server's SPARQL endpoint and compared with the embedded store.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -58,10 +59,13 @@ def test_load_takes_no_password_on_the_command_line():
     assert "password" not in result.output.lower().replace("her2kg_store_password", "")
 
 
-@pytest.mark.parametrize("arguments, message", [
-    (["--into", "ftp://store.example/data"], "not an http(s) URL"),
-    (["--into", "http://127.0.0.1:9/store"], "no release here"),
-])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--into", "ftp://store.example/data"], "not an http(s) URL"),
+        (["--into", "http://127.0.0.1:9/store"], "no release here"),
+    ],
+)
 def test_a_bad_invocation_is_a_usage_error(arguments, message, tmp_path):
     result = her2kg_load(*arguments, "--release", str(tmp_path / "none"))
     assert result.exit_code == 2
@@ -102,8 +106,9 @@ def cases(shipped_store) -> dict[str, tuple[str, dict]]:
 def test_load_says_how_many_triples_the_store_holds(loaded, shipped_release):
     triples = release_triples(shipped_release)
     assert stores.count(loaded.endpoint, GRAPH) == triples
-    result = her2kg_load("--into", loaded.graph_store, "--release", str(shipped_release), "--replace",
-                         "--sparql", loaded.endpoint)
+    result = her2kg_load(
+        "--into", loaded.graph_store, "--release", str(shipped_release), "--replace", "--sparql", loaded.endpoint
+    )
     assert result.exit_code == 0, result.output
     assert f"loaded {triples} triples into <{GRAPH}>" in result.output
     assert f"the store holds {triples}: they match" in result.output
@@ -115,8 +120,19 @@ def test_load_says_how_many_triples_the_store_holds(loaded, shipped_release):
 def test_a_reload_with_replace_leaves_the_count_unchanged(protocol, loaded, shipped_release):
     into = loaded.graph_store if protocol == "gsp" else loaded.update
     for _ in range(2):
-        result = her2kg_load("--into", into, "--protocol", protocol, "--sparql", loaded.endpoint,
-                             "--release", str(shipped_release), "--replace", "--graph", f"{GRAPH}/{protocol}")
+        result = her2kg_load(
+            "--into",
+            into,
+            "--protocol",
+            protocol,
+            "--sparql",
+            loaded.endpoint,
+            "--release",
+            str(shipped_release),
+            "--replace",
+            "--graph",
+            f"{GRAPH}/{protocol}",
+        )
         assert result.exit_code == 0, result.output
     assert stores.count(loaded.endpoint, f"{GRAPH}/{protocol}") == release_triples(shipped_release)
 
@@ -147,8 +163,10 @@ def test_an_unreachable_store_is_an_error_not_a_traceback(shipped_release):
 
 @pytest.mark.slow
 def test_the_bulk_loader_puts_each_part_in_its_named_graph(bulk_loaded, shipped_release):
-    parts = {part: stores.count(bulk_loaded.endpoint, release_graph(VERSION, part))
-             for part in ("ontology", "data", "inferred")}
+    parts = {
+        part: stores.count(bulk_loaded.endpoint, release_graph(VERSION, part))
+        for part in ("ontology", "data", "inferred")
+    }
     assert parts["ontology"] + parts["data"] == release_triples(shipped_release)
     nquads = (shipped_release / "her2kg.nq").read_text(encoding="utf-8")
     inferred = nquads.count(f"<{release_graph(VERSION, 'inferred')}> .")

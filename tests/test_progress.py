@@ -1,10 +1,12 @@
 """Progress on a terminal: stage names on stderr while they run, cleared after; nothing in CI, nothing
 when stderr is a file or a pipe, and nothing at all unless the program asked for it."""
+
 from __future__ import annotations
 
 import io
 
 import pytest
+
 from her2kg import progress
 
 

@@ -14,6 +14,7 @@ Validation takes the build's own path: `validate_graph` with the ontology and th
 each engine (pySHACL, the reference, and the fast SPARQL engine), which must give the same results
 on every case; a third, independent engine (rudof, where installed) must find the same severities.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,10 +36,21 @@ EXPECT = re.compile(r'^# expect: (Violation|Warning|Info) "(.+)"$')
 # The first line of a violating case names the constraint it breaks:
 #   `# hks:VariantShape — violates hk:variantOf sh:minCount 1.`, `… violates its SPARQL check …`,
 #   `… violates sh:or (…)`.
-VIOLATES = re.compile(r"^# hks:\w+ — violates (?:(?P<sparql>its SPARQL check)|(?:(?P<path>\S+:\S+) )?sh:(?P<param>\w+))")
+VIOLATES = re.compile(
+    r"^# hks:\w+ — violates (?:(?P<sparql>its SPARQL check)|(?:(?P<path>\S+:\S+) )?sh:(?P<param>\w+))"
+)
 # Predicates of a property shape that are not constraint parameters.
-NOT_PARAMETERS = {RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group,
-                  SH.deactivated}
+NOT_PARAMETERS = {
+    RDF.type,
+    SH.path,
+    SH.message,
+    SH.severity,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.deactivated,
+}
 
 
 @cache
@@ -161,11 +173,14 @@ def test_the_fast_engine_compiles_everything_the_shapes_use():
 
 
 def test_a_component_the_fast_engine_lacks_is_named():
-    extended = shapes() + Graph().parse(data="""
+    extended = shapes() + Graph().parse(
+        data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix hk: <https://w3id.org/her2kg/ontology#> .
         <urn:x:S> a sh:NodeShape ; sh:targetClass hk:Drug ;
             sh:property [ sh:path hk:inClass ; sh:qualifiedMinCount 1 ; sh:qualifiedValueShape [ sh:class hk:DrugClass ] ] .
-        """, format="turtle")
+        """,
+        format="turtle",
+    )
     assert SH.qualifiedMinCount not in COMPONENTS
     assert [p for p in unsupported(extended) if "qualifiedMinCount" in p]
 

@@ -5,6 +5,7 @@ fixtures (test_shapes.py): on the shipped facts, and on synthetic facts from
 Engines are compared on every result: focus node, path, value, severity, constraint component,
 source shape and message, and on the file:line each finding is reported at.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,10 @@ def shapes() -> Graph:
 
 
 def both(data: Graph, locations: Locations | None = None) -> tuple[ValidationReport, ValidationReport]:
-    return tuple(validate_graph(data, ontology().graph, shapes(), locations, validator=engine)  # type: ignore[return-value]
-                 for engine in ("pyshacl", "fast"))
+    return tuple(
+        validate_graph(data, ontology().graph, shapes(), locations, validator=engine)  # type: ignore[return-value]
+        for engine in ("pyshacl", "fast")
+    )
 
 
 def generated(tmp_path: Path, claims: int, seed: int, defects: int) -> tuple[Graph, Locations, list[dict]]:
@@ -89,13 +92,15 @@ def test_a_store_is_validated_as_its_graph_is(tmp_path: Path):
     graph's findings but for the lexical form of numbers: a store keeps "5.0"^^xsd:decimal as 5."""
     data, locations, _planted = generated(tmp_path, claims=200, seed=4, defects=1)
     store = store_of(data)
-    reference, fast = (validate_graph(store, ontology().graph, shapes(), locations, validator=engine)
-                       for engine in ("pyshacl", "fast"))
+    reference, fast = (
+        validate_graph(store, ontology().graph, shapes(), locations, validator=engine) for engine in ("pyshacl", "fast")
+    )
     assert fast.findings == reference.findings
     assert len(store) == len(data), "the ontology added for validation is removed from the caller's store"
     from_graph = validate_graph(data, ontology().graph, shapes(), locations, validator="fast")
-    assert sorted((f.location, f.focus, f.path, f.component) for f in fast.findings) == \
-        sorted((f.location, f.focus, f.path, f.component) for f in from_graph.findings)
+    assert sorted((f.location, f.focus, f.path, f.component) for f in fast.findings) == sorted(
+        (f.location, f.focus, f.path, f.component) for f in from_graph.findings
+    )
 
 
 def test_auto_takes_the_fast_engine_from_the_threshold_on():
@@ -105,10 +110,13 @@ def test_auto_takes_the_fast_engine_from_the_threshold_on():
 
 
 def test_auto_falls_back_to_pyshacl_and_fast_refuses_shapes_it_cannot_compile():
-    extended = shapes() + Graph().parse(data="""
+    extended = shapes() + Graph().parse(
+        data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix hk: <https://w3id.org/her2kg/ontology#> .
         <urn:x:S> a sh:NodeShape ; sh:targetClass hk:Drug ; sh:xone ( [ sh:path hk:inClass ; sh:minCount 1 ] ) .
-        """, format="turtle")
+        """,
+        format="turtle",
+    )
     assert choose_engine("auto", 10**7, extended) == "pyshacl"
     with pytest.raises(UsageError, match="--validator pyshacl"):
         choose_engine("fast", 10, extended)
@@ -117,9 +125,12 @@ def test_auto_falls_back_to_pyshacl_and_fast_refuses_shapes_it_cannot_compile():
 
 
 def test_the_store_holds_numbers_canonically_but_results_show_them_as_written():
-    data = Graph().parse(data="""
+    data = Graph().parse(
+        data="""
         @prefix hk: <https://w3id.org/her2kg/ontology#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-        <https://w3id.org/her2kg/outcome/o> a hk:Outcome ; hk:pValue 5.0 .""", format="turtle")
+        <https://w3id.org/her2kg/outcome/o> a hk:Outcome ; hk:pValue 5.0 .""",
+        format="turtle",
+    )
     reference, fast = both(data)
     assert [f.value for f in fast.findings if f.path and f.path.endswith("pValue")] == ["5.0"]
     assert fast.findings == reference.findings

@@ -7,6 +7,7 @@ source, quote and qualifiers) and, only when the source states it without hedgin
 the relation, the plain triple — the "truthy" statement that simple queries use. A property
 statement likewise copies its attributes onto its subject under the same condition.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,7 +53,7 @@ class Locations:
         while text:
             if URIRef(text) in self.nodes:
                 return self.nodes[URIRef(text)]
-            text = text.rpartition("/")[0] if "/" in text[len("https://"):] else ""
+            text = text.rpartition("/")[0] if "/" in text[len("https://") :] else ""
         return None
 
 
@@ -168,8 +169,11 @@ class GraphBuilder:
         for record in records:
             if record.kind.states_relation:
                 values = record.values
-                key = (ref_iri(values["subject"]), self.ontology.claim_relations[values["relation"]],
-                       ref_iri(values["object"]))
+                key = (
+                    ref_iri(values["subject"]),
+                    self.ontology.claim_relations[values["relation"]],
+                    ref_iri(values["object"]),
+                )
                 self.claim_polarities.setdefault(key, set()).add(values.get("polarity", SUPPORTS))
 
     def add(self, s: Node, p: Node, o: Node) -> None:
@@ -180,8 +184,9 @@ class GraphBuilder:
         self.add(node, RDF.type, rdf_class)
         self.locations.nodes.setdefault(node, location)
 
-    def add_fields(self, node: URIRef, fields: tuple[Field, ...], values: dict[str, Any], lines: dict[str, int],
-                   file: str) -> None:
+    def add_fields(
+        self, node: URIRef, fields: tuple[Field, ...], values: dict[str, Any], lines: dict[str, int], file: str
+    ) -> None:
         for spec in fields:
             if spec.key not in values or spec.predicate is None or spec.type.term is None:
                 continue
@@ -284,8 +289,11 @@ class GraphBuilder:
                 self.add(target, HK.mentionedIn, ref_iri(values["source"]))
 
     def add_relation(self, values: dict[str, Any]) -> None:
-        subject, relation, obj = (ref_iri(values["subject"]),
-                                  self.ontology.claim_relations[values["relation"]], ref_iri(values["object"]))
+        subject, relation, obj = (
+            ref_iri(values["subject"]),
+            self.ontology.claim_relations[values["relation"]],
+            ref_iri(values["object"]),
+        )
         if is_plain(values):
             self.add(subject, relation, obj)
         source = ref_iri(values["source"])

@@ -4,6 +4,7 @@ This is the library face of a build (`check_facts`, `build_release`, `validate_f
 benchmarks and the tests call these, so the order of the stages lives here only — in particular,
 reasoning runs before anything is written, so an inconsistent graph is never released.
 """
+
 from __future__ import annotations
 
 import time
@@ -92,8 +93,14 @@ class BuildReport:
         return self.summary.get("inferred_triples")
 
 
-def check_facts(facts_dir: Path | None = None, ontology_dir: Path | None = None, shapes_dir: Path | None = None,
-                copies_dir: Path | None = None, sources_dir: Path | None = None, validator: str = "auto") -> Checked:
+def check_facts(
+    facts_dir: Path | None = None,
+    ontology_dir: Path | None = None,
+    shapes_dir: Path | None = None,
+    copies_dir: Path | None = None,
+    sources_dir: Path | None = None,
+    validator: str = "auto",
+) -> Checked:
     """Load, check the quotes against the source texts, build and validate; raise FactsError or
     ValidationError with every problem found.
 
@@ -101,8 +108,11 @@ def check_facts(facts_dir: Path | None = None, ontology_dir: Path | None = None,
     `validator` is the SHACL engine: "auto", "pyshacl" or "fast" (see validate/).
     """
     stages = Stages()
-    facts_in, ontology_in, shapes_in = (resolve("facts", facts_dir), resolve("ontology", ontology_dir),
-                                        resolve("shapes", shapes_dir))
+    facts_in, ontology_in, shapes_in = (
+        resolve("facts", facts_dir),
+        resolve("ontology", ontology_dir),
+        resolve("shapes", shapes_dir),
+    )
     with stages.stage("load-ontology"):
         ontology = Ontology(ontology_in.path)
     with stages.stage("load-facts"):
@@ -128,8 +138,14 @@ def _display_root(facts_dir: Path) -> Path:
     return cwd if facts_dir.resolve().is_relative_to(cwd) else facts_dir.resolve().parent
 
 
-def build_release(facts_dir: Path | None = None, out_dir: Path = Path("dist"), *, reason: bool = False,
-                  copies_dir: Path | None = None, checked: Checked | None = None) -> BuildReport:
+def build_release(
+    facts_dir: Path | None = None,
+    out_dir: Path = Path("dist"),
+    *,
+    reason: bool = False,
+    copies_dir: Path | None = None,
+    checked: Checked | None = None,
+) -> BuildReport:
     """Build, validate and (with `reason`) check consistency with HermiT, then write the release
     into `out_dir`, replacing a previous release only when every stage succeeded."""
     from .release import check_out_dir, input_folders, write_release
@@ -146,8 +162,9 @@ def build_release(facts_dir: Path | None = None, out_dir: Path = Path("dist"), *
     return BuildReport(Path(out_dir), summary, checked.validation, reasoning)
 
 
-def validate_file(path: Path, ontology_dir: Path | None = None, shapes_dir: Path | None = None,
-                  validator: str = "auto") -> ValidationReport:
+def validate_file(
+    path: Path, ontology_dir: Path | None = None, shapes_dir: Path | None = None, validator: str = "auto"
+) -> ValidationReport:
     """Validate an RDF file (.ttl, .nt, .owl …) against the shapes, with the ontology merged in.
 
     Returns the report whether or not it conforms; a file that cannot be parsed is a UsageError.
@@ -162,6 +179,7 @@ def validate_file(path: Path, ontology_dir: Path | None = None, shapes_dir: Path
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise UsageError(f"{path}: cannot parse as RDF: {first_line}") from err
     ontology = Ontology(resolve("ontology", ontology_dir).path)
-    report = validate_graph(data, ontology.graph, load_shapes(resolve("shapes", shapes_dir).path),
-                            subject=str(path), validator=validator)
+    report = validate_graph(
+        data, ontology.graph, load_shapes(resolve("shapes", shapes_dir).path), subject=str(path), validator=validator
+    )
     return report

@@ -7,6 +7,7 @@ loads, so N-Triples lines, and therefore their sorted order, never change betwee
 The serialisers are pyoxigraph's (tens of times faster than rdflib's at a million triples); the
 triples are converted from rdflib terms once, and every format is written from that one list.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -28,7 +29,8 @@ DATASET_DESCRIPTION = (
     "genes, variants, pathways, resistance mechanisms, strategies against them, clinical trials and their "
     "outcomes. Each statement is a claim node with its source publication, section, verbatim quote, "
     "evidence kind and polarity. The classes and properties are those of the her2kg ontology, which "
-    "this release includes.")
+    "this release includes."
+)
 
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -124,13 +126,15 @@ def turtle_bytes(triples: list[ox.Triple]) -> bytes:
 
 
 def class_counts(graph: Graph) -> dict[str, int]:
-    counts = Counter(str(c) for _s, c in graph.subject_objects(RDF.type)
-                     if isinstance(c, URIRef) and str(c).startswith(str(HK)))
-    return {c[len(str(HK)):]: n for c, n in sorted(counts.items())}
+    counts = Counter(
+        str(c) for _s, c in graph.subject_objects(RDF.type) if isinstance(c, URIRef) and str(c).startswith(str(HK))
+    )
+    return {c[len(str(HK)) :]: n for c, n in sorted(counts.items())}
 
 
-def void_description(data: Graph, ontology: Graph, triples: int, version: str, dumps: list[str],
-                     issued: Literal | None = None) -> Graph:
+def void_description(
+    data: Graph, ontology: Graph, triples: int, version: str, dumps: list[str], issued: Literal | None = None
+) -> Graph:
     """VoID and DCAT description of the dataset: what it is, how big, where it came from.
 
     It describes the data, not the ontology: the ontology's own header (title, description,

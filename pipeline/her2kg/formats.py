@@ -7,6 +7,7 @@ dump list all follow the registry.
 
 Every writer is deterministic: same graph, same bytes.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -36,8 +37,11 @@ from .namespaces import BASE, HK, ONTOLOGY_IRI
 
 # Namespaces whose terms appear as RDF/XML element names (predicates and types).
 USED_IN_RDFXML = {str(n) for n in (HK, OWL, RDF, RDFS, DCTERMS)} | {
-    "http://www.w3.org/2004/02/skos/core#", "http://www.geneontology.org/formats/oboInOwl#",
-    "http://www.w3.org/ns/prov#", "http://www.w3.org/2001/XMLSchema#"}
+    "http://www.w3.org/2004/02/skos/core#",
+    "http://www.geneontology.org/formats/oboInOwl#",
+    "http://www.w3.org/ns/prov#",
+    "http://www.w3.org/2001/XMLSchema#",
+}
 
 
 @dataclass
@@ -129,8 +133,9 @@ def rdfxml(content: Content) -> bytes:
 
 def void(content: Content) -> bytes:
     dumps = [f.file_name for f in FORMATS.values() if f.dump]
-    description = void_description(content.data, content.ontology, len(content.triples), content.version, dumps,
-                                   content.issued)
+    description = void_description(
+        content.data, content.ontology, len(content.triples), content.version, dumps, content.issued
+    )
     description += distributions(content)
     return description.serialize(format="turtle", encoding="utf-8")
 
@@ -139,17 +144,29 @@ register(Format("ttl", "her2kg.ttl", "text/turtle", turtle, dump=True))
 register(Format("nt", "her2kg.nt", "application/n-triples", lambda c: c.ntriples.encode("utf-8"), dump=True))
 register(Format("owl", "her2kg.owl", "application/rdf+xml", rdfxml, dump=True))
 register(Format("void", "void.ttl", "text/turtle", void))
-register(Format("inferred-ttl", "her2kg-inferred.ttl", "text/turtle", lambda c: turtle_bytes(c.inferred),
-                inferred=True))
-register(Format("inferred-nt", "her2kg-inferred.nt", "application/n-triples", lambda c: ntriples_bytes(c.inferred),
-                inferred=True))
+register(
+    Format("inferred-ttl", "her2kg-inferred.ttl", "text/turtle", lambda c: turtle_bytes(c.inferred), inferred=True)
+)
+register(
+    Format(
+        "inferred-nt",
+        "her2kg-inferred.nt",
+        "application/n-triples",
+        lambda c: ntriples_bytes(c.inferred),
+        inferred=True,
+    )
+)
 
 
 # --- the files a triple store takes: named graphs, compressed copies, checksums ---------------------
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMAT_IRIS = {"application/n-triples": "N-Triples", "application/n-quads": "N-Quads", "text/turtle": "Turtle",
-               "application/rdf+xml": "RDF_XML"}  # W3C's IRIs for RDF formats: http://www.w3.org/ns/formats/
+FORMAT_IRIS = {
+    "application/n-triples": "N-Triples",
+    "application/n-quads": "N-Quads",
+    "text/turtle": "Turtle",
+    "application/rdf+xml": "RDF_XML",
+}  # W3C's IRIs for RDF formats: http://www.w3.org/ns/formats/
 SUMS_FILE = "SHA256SUMS"
 
 
@@ -163,9 +180,11 @@ def graph_parts(content: Content) -> dict[str, list[str]]:
     """The sorted N-Triples lines of each named graph of her2kg.nq."""
     data = set(sorted_ntriples(content.data).splitlines())
     lines = content.ntriples.splitlines()
-    return {"ontology": [line for line in lines if line not in data],
-            "data": [line for line in lines if line in data],
-            "inferred": ntriples_bytes(content.inferred).decode("utf-8").splitlines()}
+    return {
+        "ontology": [line for line in lines if line not in data],
+        "data": [line for line in lines if line in data],
+        "inferred": ntriples_bytes(content.inferred).decode("utf-8").splitlines(),
+    }
 
 
 def nquads(content: Content) -> bytes:
@@ -180,11 +199,13 @@ def nquads(content: Content) -> bytes:
 def gzipped(name: str) -> Callable[[Content], bytes]:
     """A gzip copy of the format `name`, byte for byte the same on every build: the header's time is 0 and its
     file name that of the uncompressed file, whatever the build's clock or folder."""
+
     def write(content: Content) -> bytes:
         out = io.BytesIO()
         with gzip.GzipFile(filename=FORMATS[name].file_name, mode="wb", fileobj=out, mtime=0, compresslevel=9) as gz:
             gz.write(content.output(FORMATS[name]))
         return out.getvalue()
+
     return write
 
 
@@ -231,8 +252,9 @@ def distributions(content: Content) -> Graph:
         described.add((file, DCAT.downloadURL, file))
         described.add((file, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")))
         if fmt.name.endswith("-gz"):
-            described.add((file, DCAT.compressFormat,
-                           URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
+            described.add(
+                (file, DCAT.compressFormat, URIRef("https://www.iana.org/assignments/media-types/application/gzip"))
+            )
         described.add((file, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
         kind = FORMAT_IRIS.get(fmt.media_type)
         if kind:  # an RDF file: its syntax and how many triples (quads, for N-Quads) it holds

@@ -11,6 +11,7 @@ itself; this takes well under a second.)
 The output holds only what is entailed and not already stated, so a user loads her2kg.nt and
 her2kg-inferred.nt together. Same release, same bytes.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,8 +51,10 @@ class Rules:
             if t.predicate in _TBOX_PREDICATES:
                 by_predicate[t.predicate].append(t)
         self.superclasses = _ancestors(by_predicate[_iri(RDFS.subClassOf)])
-        self.superproperties = {p: {q for q in qs if isinstance(q, ox.NamedNode)}
-                                for p, qs in _ancestors(by_predicate[_iri(RDFS.subPropertyOf)]).items()}
+        self.superproperties = {
+            p: {q for q in qs if isinstance(q, ox.NamedNode)}
+            for p, qs in _ancestors(by_predicate[_iri(RDFS.subPropertyOf)]).items()
+        }
         self.inverses: dict[Term, set[ox.NamedNode]] = defaultdict(set)
         for t in by_predicate[_iri(OWL.inverseOf)]:
             if own(t.object) and isinstance(t.object, ox.NamedNode):
@@ -94,8 +97,9 @@ class Rules:
             yield ox.Triple(s, TYPE, c)
 
 
-_TBOX_PREDICATES = {_iri(p) for p in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.inverseOf, RDF.type, RDFS.domain,
-                                      RDFS.range)}
+_TBOX_PREDICATES = {
+    _iri(p) for p in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.inverseOf, RDF.type, RDFS.domain, RDFS.range)
+}
 
 
 def _ancestors(edges: list[ox.Triple]) -> dict[Term, set[Term]]:
@@ -134,7 +138,7 @@ def entailed_triples(release: Iterable[ox.Triple]) -> set[ox.Triple]:
     while frontier:
         step = {c for t in frontier if rules.applies(t) for c in rules.consequences(t) if c not in known}
         store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in step if t.predicate in rules.transitive)
-        for p, query in zip(sorted(rules.transitive, key=str), chains):
+        for p, query in zip(sorted(rules.transitive, key=str), chains, strict=False):
             rows = store.query(query)
             assert isinstance(rows, ox.QuerySolutions)  # a SELECT
             step.update(t for row in rows if (t := ox.Triple(row["a"], p, row["c"])) not in known)  # type: ignore[arg-type]

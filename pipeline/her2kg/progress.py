@@ -5,6 +5,7 @@ The library never prints: it announces each stage here, and nothing is shown unl
 stderr is a terminal and no CI variable is set, on one line that is rewritten and then cleared,
 so logs and captured output stay exactly as they were.
 """
+
 from __future__ import annotations
 
 import os

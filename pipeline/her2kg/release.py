@@ -7,6 +7,7 @@ release whose marker file (`.her2kg-release`) lists every file in it. Anything e
 directory, an input folder, a checkout, a folder with the user's own files — is refused before
 any work is done.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -77,18 +78,26 @@ class Release:
         """The build report; ReleaseError if there is no release here or the report is unreadable."""
         if not self.report.is_file():
             what = "no such folder" if not self.folder.is_dir() else f"no {REPORT}"
-            raise ReleaseError(f"{self.folder}: no release here ({what}) — run 'her2kg build' first, "
-                               "or pass --release DIR")
+            raise ReleaseError(
+                f"{self.folder}: no release here ({what}) — run 'her2kg build' first, or pass --release DIR"
+            )
         try:
             report = json.loads(self.report.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
             line = f":{err.lineno}" if isinstance(err, json.JSONDecodeError) else ""
-            raise ReleaseError(f"{self.report}{line}: not a build report ({err}) — the release is corrupt; "
-                               "rebuild it with 'her2kg build'") from None
-        if not isinstance(report, dict) or not isinstance(report.get("files"), list) \
-                or not isinstance(report.get("triples"), int):
-            raise ReleaseError(f"{self.report}: not a build report (no 'files' list or 'triples' count) — "
-                               "the release is corrupt; rebuild it with 'her2kg build'")
+            raise ReleaseError(
+                f"{self.report}{line}: not a build report ({err}) — the release is corrupt; "
+                "rebuild it with 'her2kg build'"
+            ) from None
+        if (
+            not isinstance(report, dict)
+            or not isinstance(report.get("files"), list)
+            or not isinstance(report.get("triples"), int)
+        ):
+            raise ReleaseError(
+                f"{self.report}: not a build report (no 'files' list or 'triples' count) — "
+                "the release is corrupt; rebuild it with 'her2kg build'"
+            )
         return report
 
     def verify(self) -> dict[str, Any]:
@@ -115,14 +124,17 @@ class Release:
         except SyntaxError as err:
             match = re.search(r"line (\d+)", str(err))
             where = f"{self.graph_nt}:{match.group(1)}" if match else str(self.graph_nt)
-            raise ReleaseError(f"{where}: not valid N-Triples ({err}) — the release is corrupt; "
-                               "rebuild it with 'her2kg build'") from None
+            raise ReleaseError(
+                f"{where}: not valid N-Triples ({err}) — the release is corrupt; rebuild it with 'her2kg build'"
+            ) from None
         except OSError as err:
             raise ReleaseError(f"{self.graph_nt}: cannot be read ({err.strerror})") from None
         if len(store) != report["triples"]:
-            raise ReleaseError(f"{self.graph_nt}: holds {len(store)} triples, but {REPORT} says "
-                               f"{report['triples']} — the file is truncated or was edited; rebuild it with "
-                               "'her2kg build'")
+            raise ReleaseError(
+                f"{self.graph_nt}: holds {len(store)} triples, but {REPORT} says "
+                f"{report['triples']} — the file is truncated or was edited; rebuild it with "
+                "'her2kg build'"
+            )
         return store
 
     def graph(self) -> Graph:
@@ -136,8 +148,9 @@ class Release:
 # --- where a build may write -------------------------------------------------------------------
 
 
-def input_folders(facts_dir: Path | None = None, ontology_dir: Path | None = None,
-                  shapes_dir: Path | None = None, *also: Path | None) -> list[Path]:
+def input_folders(
+    facts_dir: Path | None = None, ontology_dir: Path | None = None, shapes_dir: Path | None = None, *also: Path | None
+) -> list[Path]:
     """The folders a build reads (given, or resolved as the build resolves them), and `also` any
     other folder it was given (a curator's copies of the source texts)."""
     given = {"facts": facts_dir, "ontology": ontology_dir, "shapes": shapes_dir}
@@ -164,33 +177,43 @@ def check_out_dir(out_dir: Path, inputs: Iterable[Path] = ()) -> None:
     cwd = Path.cwd().resolve()
     if out == cwd or out in cwd.parents:
         what = "is the working directory" if out == cwd else f"contains the working directory {cwd}"
-        raise UnsafeOutputError(f"{shown}: refusing to write the release here: the folder {what}, and a "
-                                f"build replaces its --out folder as a whole — {how}")
+        raise UnsafeOutputError(
+            f"{shown}: refusing to write the release here: the folder {what}, and a "
+            f"build replaces its --out folder as a whole — {how}"
+        )
     for folder in inputs:
         source = Path(folder).resolve()
         if out == source or source in out.parents or out in source.parents:
-            relation = ("is" if out == source else "is inside" if source in out.parents else "contains")
-            raise UnsafeOutputError(f"{shown}: refusing to write the release here: the folder {relation} the "
-                                    f"input folder {folder}, which the build reads — {how}")
+            relation = "is" if out == source else "is inside" if source in out.parents else "contains"
+            raise UnsafeOutputError(
+                f"{shown}: refusing to write the release here: the folder {relation} the "
+                f"input folder {folder}, which the build reads — {how}"
+            )
     if not out.exists():
         return
     if not out.is_dir():
         raise UnsafeOutputError(f"{shown}: refusing to write the release here: it is a file, not a folder — {how}")
     entries = sorted(p.name for p in out.iterdir())
     if ".git" in entries:
-        raise UnsafeOutputError(f"{shown}: refusing to write the release here: the folder holds .git (a "
-                                f"repository) and a build replaces its --out folder as a whole — {how}")
+        raise UnsafeOutputError(
+            f"{shown}: refusing to write the release here: the folder holds .git (a "
+            f"repository) and a build replaces its --out folder as a whole — {how}"
+        )
     if not entries:
         return
     written = _marked_files(out)
     if written is None:
-        raise UnsafeOutputError(f"{shown}: refusing to replace this folder: it is not a her2kg release (no "
-                                f"{MARKER} marker) and holds {_some(entries)} — {how}, or move these files away")
+        raise UnsafeOutputError(
+            f"{shown}: refusing to replace this folder: it is not a her2kg release (no "
+            f"{MARKER} marker) and holds {_some(entries)} — {how}, or move these files away"
+        )
     foreign = [name for name in entries if name not in written]
     if foreign:
-        raise UnsafeOutputError(f"{shown}: refusing to replace this release: it also holds {_some(foreign)}, "
-                                f"which a build did not write — move {'it' if len(foreign) == 1 else 'them'} "
-                                f"away, or {how}")
+        raise UnsafeOutputError(
+            f"{shown}: refusing to replace this release: it also holds {_some(foreign)}, "
+            f"which a build did not write — move {'it' if len(foreign) == 1 else 'them'} "
+            f"away, or {how}"
+        )
 
 
 def _some(names: list[str]) -> str:
@@ -233,8 +256,10 @@ def release_date(ontology: Graph) -> Literal | None:
         try:
             moment = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
         except (ValueError, OverflowError, OSError):
-            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970 — "
-                                    "set it to an integer such as $(git log -1 --format=%ct), or unset it") from None
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970 — "
+                "set it to an integer such as $(git log -1 --format=%ct), or unset it"
+            ) from None
         return Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)
     value = ontology.value(ONTOLOGY_IRI, DCTERMS.issued)
     return value if isinstance(value, Literal) else None
@@ -247,8 +272,10 @@ def release_content(checked: Checked, with_inferences: bool = False) -> Content:
     issued = release_date(ontology)
     tbox: Iterable[tuple[Any, Any, Any]] = ontology
     if issued is not None:
-        tbox = [*(t for t in ontology if not (t[0] == ONTOLOGY_IRI and t[1] == DCTERMS.issued)),
-                (ONTOLOGY_IRI, DCTERMS.issued, issued)]
+        tbox = [
+            *(t for t in ontology if not (t[0] == ONTOLOGY_IRI and t[1] == DCTERMS.issued)),
+            (ONTOLOGY_IRI, DCTERMS.issued, issued),
+        ]
     return Content(oxigraph_triples(tbox, checked.data), checked.data, ontology, __version__, issued, with_inferences)
 
 

@@ -8,11 +8,12 @@ shapes the fast engine does not compile.
 Each result is placed at the facts file and line of the field it is about (or of its record), so a
 curator sees `facts/trials.yaml:57: …` rather than an IRI.
 """
+
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from ..abox import Locations
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """sh:Violation fails a build; sh:Warning and sh:Info are reported and counted."""
 
     VIOLATION = "violation"
@@ -67,9 +68,16 @@ class Finding:
         return Problem(self.location or Location(self.focus, 0), f"{self.severity}: {self.message}")
 
     def as_dict(self) -> dict[str, Any]:
-        return {"location": str(self.location) if self.location else None, "severity": str(self.severity),
-                "message": self.message, "focus": self.focus, "path": self.path, "value": self.value,
-                "shape": self.shape, "component": self.component}
+        return {
+            "location": str(self.location) if self.location else None,
+            "severity": str(self.severity),
+            "message": self.message,
+            "focus": self.focus,
+            "path": self.path,
+            "value": self.value,
+            "shape": self.shape,
+            "component": self.component,
+        }
 
 
 @dataclass(frozen=True)
@@ -98,8 +106,13 @@ class ValidationReport:
 
     def as_dict(self) -> dict[str, Any]:
         counts = self.counts()
-        return {"conforms": self.conforms, "violations": counts["violation"], "warnings": counts["warning"],
-                "infos": counts["info"], "results": [f.as_dict() for f in self.findings]}
+        return {
+            "conforms": self.conforms,
+            "violations": counts["violation"],
+            "warnings": counts["warning"],
+            "infos": counts["info"],
+            "results": [f.as_dict() for f in self.findings],
+        }
 
 
 VALIDATORS = ("auto", "pyshacl", "fast")
@@ -160,14 +173,24 @@ def _as_written(result: Result, data: Graph) -> Result:
     if value in values:
         return result
     for written in sorted(values, key=str):
-        if isinstance(written, RDFLiteral) and written.datatype == value.datatype \
-                and written.value is not None and written.value == value.value:
+        if (
+            isinstance(written, RDFLiteral)
+            and written.datatype == value.datatype
+            and written.value is not None
+            and written.value == value.value
+        ):
             return replace(result, value=written)
     return result
 
 
-def validate_graph(data: Graph | pyoxigraph.Store, ontology: Graph, shapes: Graph, locations: Locations | None = None,
-                   subject: str = "the facts", validator: str = "auto") -> ValidationReport:
+def validate_graph(
+    data: Graph | pyoxigraph.Store,
+    ontology: Graph,
+    shapes: Graph,
+    locations: Locations | None = None,
+    subject: str = "the facts",
+    validator: str = "auto",
+) -> ValidationReport:
     """Validate `data` with the ontology merged in; return every result, sorted.
 
     The merged TBox lets sh:class follow rdfs:subClassOf (a ClinicalTrial is a Study). No RDFS
@@ -188,6 +211,7 @@ def _labels(data: Graph | pyoxigraph.Store) -> LabelOf:
     def label(focus: Node) -> str | None:
         found = next(data.quads_for_pattern(ox.NamedNode(str(focus)), ox.NamedNode(str(RDFS.label)), None), None)
         return None if found is None or not isinstance(found.object, ox.Literal) else found.object.value
+
     return label
 
 
@@ -203,9 +227,26 @@ def findings(results: list[Result], label_of: LabelOf, locations: Locations | No
         label = label_of(result.focus) if isinstance(result.focus, URIRef) else None
         if label is not None:
             message = f"{label}: {message}"
-        where = locations.of(result.focus, result.path) \
-            if locations is not None and isinstance(result.focus, URIRef) else None
-        found.add(Finding(where, severity, message, str(result.focus), str(result.path) if result.path else None,
-                          str(value) if value is not None else None, result.shape, str(result.component)))
-    return tuple(sorted(found, key=lambda f: (f.location is None, f.location or Location("", 0), f.severity.value,
-                                               f.message, f.focus)))
+        where = (
+            locations.of(result.focus, result.path)
+            if locations is not None and isinstance(result.focus, URIRef)
+            else None
+        )
+        found.add(
+            Finding(
+                where,
+                severity,
+                message,
+                str(result.focus),
+                str(result.path) if result.path else None,
+                str(value) if value is not None else None,
+                result.shape,
+                str(result.component),
+            )
+        )
+    return tuple(
+        sorted(
+            found,
+            key=lambda f: (f.location is None, f.location or Location("", 0), f.severity.value, f.message, f.focus),
+        )
+    )

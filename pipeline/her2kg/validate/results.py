@@ -3,6 +3,7 @@
 Both engines end here, and `findings` turns results into the report's `Finding`s in one place, so
 two engines agreeing on results agree on the report, messages and file:line places included.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

@@ -9,6 +9,7 @@ release and on generated graphs with planted defects. A shape using anything els
 As with pySHACL's `ont_graph`, the store holds the data and the ontology (in any graphs: queries
 see their union), so targets and sh:class follow rdfs:subClassOf in the merged TBox.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,19 +47,42 @@ COMPONENTS: dict[URIRef, URIRef] = {
     SH.sparql: SH.SPARQLConstraintComponent,
 }
 # Predicates of a shape that are not constraints (or are parameters read with another one).
-NOT_CONSTRAINTS = {RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group,
-                   SH.targetClass, SH.property, SH.flags, SH.deactivated, SH.declare, RDFS.label, RDFS.comment}
+NOT_CONSTRAINTS = {
+    RDF.type,
+    SH.path,
+    SH.message,
+    SH.severity,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.targetClass,
+    SH.property,
+    SH.flags,
+    SH.deactivated,
+    SH.declare,
+    RDFS.label,
+    RDFS.comment,
+}
 PROPERTY_NOT_CONSTRAINTS = NOT_CONSTRAINTS - {SH.targetClass, SH.property, SH.declare}
 PROPERTY_UNSUPPORTED = {SH["or"], SH.sparql, SH.property}  # compiled on node shapes only
 
 # Values that pySHACL takes as ill-typed are the lexical forms Python cannot read: every form
 # these patterns reject is checked again in Python (`_well_typed`), so only the rare odd ones pay.
 LEXICAL = {XSD.integer: r"^[+-]?[0-9]+$", XSD.decimal: r"^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$"}
-PYTHON_TYPES: dict[URIRef, type | tuple[type, ...]] = {XSD.string: (str, bytes), XSD.integer: int,
-                                                     XSD.decimal: Decimal, XSD.boolean: bool, XSD.float: float}
+PYTHON_TYPES: dict[URIRef, type | tuple[type, ...]] = {
+    XSD.string: (str, bytes),
+    XSD.integer: int,
+    XSD.decimal: Decimal,
+    XSD.boolean: bool,
+    XSD.float: float,
+}
 NODE_KINDS = {
-    SH.IRI: "isIRI(?v)", SH.BlankNode: "isBlank(?v)", SH.Literal: "isLiteral(?v)",
-    SH.BlankNodeOrIRI: "(isBlank(?v) || isIRI(?v))", SH.BlankNodeOrLiteral: "(isBlank(?v) || isLiteral(?v))",
+    SH.IRI: "isIRI(?v)",
+    SH.BlankNode: "isBlank(?v)",
+    SH.Literal: "isLiteral(?v)",
+    SH.BlankNodeOrIRI: "(isBlank(?v) || isIRI(?v))",
+    SH.BlankNodeOrLiteral: "(isBlank(?v) || isLiteral(?v))",
     SH.IRIOrLiteral: "(isIRI(?v) || isLiteral(?v))",
 }
 RANGES = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
@@ -78,15 +102,21 @@ def unsupported(shapes: Graph) -> list[str]:
     """Everything in `shapes` the fast engine does not implement, in words (empty: it can run them)."""
     problems = []
     for shape in _node_shapes(shapes):
-        problems += [f"{shape_name(shapes, shape)} uses {p.n3(shapes.namespace_manager)}"
-                     for p in set(shapes.predicates(shape, None)) - NOT_CONSTRAINTS - set(COMPONENTS)]
-        members = [*shapes.objects(shape, SH.property),
-                   *(m for or_list in shapes.objects(shape, SH["or"]) for m in Collection(shapes, or_list))]
+        problems += [
+            f"{shape_name(shapes, shape)} uses {p.n3(shapes.namespace_manager)}"
+            for p in set(shapes.predicates(shape, None)) - NOT_CONSTRAINTS - set(COMPONENTS)
+        ]
+        members = [
+            *shapes.objects(shape, SH.property),
+            *(m for or_list in shapes.objects(shape, SH["or"]) for m in Collection(shapes, or_list)),
+        ]
         for member in members:
             name = shape_name(shapes, member)
             used = set(shapes.predicates(member, None))
-            problems += [f"{name} uses {p.n3(shapes.namespace_manager)}"
-                         for p in (used - PROPERTY_NOT_CONSTRAINTS - set(COMPONENTS)) | (used & PROPERTY_UNSUPPORTED)]
+            problems += [
+                f"{name} uses {p.n3(shapes.namespace_manager)}"
+                for p in (used - PROPERTY_NOT_CONSTRAINTS - set(COMPONENTS)) | (used & PROPERTY_UNSUPPORTED)
+            ]
             if not isinstance(shapes.value(member, SH.path), URIRef):
                 problems.append(f"{name}: only a property shape with an IRI as sh:path is compiled")
         for constraint in shapes.objects(shape, SH.sparql):
@@ -97,8 +127,9 @@ def unsupported(shapes: Graph) -> list[str]:
 
 
 def _node_shapes(shapes: Graph) -> list[Node]:
-    return sorted({s for s in shapes.subjects(RDF.type, SH.NodeShape)} | set(shapes.subjects(SH.targetClass, None)),
-                  key=str)
+    return sorted(
+        {s for s in shapes.subjects(RDF.type, SH.NodeShape)} | set(shapes.subjects(SH.targetClass, None)), key=str
+    )
 
 
 def _integer(term: Node) -> int:
@@ -150,10 +181,10 @@ class Compiler:
         """A pattern binding ?this to each focus node of `shape`. The focus nodes are found once and
         written to a scratch graph of the store, so each constraint's query looks them up instead of
         searching the targets again (half the time of a typical constraint)."""
-        classes = sorted({c for target in self.shapes.objects(shape, SH.targetClass)
-                          for c in self.subclasses(target)})
-        found = select(self.store, f"SELECT DISTINCT ?this WHERE {{ VALUES ?class {{ {' '.join(classes)} }} "
-                                   f"?this a ?class }}")
+        classes = sorted({c for target in self.shapes.objects(shape, SH.targetClass) for c in self.subclasses(target)})
+        found = select(
+            self.store, f"SELECT DISTINCT ?this WHERE {{ VALUES ?class {{ {' '.join(classes)} }} ?this a ?class }}"
+        )
         self.shapes_seen += 1
         marker = ox.NamedNode(f"{SCRATCH.value}/shape/{self.shapes_seen}")
         self.store.bulk_extend(ox.Quad(row["this"], FOCUS_OF, marker, SCRATCH) for row in found)
@@ -174,8 +205,13 @@ class Compiler:
             for property_shape in self.shapes.objects(shape, SH.property):
                 if self.shapes.value(property_shape, SH.deactivated) == Literal(True):
                     continue
-                yield from self._property(focus, property_shape, self._severity(property_shape),
-                                          self._messages(property_shape), shape_name(self.shapes, property_shape))
+                yield from self._property(
+                    focus,
+                    property_shape,
+                    self._severity(property_shape),
+                    self._messages(property_shape),
+                    shape_name(self.shapes, property_shape),
+                )
 
     def _severity(self, shape: Node) -> URIRef:
         severity = self.shapes.value(shape, SH.severity)
@@ -184,8 +220,9 @@ class Compiler:
     def _messages(self, shape: Node) -> tuple[str, ...]:
         return tuple(sorted(str(m) for m in self.shapes.objects(shape, SH.message)))
 
-    def _property(self, focus: str, shape: Node, severity: URIRef, messages: tuple[str, ...],
-                  name: str) -> Iterator[Check]:
+    def _property(
+        self, focus: str, shape: Node, severity: URIRef, messages: tuple[str, ...], name: str
+    ) -> Iterator[Check]:
         path = self.shapes.value(shape, SH.path)
         if not isinstance(path, URIRef):
             raise UnsupportedShape(f"{name}: only an IRI as sh:path is compiled")
@@ -196,19 +233,30 @@ class Compiler:
             if not isinstance(parameter, URIRef) or parameter not in COMPONENTS or parameter in PROPERTY_UNSUPPORTED:
                 raise UnsupportedShape(f"{name} uses {parameter}")
             query = self._value_query(focus, p, parameter, value)
-            yield Check(query, COMPONENTS[parameter], severity, messages, name, path,
-                        value if parameter == SH.datatype and isinstance(value, URIRef) else None)
+            yield Check(
+                query,
+                COMPONENTS[parameter],
+                severity,
+                messages,
+                name,
+                path,
+                value if parameter == SH.datatype and isinstance(value, URIRef) else None,
+            )
 
     def _value_query(self, focus: str, p: str, parameter: URIRef, value: Node) -> str:
         """The query whose rows are the results of one constraint of a property shape with path `p`."""
         if parameter == SH.minCount:
             if _integer(value) == 1:  # the common case, answered without grouping
                 return f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} ?x }} }}"
-            return (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?x }} }} GROUP BY ?this "
-                    f"HAVING (COUNT(DISTINCT ?x) < {_integer(value)})")
+            return (
+                f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?x }} }} GROUP BY ?this "
+                f"HAVING (COUNT(DISTINCT ?x) < {_integer(value)})"
+            )
         if parameter == SH.maxCount:
-            return (f"SELECT ?this WHERE {{ {focus} ?this {p} ?x }} GROUP BY ?this "
-                    f"HAVING (COUNT(DISTINCT ?x) > {_integer(value)})")
+            return (
+                f"SELECT ?this WHERE {{ {focus} ?this {p} ?x }} GROUP BY ?this "
+                f"HAVING (COUNT(DISTINCT ?x) > {_integer(value)})"
+            )
         if parameter == SH.hasValue:
             return f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} {sparql_term(value)} }} }}"
         return f"SELECT DISTINCT ?this ?v WHERE {{ {focus} ?this {p} ?v . {self._value_filter(p, parameter, value)} }}"
@@ -248,16 +296,24 @@ class Compiler:
                 raise UnsupportedShape(f"{name}: only property shapes are compiled as sh:or members")
             unions = [f"{{ {check.query} }}" for check in self._property(focus, member, severity, (), name)]
             failing.append(f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(unions)} }} }}")
-        return Check(f"SELECT ?this (?this AS ?v) WHERE {{ {' '.join(failing)} }}", SH.OrConstraintComponent,
-                     severity, messages, name, None)
+        return Check(
+            f"SELECT ?this (?this AS ?v) WHERE {{ {' '.join(failing)} }}",
+            SH.OrConstraintComponent,
+            severity,
+            messages,
+            name,
+            None,
+        )
 
     def _sparql(self, focus: str, constraint: Node, severity: URIRef, name: str) -> Check:
         """An sh:sparql SELECT, run once for all focus nodes: its $this is joined with the targets
         rather than pre-bound, which is the same as long as the query binds $this in a pattern."""
         select = re.sub(r"\$(\w+)", r"?\1", str(self.shapes.value(constraint, SH.select)))
-        prologue = "".join(f"PREFIX {self.shapes.value(d, SH.prefix)}: <{self.shapes.value(d, SH.namespace)}>\n"
-                           for prefixes in self.shapes.objects(constraint, SH.prefixes)
-                           for d in self.shapes.objects(prefixes, SH.declare))
+        prologue = "".join(
+            f"PREFIX {self.shapes.value(d, SH.prefix)}: <{self.shapes.value(d, SH.namespace)}>\n"
+            for prefixes in self.shapes.objects(constraint, SH.prefixes)
+            for d in self.shapes.objects(prefixes, SH.declare)
+        )
         messages = tuple(sorted(str(m) for m in self.shapes.objects(constraint, SH.message)))
         query = f"{prologue}SELECT ?this (COALESCE(?value, ?this) AS ?v) WHERE {{ {focus} {{ {select} }} }}"
         return Check(query, SH.SPARQLConstraintComponent, severity, messages, name, None)
@@ -332,10 +388,20 @@ def run(store: ox.Store, shapes: Graph) -> list[Result]:
         for check in Compiler(shapes, store).checks():
             for row in select(store, check.query):
                 focus, value = to_rdflib(row["this"]), to_rdflib(row["v"])  # None where ?v is not projected
+                assert focus is not None  # every check projects its focus node
                 if check.datatype is not None and _well_typed(value, check.datatype):
                     continue
-                results.append(Result(focus, check.path, value, check.severity, check.messages,  # type: ignore[arg-type]
-                                      check.shape, check.component))
+                results.append(
+                    Result(
+                        focus,
+                        check.path,
+                        value,
+                        check.severity,
+                        check.messages,  # type: ignore[arg-type]
+                        check.shape,
+                        check.component,
+                    )
+                )
     finally:
         store.remove_graph(SCRATCH)
     return distinct(results)
