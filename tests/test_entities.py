@@ -5,6 +5,7 @@ synonym or identifier. Every string from the data is shown escaped, never run.
 
 Search cases are files in tests/server/search/; the hostile record is tests/server/entities/hostile.ttl.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -62,9 +63,11 @@ def hostile_client():
 
 # --- content negotiation -------------------------------------------------------------------------
 
+
 def test_a_browser_is_sent_to_the_page(client):
-    answer = client.get("/drug/neratinib", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
-                        follow_redirects=False)
+    answer = client.get(
+        "/drug/neratinib", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, follow_redirects=False
+    )
     assert answer.status_code == 303
     assert answer.headers["location"] == "/drug/neratinib.html"
     assert "Accept" in answer.headers["vary"]
@@ -74,8 +77,11 @@ def test_a_browser_is_sent_to_the_page(client):
 def test_a_client_asking_for_rdf_gets_the_triples_about_the_record(client, ext, accept, media, parser):
     redirect = client.get("/drug/neratinib", headers={"Accept": accept}, follow_redirects=False)
     assert (redirect.status_code, redirect.headers["location"]) == (303, f"/drug/neratinib.{ext}")
-    for answer in (client.get("/drug/neratinib", headers={"Accept": accept}),
-                   client.get(f"/drug/neratinib?format={ext}"), client.get(f"/drug/neratinib.{ext}")):
+    for answer in (
+        client.get("/drug/neratinib", headers={"Accept": accept}),
+        client.get(f"/drug/neratinib?format={ext}"),
+        client.get(f"/drug/neratinib.{ext}"),
+    ):
         assert answer.status_code == 200
         assert answer.headers["content-type"].split(";")[0] == media
         graph = rdflib.Graph().parse(data=answer.content, format=parser)
@@ -91,8 +97,9 @@ def test_the_ontology_iri_and_its_version_iri_answer_the_ontology(client, ext, a
     for path in ("/ontology", version_path):
         answer = client.get(path, headers={"Accept": accept})
         assert answer.status_code == 200 and answer.headers["content-type"].split(";")[0] == media
-        assert (ontology, rdflib.RDF.type, rdflib.OWL.Ontology) in rdflib.Graph().parse(data=answer.content,
-                                                                                        format=parser)
+        assert (ontology, rdflib.RDF.type, rdflib.OWL.Ontology) in rdflib.Graph().parse(
+            data=answer.content, format=parser
+        )
 
 
 def test_a_term_answers_its_own_description(client):
@@ -108,6 +115,7 @@ def test_an_unknown_format_is_a_usage_error_and_an_unoffered_type_is_406(client)
 
 # --- pages ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("path", "label"), PAGES, ids=[p for p, _ in PAGES])
 def test_a_page_for_each_kind_shows_its_label_and_a_search_box(client, path, label):
     answer = client.get(path, headers={"Accept": "text/html"})
@@ -118,8 +126,10 @@ def test_a_page_for_each_kind_shows_its_label_and_a_search_box(client, path, lab
     assert "http://" not in answer.text.split("<body")[0].replace('"http://www.w3.org', "")  # no CDN in <head>
 
 
-@pytest.mark.parametrize("path", ["/drug/no-such-drug", "/drug/no-such-drug.ttl", "/ontology/NoSuchClass",
-                                  "/no-such-kind/x", "/ontology.docx"])
+@pytest.mark.parametrize(
+    "path",
+    ["/drug/no-such-drug", "/drug/no-such-drug.ttl", "/ontology/NoSuchClass", "/no-such-kind/x", "/ontology.docx"],
+)
 def test_an_unknown_record_is_404(client, path):
     assert client.get(path, headers={"Accept": "text/html"}).status_code == 404
 
@@ -161,6 +171,7 @@ def test_a_class_page_has_its_hierarchy_and_instances_with_a_count(client):
 
 # --- search --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", SEARCH_CASES, ids=lambda p: p.stem)
 def test_search_ranks_the_expected_record_first(client, path):
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -181,13 +192,18 @@ def test_search_text_is_a_value_not_query_text(client):
 
 # --- escaping ------------------------------------------------------------------------------------
 
+
 def test_every_string_from_the_data_is_shown_not_run(hostile_client):
     page = hostile_client.get("/drug/hostile.html").text
     body = page.split("<body", 1)[1]
     assert "<script" not in body and "<img" not in body and "<b>" not in body
-    for shown in ("&lt;script&gt;alert(&quot;label&quot;)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;",
-                  "&lt;script&gt;alert(&#x27;quote&#x27;)&lt;/script&gt;", "ERBB2 &lt;b&gt;bold&lt;/b&gt;",
-                  "&lt;script&gt;alert(&#x27;definition&#x27;)&lt;/script&gt;"):
+    for shown in (
+        "&lt;script&gt;alert(&quot;label&quot;)&lt;/script&gt;",
+        "&lt;img src=x onerror=alert(1)&gt;",
+        "&lt;script&gt;alert(&#x27;quote&#x27;)&lt;/script&gt;",
+        "ERBB2 &lt;b&gt;bold&lt;/b&gt;",
+        "&lt;script&gt;alert(&#x27;definition&#x27;)&lt;/script&gt;",
+    ):
         assert shown in body
     assert "<title>&lt;script&gt;" in page
 

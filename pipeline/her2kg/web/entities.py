@@ -15,6 +15,7 @@ Every query runs through the server's backend (the worker pool of /sparql) with 
 text bound as a term (`substitutions`), never pasted into the query text. Every string from the data
 is escaped with html.escape before it reaches a page.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,8 +47,15 @@ from .pages import SECURITY_HEADERS
 TEMPLATE = Template((Path(__file__).parent / "templates" / "entity.html").read_text(encoding="utf-8"))
 # File extension ↔ format (a key of results.MEDIA_TYPES, or html).
 EXTENSIONS = {"html": "html", "ttl": "turtle", "nt": "ntriples", "jsonld": "jsonld", "rdf": "rdfxml"}
-FORMAT_NAMES = {**{ext: fmt for ext, fmt in EXTENSIONS.items()}, **{fmt: fmt for fmt in EXTENSIONS.values()},
-                "json-ld": "jsonld", "n-triples": "ntriples", "xml": "rdfxml", "rdf-xml": "rdfxml", "owl": "rdfxml"}
+FORMAT_NAMES = {
+    **{ext: fmt for ext, fmt in EXTENSIONS.items()},
+    **{fmt: fmt for fmt in EXTENSIONS.values()},
+    "json-ld": "jsonld",
+    "n-triples": "ntriples",
+    "xml": "rdfxml",
+    "rdf-xml": "rdfxml",
+    "owl": "rdfxml",
+}
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 VERSION = re.compile(r"\d+(\.\d+)*")
 SEARCH_LIMIT = 25
@@ -113,13 +121,14 @@ SEARCH = """SELECT ?q ?s ?v ?how ?label WHERE {
 
 # --- IRIs and links ------------------------------------------------------------------------------
 
+
 def href(iri: str) -> str:
     """Where a page links to an IRI: our own IRIs to their path on this server, others as they are."""
     if not iri.startswith(BASE):
         return iri
-    local = iri[len(BASE):]
+    local = iri[len(BASE) :]
     if local.startswith("ontology#"):
-        return "/ontology/" + quote(local[len("ontology#"):])
+        return "/ontology/" + quote(local[len("ontology#") :])
     return "/" + quote(local, safe="/")
 
 
@@ -147,16 +156,16 @@ def show(term: Any, label: Any = None) -> str:
     if isinstance(term, pyoxigraph.NamedNode):
         return link(term.value, _value(label) or None)
     if isinstance(term, pyoxigraph.BlankNode):
-        return "<span class=\"bnode\">(anonymous)</span>"
+        return '<span class="bnode">(anonymous)</span>'
     return escape(_value(term))
 
 
 # --- running queries -----------------------------------------------------------------------------
 
+
 def _rows(state: State, text: str, bindings: dict) -> list[dict[str, Any]]:
     config = state.config
-    with state.backend.execute(PROLOGUE + text, substitutions=bindings, timeout=config.timeout,
-                               max_rows=0) as results:
+    with state.backend.execute(PROLOGUE + text, substitutions=bindings, timeout=config.timeout, max_rows=0) as results:
         if results.kind == "boolean":
             return [{"answer": results.boolean}]
         if results.kind == "graph":
@@ -174,6 +183,7 @@ async def rows(state: State, text: str, this: str | None = None, **bindings: Any
 
 # --- formats -------------------------------------------------------------------------------------
 
+
 def wanted_format(request: Request) -> str:
     """html or an RDF format (a key of MEDIA_TYPES): ?format= first, then the Accept header; a browser
     (text/html) gets the page."""
@@ -190,8 +200,10 @@ def wanted_format(request: Request) -> str:
     if html_quality > 0 or not accept.strip() or "*/*" in accept:
         return "html"
     if rdf is None:
-        raise NotAcceptableError(f"this IRI is described in HTML or RDF: accept text/html or one of "
-                                 f"{', '.join(MEDIA_TYPES[f] for f in EXTENSIONS.values() if f != 'html')}")
+        raise NotAcceptableError(
+            f"this IRI is described in HTML or RDF: accept text/html or one of "
+            f"{', '.join(MEDIA_TYPES[f] for f in EXTENSIONS.values() if f != 'html')}"
+        )
     return rdf
 
 
@@ -232,10 +244,18 @@ def _pyox_format(fmt: str) -> pyoxigraph.RdfFormat:
 
 
 def html_response(title: str, body: str, *, query: str = "", alternates: str = "", status: int = 200) -> Response:
-    formats = ('Also as <a href="/sparql">SPARQL</a>.' if not alternates else
-               "This page as data: " + " · ".join(re.findall(r'<a [^>]*>[^<]*</a>', alternates)))
-    page = TEMPLATE.substitute(title=escape(title), body=body, query=escape(query),
-                               alternates=re.sub(r"<a [^>]*>[^<]*</a>", "", alternates), formats=formats)
+    formats = (
+        'Also as <a href="/sparql">SPARQL</a>.'
+        if not alternates
+        else "This page as data: " + " · ".join(re.findall(r"<a [^>]*>[^<]*</a>", alternates))
+    )
+    page = TEMPLATE.substitute(
+        title=escape(title),
+        body=body,
+        query=escape(query),
+        alternates=re.sub(r"<a [^>]*>[^<]*</a>", "", alternates),
+        formats=formats,
+    )
     return HTMLResponse(page, status_code=status, headers={**SECURITY_HEADERS, "Vary": "Accept"})
 
 
@@ -245,8 +265,10 @@ def _alternates(path: str) -> str:
     for ext, fmt in EXTENSIONS.items():
         if fmt == "html":
             continue
-        lines.append(f'<link rel="alternate" type="{MEDIA_TYPES[fmt]}" href="{escape(path)}.{ext}">'
-                     f'<a href="{escape(path)}.{ext}">{escape(ext)}</a>')
+        lines.append(
+            f'<link rel="alternate" type="{MEDIA_TYPES[fmt]}" href="{escape(path)}.{ext}">'
+            f'<a href="{escape(path)}.{ext}">{escape(ext)}</a>'
+        )
     return "\n".join(lines)
 
 
@@ -273,28 +295,39 @@ class Entity:
 
     @property
     def types(self) -> list[dict[str, Any]]:
-        return [row for row in self.outgoing if _value(row["p"]) == str(RDF.type)
-                and _value(row["o"]) != str(OWL.NamedIndividual)]
+        return [
+            row
+            for row in self.outgoing
+            if _value(row["p"]) == str(RDF.type) and _value(row["o"]) != str(OWL.NamedIndividual)
+        ]
 
 
 async def entity(state: State, iri: str) -> Entity:
     if not (await rows(state, EXISTS, iri))[0]["answer"]:
-        kind = iri[len(BASE):].split("/", maxsplit=1)[0]
-        raise NotFoundError(f"nothing is known about {iri} — search for it at /search?q=, or list the "
-                            f"{kind} records at /sparql")
-    return Entity(iri, await rows(state, OUTGOING, iri), await rows(state, INCOMING, iri),
-                  await rows(state, CLAIMS, iri))
+        kind = iri[len(BASE) :].split("/", maxsplit=1)[0]
+        raise NotFoundError(
+            f"nothing is known about {iri} — search for it at /search?q=, or list the {kind} records at /sparql"
+        )
+    return Entity(
+        iri, await rows(state, OUTGOING, iri), await rows(state, INCOMING, iri), await rows(state, CLAIMS, iri)
+    )
 
 
-SHOWN_APART = {str(RDFS.label), str(RDF.type), str(SKOS.altLabel), "http://www.geneontology.org/formats/oboInOwl#"
-               "hasDbXref", str(SKOS.definition)}
+SHOWN_APART = {
+    str(RDFS.label),
+    str(RDF.type),
+    str(SKOS.altLabel),
+    "http://www.geneontology.org/formats/oboInOwl#hasDbXref",
+    str(SKOS.definition),
+}
 
 
 def render_entity(item: Entity, extra: str = "", claims_shown: int | None = None) -> str:
     parts = [f"<h1>{escape(item.label)}</h1>", f'<p class="iri"><code>{escape(item.iri)}</code></p>']
     if item.types:
-        parts.append('<p class="types">' + ", ".join(show(r["o"], r["olabel"]) for r in _unique(item.types, "o"))
-                     + "</p>")
+        parts.append(
+            '<p class="types">' + ", ".join(show(r["o"], r["olabel"]) for r in _unique(item.types, "o")) + "</p>"
+        )
     for definition in item.values(str(SKOS.definition)):
         parts.append(f'<p class="definition">{escape(_value(definition))}</p>')
     synonyms = sorted({_value(v) for v in item.values(str(SKOS.altLabel))} - {item.label})
@@ -305,8 +338,11 @@ def render_entity(item: Entity, extra: str = "", claims_shown: int | None = None
         items = []
         for xref in xrefs:
             target = curie_link(xref)
-            items.append(f'<li><a href="{escape(target)}" rel="external">{escape(xref)}</a></li>' if target
-                         else f"<li>{escape(xref)}</li>")
+            items.append(
+                f'<li><a href="{escape(target)}" rel="external">{escape(xref)}</a></li>'
+                if target
+                else f"<li>{escape(xref)}</li>"
+            )
         parts.append('<section class="identifiers"><h2>Identifiers</h2><ul>' + "".join(items) + "</ul></section>")
     parts.append(extra)
     outgoing = [r for r in item.outgoing if _value(r["p"]) not in SHOWN_APART]
@@ -367,11 +403,13 @@ def render_claims(claims: list[dict[str, Any]], limit: int | None = None) -> str
         quotes = "".join(f"<blockquote>{escape(q)}</blockquote>" for q in sorted(claim["quotes"]))
         source = show(claim["source"], claim["sourcelabel"]) if claim["source"] is not None else "no source"
         section = f", {escape(_value(claim['section']))}" if claim["section"] is not None else ""
-        out.append(f'<li class="{classes}"><p class="verdict"><span class="polarity">{escape(polarity)}</span>'
-                   f'{f" <span class=hedge>{escape(hedge)}</span>" if hedge else ""} · '
-                   f'{escape(_short(_value(claim["evidence"])) if claim["evidence"] is not None else "")} · '
-                   f'as {escape(", ".join(sorted(claim["roles"])))} · {link(iri, _short(iri))}</p>'
-                   f'{quotes}<p class="source">Source: {source}{section}</p></li>')
+        out.append(
+            f'<li class="{classes}"><p class="verdict"><span class="polarity">{escape(polarity)}</span>'
+            f"{f' <span class=hedge>{escape(hedge)}</span>' if hedge else ''} · "
+            f"{escape(_short(_value(claim['evidence'])) if claim['evidence'] is not None else '')} · "
+            f"as {escape(', '.join(sorted(claim['roles'])))} · {link(iri, _short(iri))}</p>"
+            f'{quotes}<p class="source">Source: {source}{section}</p></li>'
+        )
     out.append("</ul>")
     if limit is not None and len(merged) > limit:
         out.append(f'<p class="more">… and {len(merged) - limit:,} more claims (ask /sparql for all)</p>')
@@ -388,24 +426,41 @@ async def trial_extra(state: State, iri: str) -> str:
             arm["drugs"][row["drug"]] = row["druglabel"]
     parts = []
     if arms:
-        parts.append("<section><h2>Arms</h2><ul>" + "".join(
-            f"<li>{link(a, _value(arm['label']) or None)}: "
-            + ", ".join(show(d, dl) for d, dl in arm["drugs"].items()) + "</li>"
-            for a, arm in sorted(arms.items())) + "</ul></section>")
+        parts.append(
+            "<section><h2>Arms</h2><ul>"
+            + "".join(
+                f"<li>{link(a, _value(arm['label']) or None)}: "
+                + ", ".join(show(d, dl) for d, dl in arm["drugs"].items())
+                + "</li>"
+                for a, arm in sorted(arms.items())
+            )
+            + "</ul></section>"
+        )
     outcomes = _unique(await rows(state, OUTCOMES, iri), "outcome")
     if outcomes:
         head = ("Outcome", "Endpoint", "Subgroup", "Analysis", "HR", "95% CI", "p", "Polarity", "Source")
         body = []
         for row in sorted(outcomes, key=lambda r: (_value(r["endpoint"]), _value(r["subgroup"]), _value(r["outcome"]))):
             ci = f"{_value(row['low'])}–{_value(row['high'])}" if row["low"] is not None else ""
-            cells = (link(_value(row["outcome"])), show(row["endpoint"]), show(row["subgroup"]),
-                     show(row["analysis"]), show(row["hr"]), escape(ci), show(row["p"]),
-                     escape(_short(_value(row["polarity"]))) if row["polarity"] is not None else "",
-                     show(row["source"]))
+            cells = (
+                link(_value(row["outcome"])),
+                show(row["endpoint"]),
+                show(row["subgroup"]),
+                show(row["analysis"]),
+                show(row["hr"]),
+                escape(ci),
+                show(row["p"]),
+                escape(_short(_value(row["polarity"]))) if row["polarity"] is not None else "",
+                show(row["source"]),
+            )
             body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        parts.append('<section><h2>Outcomes</h2><div class="table-wrap"><table class="outcomes"><thead><tr>'
-                     + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>" + "".join(body)
-                     + "</tbody></table></div></section>")
+        parts.append(
+            '<section><h2>Outcomes</h2><div class="table-wrap"><table class="outcomes"><thead><tr>'
+            + "".join(f"<th>{h}</th>" for h in head)
+            + "</tr></thead><tbody>"
+            + "".join(body)
+            + "</tbody></table></div></section>"
+        )
     return "".join(parts)
 
 
@@ -419,10 +474,16 @@ async def mechanism_extra(state: State, iri: str) -> str:
     if not strategies:
         return ""
     items = sorted(strategies.items(), key=lambda kv: (_value(kv[1]["label"]) or _value(kv[0])).casefold())
-    return ("<section><h2>Strategies against it, and their trials</h2><ul>" + "".join(
-        f"<li>{show(term, strategy['label'])} — tested in "
-        + ", ".join(show(t, tl) for t, tl in sorted(strategy["trials"].items(), key=lambda kv: _value(kv[0])))
-        + "</li>" for term, strategy in items) + "</ul></section>")
+    return (
+        "<section><h2>Strategies against it, and their trials</h2><ul>"
+        + "".join(
+            f"<li>{show(term, strategy['label'])} — tested in "
+            + ", ".join(show(t, tl) for t, tl in sorted(strategy["trials"].items(), key=lambda kv: _value(kv[0])))
+            + "</li>"
+            for term, strategy in items
+        )
+        + "</ul></section>"
+    )
 
 
 async def record_document(request: Request, iri: str, path: str, fmt: str) -> Response:
@@ -452,18 +513,22 @@ def _split(name: str) -> tuple[str, str | None]:
 async def record(request: Request) -> Response:
     kind, rest = request.path_params["kind"], request.path_params["rest"]
     if kind != "vocab" and kind not in KIND_PREFIXES:
-        raise NotFoundError(f"no page at {request.url.path}: IRIs here are /<kind>/<slug> with a kind among "
-                            f"{', '.join(sorted(KIND_PREFIXES))}, vocab, ontology")
+        raise NotFoundError(
+            f"no page at {request.url.path}: IRIs here are /<kind>/<slug> with a kind among "
+            f"{', '.join(sorted(KIND_PREFIXES))}, vocab, ontology"
+        )
     slug, fmt = _split(rest)
     path = f"/{kind}/{slug}"
     iri = BASE + f"{kind}/{slug}"
     if fmt is None:  # the IRI of a thing: 303 to the document describing it, in the format wanted
-        return RedirectResponse(f"{quote(path, safe='/')}.{_extension(wanted_format(request))}", status_code=303,
-                                headers={"Vary": "Accept"})
+        return RedirectResponse(
+            f"{quote(path, safe='/')}.{_extension(wanted_format(request))}", status_code=303, headers={"Vary": "Accept"}
+        )
     return await record_document(request, iri, path, fmt)
 
 
 # --- the ontology --------------------------------------------------------------------------------
+
 
 @cache
 def ontology_graph() -> Graph:
@@ -498,19 +563,30 @@ async def ontology(request: Request) -> Response:
     fmt = fmt or wanted_format(request)
     if fmt != "html":
         return _rdflib_response(graph, fmt)
-    kinds = [("Classes", OWL.Class), ("Object properties", OWL.ObjectProperty),
-             ("Data properties", OWL.DatatypeProperty), ("Annotation properties", OWL.AnnotationProperty)]
-    parts = [f"<h1>{escape(str(graph.value(ONTOLOGY_IRI, RDFS.label) or 'her2kg ontology'))}</h1>",
-             f'<p class="iri"><code>{escape(str(ONTOLOGY_IRI))}</code>',
-             f" version <code>{escape(str(graph.value(ONTOLOGY_IRI, OWL.versionIRI) or ''))}</code></p>"]
+    kinds = [
+        ("Classes", OWL.Class),
+        ("Object properties", OWL.ObjectProperty),
+        ("Data properties", OWL.DatatypeProperty),
+        ("Annotation properties", OWL.AnnotationProperty),
+    ]
+    parts = [
+        f"<h1>{escape(str(graph.value(ONTOLOGY_IRI, RDFS.label) or 'her2kg ontology'))}</h1>",
+        f'<p class="iri"><code>{escape(str(ONTOLOGY_IRI))}</code>',
+        f" version <code>{escape(str(graph.value(ONTOLOGY_IRI, OWL.versionIRI) or ''))}</code></p>",
+    ]
     for description in graph.objects(ONTOLOGY_IRI, SKOS.definition | RDFS.comment):
         parts.append(f"<p>{escape(str(description))}</p>")
     for title, owl_type in kinds:
-        terms = sorted((t for t in graph.subjects(RDF.type, owl_type) if str(t).startswith(str(HK))),
-                       key=lambda t: str(t).casefold())
+        terms = sorted(
+            (t for t in graph.subjects(RDF.type, owl_type) if str(t).startswith(str(HK))),
+            key=lambda t: str(t).casefold(),
+        )
         if terms:
-            parts.append(f"<section><h2>{title} ({len(terms)})</h2><ul class=\"columns\">"
-                         + "".join(f"<li>{_term_link(t, graph)}</li>" for t in terms) + "</ul></section>")
+            parts.append(
+                f'<section><h2>{title} ({len(terms)})</h2><ul class="columns">'
+                + "".join(f"<li>{_term_link(t, graph)}</li>" for t in terms)
+                + "</ul></section>"
+            )
     return html_response("ontology", "".join(parts), alternates=_alternates("/ontology"))
 
 
@@ -532,23 +608,33 @@ async def term_page(request: Request, name: str, fmt: str | None) -> Response:
         return _rdflib_response(described, fmt)
     label = str(graph.value(term, RDFS.label) or name)
     types = [t for t in graph.objects(term, RDF.type)]
-    parts = [f"<h1>{escape(label)}</h1>", f'<p class="iri"><code>{escape(str(term))}</code></p>',
-             '<p class="types">' + ", ".join(escape(_short(str(t))) for t in types) + "</p>"]
+    parts = [
+        f"<h1>{escape(label)}</h1>",
+        f'<p class="iri"><code>{escape(str(term))}</code></p>',
+        '<p class="types">' + ", ".join(escape(_short(str(t))) for t in types) + "</p>",
+    ]
     for predicate in (SKOS.definition, RDFS.comment):
         for text in graph.objects(term, predicate):
             parts.append(f'<p class="definition">{escape(str(text))}</p>')
-    sections = [("Superclasses", graph.objects(term, RDFS.subClassOf)),
-                ("Subclasses", graph.subjects(RDFS.subClassOf, term)),
-                ("Equivalent to", graph.objects(term, OWL.equivalentClass)),
-                ("Super-properties", graph.objects(term, RDFS.subPropertyOf)),
-                ("Sub-properties", graph.subjects(RDFS.subPropertyOf, term)),
-                ("Inverse of", graph.objects(term, OWL.inverseOf)),
-                ("Domain", graph.objects(term, RDFS.domain)), ("Range", graph.objects(term, RDFS.range)),
-                ("Used as domain of", graph.subjects(RDFS.domain, term)),
-                ("Used as range of", graph.subjects(RDFS.range, term))]
-    alignments = [(SKOS.exactMatch, "exact match"), (SKOS.closeMatch, "close match"),
-                  (SKOS.broadMatch, "broader match"), (SKOS.narrowMatch, "narrower match"),
-                  (SKOS.relatedMatch, "related match")]
+    sections = [
+        ("Superclasses", graph.objects(term, RDFS.subClassOf)),
+        ("Subclasses", graph.subjects(RDFS.subClassOf, term)),
+        ("Equivalent to", graph.objects(term, OWL.equivalentClass)),
+        ("Super-properties", graph.objects(term, RDFS.subPropertyOf)),
+        ("Sub-properties", graph.subjects(RDFS.subPropertyOf, term)),
+        ("Inverse of", graph.objects(term, OWL.inverseOf)),
+        ("Domain", graph.objects(term, RDFS.domain)),
+        ("Range", graph.objects(term, RDFS.range)),
+        ("Used as domain of", graph.subjects(RDFS.domain, term)),
+        ("Used as range of", graph.subjects(RDFS.range, term)),
+    ]
+    alignments = [
+        (SKOS.exactMatch, "exact match"),
+        (SKOS.closeMatch, "close match"),
+        (SKOS.broadMatch, "broader match"),
+        (SKOS.narrowMatch, "narrower match"),
+        (SKOS.relatedMatch, "related match"),
+    ]
     dl = []
     for title, found in sections:
         terms = sorted(set(found), key=str)
@@ -556,16 +642,23 @@ async def term_page(request: Request, name: str, fmt: str | None) -> Response:
             dl.append(f"<dt>{title}</dt>" + "".join(f"<dd>{_term_link(t, graph)}</dd>" for t in terms))
     for predicate, title in alignments:
         for target in sorted(graph.objects(term, predicate), key=str):
-            dl.append(f'<dt>{title}</dt><dd><a href="{escape(str(target))}" rel="external">'
-                      f"{escape(str(target))}</a></dd>")
+            dl.append(
+                f'<dt>{title}</dt><dd><a href="{escape(str(target))}" rel="external">{escape(str(target))}</a></dd>'
+            )
     if dl:
         parts.append('<dl class="relations">' + "".join(dl) + "</dl>")
     if OWL.Class in types:
         instances = _unique(await rows(state, INSTANCES, str(term)), "s")
-        parts.append(f"<section><h2>Instances ({len(instances)})</h2><ul class=\"columns\">" + "".join(
-            f"<li>{show(r['s'], r['label'])}</li>" for r in sorted(
-                instances, key=lambda r: (_value(r["label"]) or _value(r["s"])).casefold())[:INSTANCE_LIMIT])
-            + "</ul></section>")
+        parts.append(
+            f'<section><h2>Instances ({len(instances)})</h2><ul class="columns">'
+            + "".join(
+                f"<li>{show(r['s'], r['label'])}</li>"
+                for r in sorted(instances, key=lambda r: (_value(r["label"]) or _value(r["s"])).casefold())[
+                    :INSTANCE_LIMIT
+                ]
+            )
+            + "</ul></section>"
+        )
     else:
         uses = (await rows(state, USES, str(term)))[0]["n"]
         parts.append(f"<p>Used in {escape(_value(uses))} statements of the graph.</p>")
@@ -613,19 +706,26 @@ async def api_search(request: Request) -> Response:
 async def search_page(request: Request) -> Response:
     query = request.query_params.get("q", "")
     hits = await search(request.app.state.her2kg, query)
-    items = "".join(f'<li><a href="{escape(h["href"])}">{escape(h["label"])}</a> '
-                    f'<small>{escape(h["match"])}: {escape(h["matched"])} · {escape(_short(h["iri"]))}</small></li>'
-                    for h in hits)
-    body = (f"<h1>Search: {escape(query)}</h1>" + (f'<ol class="hits">{items}</ol>' if hits else
-                                                   "<p>Nothing found: try a shorter part of a name.</p>")
-            + f'<p><a href="/api/search?{escape(urlencode({"q": query}))}">as JSON</a></p>')
+    items = "".join(
+        f'<li><a href="{escape(h["href"])}">{escape(h["label"])}</a> '
+        f"<small>{escape(h['match'])}: {escape(h['matched'])} · {escape(_short(h['iri']))}</small></li>"
+        for h in hits
+    )
+    body = (
+        f"<h1>Search: {escape(query)}</h1>"
+        + (f'<ol class="hits">{items}</ol>' if hits else "<p>Nothing found: try a shorter part of a name.</p>")
+        + f'<p><a href="/api/search?{escape(urlencode({"q": query}))}">as JSON</a></p>'
+    )
     return html_response(f"search {query}", body, query=query)
 
 
 def entity_routes(state: State) -> list[BaseRoute]:
     """The routes of this module (added after the app's own, so /api/…, /release/… and /static/… win)."""
-    return [Route("/api/search", api_search), Route("/search", search_page),
-            Route("/ontology", ontology), Route("/ontology.{ext}", ontology),
-            Route("/ontology/{name}", ontology),
-            Route("/{kind}/{rest:path}", record, methods=["GET", "HEAD"])]
-
+    return [
+        Route("/api/search", api_search),
+        Route("/search", search_page),
+        Route("/ontology", ontology),
+        Route("/ontology.{ext}", ontology),
+        Route("/ontology/{name}", ontology),
+        Route("/{kind}/{rest:path}", record, methods=["GET", "HEAD"]),
+    ]
