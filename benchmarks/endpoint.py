@@ -11,6 +11,7 @@ is checked to have the same number of rows. Prints a Markdown table for docs/ben
 Needs `wrk` (Debian: apt-get install wrk), the `oxigraph` command (PyPI oxigraph) and
 `rdflib-endpoint` (PyPI rdflib-endpoint). Only loopback addresses are used.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,8 +76,9 @@ def query_texts(release: Path) -> dict[str, str]:
         text = portable_text(query.text, bind(query, given, store))
         declared = set(re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text))
         missing = {p: ns for p, ns in KIND_PREFIXES.items() if p not in declared}
-        prologue = "".join(line + "\n" for line in sparql_prologue(missing).splitlines()
-                           if line.split()[1].rstrip(":") not in declared)
+        prologue = "".join(
+            line + "\n" for line in sparql_prologue(missing).splitlines() if line.split()[1].rstrip(":") not in declared
+        )
         texts[label] = prologue + text
     return texts
 
@@ -106,13 +108,24 @@ def server(name: str, release: Path, workdir: Path, workers: int) -> Iterator[st
     port = free_port()
     nt = str(release / RELEASE_NT)
     if name == "her2kg":
-        command = [sys.executable, "-m", "her2kg", "serve", "--host", HOST, "--port", str(port),
-                   "--release", str(release)] + (["--workers", str(workers)] if workers else [])
+        command = [
+            sys.executable,
+            "-m",
+            "her2kg",
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--release",
+            str(release),
+        ] + (["--workers", str(workers)] if workers else [])
     elif name == "oxigraph":
         location = workdir / "oxigraph"
         if not location.exists():
-            subprocess.run([tool("oxigraph"), "load", "--location", str(location), "--file", nt], check=True,
-                           capture_output=True)
+            subprocess.run(
+                [tool("oxigraph"), "load", "--location", str(location), "--file", nt], check=True, capture_output=True
+            )
         command = [tool("oxigraph"), "serve-read-only", "--location", str(location), "--bind", f"{HOST}:{port}"]
     elif name == "rdflib-endpoint":
         command = [tool("rdflib-endpoint"), "serve", "--host", HOST, "--port", str(port), nt]
@@ -145,8 +158,10 @@ def tool(name: str) -> str:
 _LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 _COUNT = re.compile(r"^\s+(\d+) requests in", re.MULTILINE)
 _RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
-_ERRORS = re.compile(r"Non-2xx or 3xx responses: (\d+)|Socket errors: connect (\d+), read (\d+), write (\d+), "
-                     r"timeout (\d+)")
+_ERRORS = re.compile(
+    r"Non-2xx or 3xx responses: (\d+)|Socket errors: connect (\d+), read (\d+), write (\d+), "
+    r"timeout (\d+)"
+)
 _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
@@ -154,9 +169,26 @@ def measure(url: str, text: str, clients: int, seconds: float, script: Path) -> 
     """wrk with `clients` keep-alive connections for `seconds` against GET url?query=text."""
     target = f"{url}?{urllib.parse.urlencode({'query': text})}"
     threads = min(clients, os.cpu_count() or 1)
-    out = subprocess.run([tool("wrk"), "-t", str(threads), "-c", str(clients), "-d", f"{seconds:g}s",
-                          "--timeout", "20s", "--latency", "-s", str(script), target],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [
+            tool("wrk"),
+            "-t",
+            str(threads),
+            "-c",
+            str(clients),
+            "-d",
+            f"{seconds:g}s",
+            "--timeout",
+            "20s",
+            "--latency",
+            "-s",
+            str(script),
+            target,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     latency = {int(p): float(v) * _UNIT_MS[u] for p, v, u in _LATENCY.findall(out)}
     rate = _RATE.search(out)
     errors = sum(int(n) for match in _ERRORS.findall(out) for n in match if n)
@@ -195,27 +227,49 @@ def main() -> None:
             found = {name: counts[name, label] for name in servers}
             if len(set(found.values())) > 1:
                 print(f"warning: {label}: the servers disagree on the number of rows: {found}", file=sys.stderr)
-        results = {(name, label, n): measure(urls[name], texts[label], n, args.seconds, script)
-                   for label in texts for n in clients for name in servers}
+        results = {
+            (name, label, n): measure(urls[name], texts[label], n, args.seconds, script)
+            for label in texts
+            for n in clients
+            for name in servers
+        }
     print(report(results, servers, list(texts), clients, {label: counts[servers[0], label] for label in texts}))
 
 
 def report(results: dict, servers: list[str], labels: list[str], clients: list[int], counts: dict) -> str:
-    lines = [(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}, "
-             f"Python {platform.python_version()}; each cell {'/'.join(map(str, clients))} client(s)."), "",
-             "| query (rows) | clients | " + " | ".join(f"{s} req/s · p50 / p99 ms" for s in servers)
-             + " | her2kg ÷ oxigraph | her2kg ÷ rdflib-endpoint |",
-             "|---|---|" + "---|" * len(servers) + "---|---|"]
+    lines = [
+        (
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}, "
+            f"Python {platform.python_version()}; each cell {'/'.join(map(str, clients))} client(s)."
+        ),
+        "",
+        "| query (rows) | clients | "
+        + " | ".join(f"{s} req/s · p50 / p99 ms" for s in servers)
+        + " | her2kg ÷ oxigraph | her2kg ÷ rdflib-endpoint |",
+        "|---|---|" + "---|" * len(servers) + "---|---|",
+    ]
     for label in labels:
         for n in clients:
             cells = [results[name, label, n] for name in servers]
-            shown = [(f"{c.requests_per_second:,.0f} · {c.p50_ms:.2f} / {c.p99_ms:.2f}" if c.requests
-                      else "no answer within the time")
-                     + (f" ({c.errors} errors)" if c.errors else "") for c in cells]
-            ratio = {name: results["her2kg", label, n].requests_per_second / results[name, label, n].requests_per_second
-                     for name in servers if "her2kg" in servers and results[name, label, n].requests}
-            lines.append(f"| {label} ({counts[label]}) | {n} | " + " | ".join(shown)
-                         + f" | {_ratio(ratio.get('oxigraph'))} | {_ratio(ratio.get('rdflib-endpoint'))} |")
+            shown = [
+                (
+                    f"{c.requests_per_second:,.0f} · {c.p50_ms:.2f} / {c.p99_ms:.2f}"
+                    if c.requests
+                    else "no answer within the time"
+                )
+                + (f" ({c.errors} errors)" if c.errors else "")
+                for c in cells
+            ]
+            ratio = {
+                name: results["her2kg", label, n].requests_per_second / results[name, label, n].requests_per_second
+                for name in servers
+                if "her2kg" in servers and results[name, label, n].requests
+            }
+            lines.append(
+                f"| {label} ({counts[label]}) | {n} | "
+                + " | ".join(shown)
+                + f" | {_ratio(ratio.get('oxigraph'))} | {_ratio(ratio.get('rdflib-endpoint'))} |"
+            )
     return "\n".join(lines)
 
 

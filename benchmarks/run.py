@@ -6,6 +6,7 @@ The shipped facts are built once; larger graphs are made by copying the data wit
 her2kg IRI suffixed per copy (the ontology is kept once), which keeps the shape of the real graph.
 Prints a Markdown table for docs/benchmarks.md. Peak memory is the process's maximum RSS.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,8 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import Graph, URIRef
 
-from her2kg.namespaces import BASE, VOCAB
 from her2kg.build import check_facts as check
+from her2kg.namespaces import BASE, VOCAB
 from her2kg.release import write_release
 from her2kg.validate import load_shapes, validate_graph
 
@@ -53,8 +54,12 @@ def copied(data: Graph, copies: int) -> Graph:
     out = Graph()
 
     def rename(term, n):
-        if isinstance(term, URIRef) and str(term).startswith(BASE) and not str(term).startswith(str(VOCAB)) \
-                and "/ontology" not in str(term):
+        if (
+            isinstance(term, URIRef)
+            and str(term).startswith(BASE)
+            and not str(term).startswith(str(VOCAB))
+            and "/ontology" not in str(term)
+        ):
             return URIRef(f"{term}-c{n}")
         return term
 
@@ -95,8 +100,14 @@ def main() -> None:
         shacl_s, _ = timed(lambda: validate_graph(data, checked.ontology.graph, shapes), 1)
         rdflib_parse, graph = timed(lambda: Graph().parse(data=nt, format="nt"), args.repeat)
         oxi_load, store = timed(lambda: _oxigraph(nt), args.repeat)
-        cells = [str(copies), str(len(data)), f"{shacl_s:.2f}", f"{rdflib_parse:.2f}", f"{oxi_load:.3f}",
-                 f"{rdflib_parse / oxi_load:.0f}×"]
+        cells = [
+            str(copies),
+            str(len(data)),
+            f"{shacl_s:.2f}",
+            f"{rdflib_parse:.2f}",
+            f"{oxi_load:.3f}",
+            f"{rdflib_parse / oxi_load:.0f}×",
+        ]
         for query in QUERIES.values():
             slow, _ = timed(lambda: list(graph.query(query)), args.repeat)
             fast, _ = timed(lambda: list(store.query(query)), args.repeat)

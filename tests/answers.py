@@ -1,5 +1,6 @@
 """Helpers shared by the tests that compare query answers across engines (embedded store, rdflib,
 Jena, Virtuoso): normalising terms, and each canned query's cases with their bound parameters."""
+
 from decimal import Decimal
 
 import pyoxigraph

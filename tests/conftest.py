@@ -1,10 +1,10 @@
 """Shared fixtures: the shipped facts built once per test session."""
+
 from pathlib import Path
 
 import pytest
 
 from her2kg.build import build_release
-
 
 # Whole modules that need a system tool or a fresh environment; each of these marks implies `slow`,
 # so `pytest -m "not slow"` is the fast loop.
@@ -29,8 +29,11 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-expected", action="store_true",
-                     help="rewrite tests/queries/expected/ from the shipped facts (after a deliberate facts change)")
+    parser.addoption(
+        "--update-expected",
+        action="store_true",
+        help="rewrite tests/queries/expected/ from the shipped facts (after a deliberate facts change)",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
 """Helpers for the server tests: `her2kg serve` as a real process, requests described as data."""
+
 from __future__ import annotations
 
 import contextlib
@@ -31,8 +32,9 @@ class Served:
 @contextlib.contextmanager
 def serve(*args: str, startup: float = 120) -> Iterator[Served]:
     """`her2kg serve --port 0 ARGS…` until the block ends; the address is read from its first line."""
-    process = subprocess.Popen([HER2KG, "serve", "--port", "0", *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [HER2KG, "serve", "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + startup
         line = ""
@@ -79,8 +81,14 @@ def load_case(path: Path) -> dict:
 
 def send(client, request: dict):
     """A request as a case describes it, sent with an httpx-like client (httpx.Client or TestClient)."""
-    return client.request(request["method"], request["path"], params=request.get("params"),
-                          data=request.get("form"), content=request.get("body"), headers=request.get("headers"))
+    return client.request(
+        request["method"],
+        request["path"],
+        params=request.get("params"),
+        data=request.get("form"),
+        content=request.get("body"),
+        headers=request.get("headers"),
+    )
 
 
 def check(case: dict, response) -> None:

@@ -11,6 +11,7 @@ data would override the graph asked for (the data is copied into a folder of its
 Oxigraph server (PyPI `oxigraph`) serves /query, /update and /store (the Graph Store Protocol); its
 bulk loader (`oxigraph load`) writes the folder before the server starts.
 """
+
 from __future__ import annotations
 
 import configparser
@@ -51,8 +52,9 @@ def select(endpoint: str, text: str, graph: str | list[str] | None = None) -> tu
     response's headers."""
     graphs = [graph] if isinstance(graph, str) else graph or []
     fields = [("query", text), *(("default-graph-uri", g) for g in graphs)]
-    request = urllib.request.Request(endpoint, data=urllib.parse.urlencode(fields).encode(),
-                                     headers={"Accept": "application/sparql-results+json"})
+    request = urllib.request.Request(
+        endpoint, data=urllib.parse.urlencode(fields).encode(), headers={"Accept": "application/sparql-results+json"}
+    )
     with urllib.request.urlopen(request, timeout=120) as response:
         body, headers = response.read(), dict(response.headers)
     return pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON), headers
@@ -65,6 +67,7 @@ def count(endpoint: str, graph: str) -> int:
 
 def answer(solutions: pyoxigraph.QuerySolutions) -> tuple[list[str], set[tuple[str, ...]]]:
     """As answers.oxigraph_answer, with Virtuoso's 1 and 0 for booleans read as the booleans they are."""
+
     def term(value):
         if isinstance(value, pyoxigraph.Literal) and value.datatype.value == XSD_BOOLEAN:
             value = pyoxigraph.Literal("true" if value.value in ("1", "true") else "false", datatype=value.datatype)
@@ -103,8 +106,13 @@ class Virtuoso:
 
     def isql(self, statement: str) -> str:
         """Run SQL with the isql client; isql exits 0 even on an error, so its stderr tells."""
-        done = subprocess.run([ISQL, f"{HOST}:{self.sql_port}", *DBA, "VERBOSE=OFF", "BANNER=OFF",
-                               f"exec={statement}"], check=False, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [ISQL, f"{HOST}:{self.sql_port}", *DBA, "VERBOSE=OFF", "BANNER=OFF", f"exec={statement}"],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if done.returncode or "*** Error" in done.stderr:
             raise RuntimeError(f"isql: {statement}\n{done.stdout}{done.stderr}")
         return done.stdout.strip()
@@ -120,8 +128,10 @@ class Virtuoso:
         shutil.copy(file, into)
         assert not list(into.glob("*.graph")), "a FILE.graph would override the graph asked for"
         self.isql(f"SPARQL CLEAR GRAPH <{graph}>; DELETE FROM DB.DBA.LOAD_LIST;")
-        self.isql(f"ld_dir({sql_string(str(into))}, {sql_string(file.name)}, {sql_string(graph)}); "
-                  "rdf_loader_run(); checkpoint;")
+        self.isql(
+            f"ld_dir({sql_string(str(into))}, {sql_string(file.name)}, {sql_string(graph)}); "
+            "rdf_loader_run(); checkpoint;"
+        )
         errors = self.isql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;")
         if errors:
             raise RuntimeError(f"Virtuoso's bulk loader failed on {file}: {errors}")
@@ -152,8 +162,12 @@ def virtuoso(folder: Path, seconds: float = 60) -> Iterator[Virtuoso]:
     http_port = free_port()
     server_ = Virtuoso(folder, free_port(), f"http://{HOST}:{http_port}")
     ini = _write_ini(folder, server_.sql_port, http_port)
-    process = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)], cwd=folder,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [VIRTUOSO, "+foreground", "+configfile", str(ini)],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + seconds
         while True:
@@ -185,8 +199,9 @@ class Oxigraph:
 
 
 @contextmanager
-def oxigraph(folder: Path, bulk: Path | None = None, graph: str | None = None,
-             seconds: float = 30) -> Iterator[Oxigraph]:
+def oxigraph(
+    folder: Path, bulk: Path | None = None, graph: str | None = None, seconds: float = 30
+) -> Iterator[Oxigraph]:
     """An Oxigraph server on the data folder `folder`; with `bulk`, that file is loaded first with Oxigraph's own
     bulk loader (N-Quads into the graphs they name, N-Triples into `graph`)."""
     # installed with the test extra, beside this Python even when its environment is not activated
@@ -194,11 +209,18 @@ def oxigraph(folder: Path, bulk: Path | None = None, graph: str | None = None,
     if command is None:
         pytest.skip("the oxigraph command is not installed: pip install oxigraph")
     if bulk is not None:
-        subprocess.run([command, "load", "--location", str(folder), "--file", str(bulk),
-                        *(["--graph", graph] if graph else [])], check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [command, "load", "--location", str(folder), "--file", str(bulk), *(["--graph", graph] if graph else [])],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     server_ = Oxigraph(f"http://{HOST}:{free_port()}")
-    process = subprocess.Popen([command, "serve", "--location", str(folder), "--bind", server_.http[7:]],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [command, "serve", "--location", str(folder), "--bind", server_.http[7:]],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + seconds
         while True:

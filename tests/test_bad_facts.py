@@ -4,6 +4,7 @@
 stop a file or record from loading first, each distinct message once, and nothing that follows
 only from an earlier error. The build must exit 1 and leave the previous release in place.
 """
+
 from pathlib import Path
 
 import pytest

@@ -5,6 +5,7 @@ A new user's path: open the page, run a canned query with a parameter, sort the 
 typed into the editor, download results and release files — and nothing is fetched from anywhere
 but the server. Screenshots at desktop and phone widths are saved in test-artifacts/browser/.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,11 +13,14 @@ import shutil
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
+
 from her2kg.catalog import find_query, run
 from her2kg.results import show
 from her2kg.sparql import execute
+from her2kg.web.entities import href
 from serving import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -27,8 +31,10 @@ WAIT = 20  # seconds for the page to answer
 
 selenium = pytest.importorskip("selenium", reason="selenium is not installed (pip install -e '.[test]')")
 if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-    pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
-                allow_module_level=True)
+    pytest.skip(
+        "needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
+        allow_module_level=True,
+    )
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -71,9 +77,18 @@ def browser(request, server: str) -> Iterator[webdriver.Chrome]:
     width, height = WIDTHS[request.param]
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     f"--window-size={width},{height}", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-default-apps", "--disable-sync"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        f"--window-size={width},{height}",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-default-apps",
+        "--disable-sync",
+    ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     # Selenium Manager would download a driver: point at Debian's chromedriver instead.
@@ -99,8 +114,10 @@ def shot(driver: webdriver.Chrome, artifacts: Path, name: str, element_id: str |
 
 
 def table_cells(driver: webdriver.Chrome) -> list[list[str]]:
-    return [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
-            for tr in driver.find_elements(By.CSS_SELECTOR, "#result-table tbody tr")]
+    return [
+        [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+        for tr in driver.find_elements(By.CSS_SELECTOR, "#result-table tbody tr")
+    ]
 
 
 def run_canned(driver: webdriver.Chrome, server: str, name: str, **params: str) -> None:
@@ -114,28 +131,51 @@ def run_canned(driver: webdriver.Chrome, server: str, name: str, **params: str) 
     WebDriverWait(driver, WAIT).until(expected_conditions.visibility_of_element_located((By.ID, "result-table")))
 
 
-def test_a_canned_query_with_a_parameter_shows_the_rows_the_catalogue_answers(browser, server, shipped_store,
-                                                                               artifacts):
+def test_a_canned_query_with_a_parameter_shows_the_rows_the_catalogue_answers(
+    browser, server, shipped_store, artifacts
+):
     run_canned(browser, server, "mechanisms-affecting-drug", drug="tucatinib")
     with run(find_query("mechanisms-affecting-drug"), {"drug": "tucatinib"}, shipped_store) as results:
         variables, rows = results.variables, list(results)
     assert rows, "the shipped graph knows mechanisms affecting tucatinib"
     headers = [th.text.rstrip(" ↕↑↓") for th in browser.find_elements(By.CSS_SELECTOR, "#result-table th")]
     assert headers == list(variables)
-    # IRIs as the command line shows them (drug/tucatinib, hk:…), each a link to the IRI itself.
+    # IRIs as the command line shows them (drug/tucatinib, hk:…), each a link to its page on this server.
     assert table_cells(browser) == [[show(term) for term in row] for row in rows]
     links = browser.find_elements(By.CSS_SELECTOR, "#result-table tbody tr:first-child a")
-    assert [a.get_attribute("href") for a in links] == [t.value for t in rows[0] if t is not None and t.value
-                                                        and t.value.startswith("https://")]
+    assert [a.get_attribute("href") for a in links] == [
+        urljoin(server, href(t.value)) for t in rows[0] if t is not None and t.value and t.value.startswith("https://")
+    ]
     assert browser.find_element(By.ID, "status").text == f"{len(rows)} rows"
     shot(browser, artifacts, "canned-query")
+
+
+def test_from_a_search_to_a_drug_to_a_mechanism_to_a_trial(browser, server, artifacts):
+    """A new user's path through the graph: search "neratinib", open it, follow a resistance
+    mechanism it acts on, then a trial of a strategy against that mechanism."""
+    browser.get(server)
+    browser.find_element(By.ID, "q").send_keys("neratinib", Keys.ENTER)
+    WebDriverWait(browser, WAIT).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "ol.hits")))
+    shot(browser, artifacts, "search")
+    browser.find_element(By.CSS_SELECTOR, "ol.hits li:first-child a").click()
+    WebDriverWait(browser, WAIT).until(expected_conditions.url_contains("/drug/neratinib.html"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "neratinib"
+    shot(browser, artifacts, "drug")
+    browser.find_element(By.CSS_SELECTOR, "a[href='/mechanism/her2-activating-mutations']").click()
+    WebDriverWait(browser, WAIT).until(expected_conditions.url_contains("/mechanism/her2-activating-mutations.html"))
+    shot(browser, artifacts, "mechanism")
+    browser.find_element(By.CSS_SELECTOR, "a[href^='/trial/']").click()
+    WebDriverWait(browser, WAIT).until(expected_conditions.url_contains("/trial/"))
+    assert "trial" in browser.find_element(By.CSS_SELECTOR, "p.types").text
+    shot(browser, artifacts, "trial")
 
 
 def test_clicking_a_column_header_sorts_the_table_and_clicking_again_reverses_it(browser, server, artifacts):
     run_canned(browser, server, "mechanisms-affecting-drug", drug="tucatinib")
     header = browser.find_element(By.XPATH, "//table[@id='result-table']//th[button[text()='actorLabel']]")
-    column = [th.text.rstrip(" ↕↑↓") for th in browser.find_elements(By.CSS_SELECTOR, "#result-table th")] \
-        .index("actorLabel")
+    column = [th.text.rstrip(" ↕↑↓") for th in browser.find_elements(By.CSS_SELECTOR, "#result-table th")].index(
+        "actorLabel"
+    )
     header.find_element(By.TAG_NAME, "button").click()
     ascending = [row[column] for row in table_cells(browser)]
     assert header.get_attribute("aria-sort") == "ascending"
@@ -178,8 +218,10 @@ def test_download_links_answer_csv_tsv_json_and_every_release_file(browser, serv
 
 
 def editor_rows(driver: webdriver.Chrome) -> list[list[str]]:
-    return [[td.text for td in tr.find_elements(By.TAG_NAME, "td")][1:]  # the first column numbers the rows
-            for tr in driver.find_elements(By.CSS_SELECTOR, "#yasgui .yasr table.dataTable tbody tr")]
+    return [
+        [td.text for td in tr.find_elements(By.TAG_NAME, "td")][1:]  # the first column numbers the rows
+        for tr in driver.find_elements(By.CSS_SELECTOR, "#yasgui .yasr table.dataTable tbody tr")
+    ]
 
 
 def test_a_query_typed_in_the_editor_runs_on_this_server(browser, server, shipped_store, artifacts):
@@ -189,8 +231,10 @@ def test_a_query_typed_in_the_editor_runs_on_this_server(browser, server, shippe
     area = editor.find_element(By.TAG_NAME, "textarea")
     area.send_keys(Keys.CONTROL, "a")
     area.send_keys(Keys.DELETE)
-    typed = ("PREFIX hk: <https://w3id.org/her2kg/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-             "SELECT ?drug ?label WHERE { ?drug a hk:Drug ; rdfs:label ?label } ORDER BY ?label LIMIT 5")
+    typed = (
+        "PREFIX hk: <https://w3id.org/her2kg/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT ?drug ?label WHERE { ?drug a hk:Drug ; rdfs:label ?label } ORDER BY ?label LIMIT 5"
+    )
     area.send_keys(typed)
     assert browser.execute_script("return window.her2kgYasgui.getTab().getQuery()") == typed
     browser.find_element(By.CSS_SELECTOR, "#yasgui .yasqe_queryButton").click()
@@ -199,8 +243,9 @@ def test_a_query_typed_in_the_editor_runs_on_this_server(browser, server, shippe
     assert len(expected) == 5
     WebDriverWait(browser, WAIT).until(lambda d: len(editor_rows(d)) == 5 and all(editor_rows(d)))
     # YASR shows IRIs as CURIEs of the page's prefixes (drug:…) where the command line writes drug/…
-    assert [[cell.replace(":", "/", 1) if i == 0 else cell for i, cell in enumerate(row)]
-            for row in editor_rows(browser)] == expected
+    assert [
+        [cell.replace(":", "/", 1) if i == 0 else cell for i, cell in enumerate(row)] for row in editor_rows(browser)
+    ] == expected
     assert browser.execute_script("return window.her2kgYasgui.getTab().getEndpoint()") == server + "sparql"
     shot(browser, artifacts, "editor", "editor")
 
@@ -215,7 +260,8 @@ def test_the_editor_completes_the_projects_prefixes(browser, server):
     area.send_keys("PREFIX drug-c")
     area.send_keys(Keys.CONTROL, " ")
     hints = WebDriverWait(browser, WAIT).until(
-        lambda d: [li.text for li in d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")])
+        lambda d: [li.text for li in d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
+    )
     assert "drug-class: <https://w3id.org/her2kg/drug-class/>" in hints
 
 
@@ -240,4 +286,3 @@ def test_the_page_forbids_every_other_origin(server):
     assert directives["default-src"] == "'none'"
     for name in ("script-src", "connect-src", "style-src", "img-src", "font-src"):
         assert "'self'" in directives[name] and "http" not in directives[name] and "*" not in directives[name]
-

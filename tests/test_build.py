@@ -1,4 +1,5 @@
 """The release: its files, the same triples in every format, the same bytes on every build."""
+
 import json
 import shutil
 from pathlib import Path
@@ -60,30 +61,41 @@ def test_the_report_counts_classes_validation_and_timings(release):
     assert report["classes"]["Drug"] == 3
     assert report["validation"]["conforms"] is True
     assert report["validation"]["infos"] == len(report["validation"]["results"]) == 5
-    assert set(report["timings_seconds"]) == {"load-ontology", "load-facts", "check-quotes", "build", "validate", "export"}
+    assert set(report["timings_seconds"]) == {
+        "load-ontology",
+        "load-facts",
+        "check-quotes",
+        "build",
+        "validate",
+        "export",
+    }
     assert report["triples"] == len(Release(release).graph_nt.read_text().splitlines())
 
 
 def test_void_describes_the_dataset(release):
     void = Graph().parse(Release(release).void)
-    rows = list(void.query("""
+    rows = list(
+        void.query("""
         PREFIX void: <http://rdfs.org/ns/void#>
         PREFIX dcterms: <http://purl.org/dc/terms/>
         SELECT ?triples ?title WHERE { ?d a void:Dataset ; void:triples ?triples ; dcterms:title ?title ;
-                                          dcterms:license ?license ; void:entities ?entities ; dcterms:source ?pub }"""))
+                                          dcterms:license ?license ; void:entities ?entities ; dcterms:source ?pub }""")
+    )
     assert rows and int(rows[0].triples) == len(Release(release).graph_nt.read_text().splitlines())
 
 
 def test_a_claim_gives_a_plain_triple_and_a_claim_node_with_provenance(release):
     graph = Graph().parse(Release(release).graph_nt, format="nt")
-    rows = list(graph.query("""
+    rows = list(
+        graph.query("""
         PREFIX hk: <https://w3id.org/her2kg/ontology#>
         PREFIX drug: <https://w3id.org/her2kg/drug/>
         PREFIX protein-form: <https://w3id.org/her2kg/protein-form/>
         SELECT ?quote ?site WHERE {
           drug:lapatinib hk:targets protein-form:p95her2 .
           ?claim hk:claimSubject drug:lapatinib ; hk:claimRelation hk:targets ; hk:claimObject protein-form:p95her2 ;
-                 hk:quote ?quote ; hk:bindingSite ?site ; hk:statedIn ?source ; hk:evidenceKind ?kind . }"""))
+                 hk:quote ?quote ; hk:bindingSite ?site ; hk:statedIn ?source ; hk:evidenceKind ?kind . }""")
+    )
     assert [(str(r.site)) for r in rows] == ["intracellular domain of HER2"]
 
 
@@ -114,8 +126,12 @@ def test_an_independent_parser_reads_every_format_with_the_same_count(release, s
     import subprocess
 
     folder = release if which == "slice" else shipped_release
-    result = subprocess.run(["rapper", "--count", "-i", RAPPER_SYNTAX[name], str(Release(folder).path(name))],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["rapper", "--count", "-i", RAPPER_SYNTAX[name], str(Release(folder).path(name))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     lines = len(Release(folder).graph_nt.read_text().splitlines())
     assert f"Parsing returned {lines} triples" in result.stderr

@@ -1,4 +1,5 @@
 """The command line as a user meets it: help, exit codes, stats and validate."""
+
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,31 @@ def test_validate_reports_violations_in_an_rdf_file(tmp_path):
     assert "a variant must name the gene it alters" in result.stderr
     violations = [line for line in result.stderr.splitlines() if ": violation: " in line]
     assert len(violations) >= 1
-    assert result.stderr.splitlines()[-1] == f"{bad}: {len(violations)} SHACL violation{'s' if len(violations) > 1 else ''}"
+    assert (
+        result.stderr.splitlines()[-1]
+        == f"{bad}: {len(violations)} SHACL violation{'s' if len(violations) > 1 else ''}"
+    )
+
+
+@pytest.mark.parametrize("validator", ["pyshacl", "fast"])
+def test_both_validators_report_a_violation_in_an_rdf_file(tmp_path, validator):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("""
+        @prefix hk: <https://w3id.org/her2kg/ontology#> .
+        <https://w3id.org/her2kg/variant/erbb2-l755s> a hk:Variant ;
+            <http://www.w3.org/2000/01/rdf-schema#label> "ERBB2 L755S" .
+    """)
+    result = run("validate", "--validator", validator, str(bad))
+    assert result.exit_code == 1
+    assert "ERBB2 L755S: a variant must name the gene it alters (gene:)" in result.stderr
+
+
+def test_build_with_the_fast_validator_reports_as_pyshacl_does(tmp_path):
+    """The same warnings and infos, each at the same facts file and line."""
+    reference = run("build", "--facts", str(SLICE), "--out", str(tmp_path / "a"), "-v", "--validator", "pyshacl")
+    fast = run("build", "--facts", str(SLICE), "--out", str(tmp_path / "b"), "-v", "--validator", "fast")
+    assert reference.exit_code == fast.exit_code == 0
+    assert fast.stderr == reference.stderr and ": info: " in fast.stderr
 
 
 def test_validate_refuses_a_file_that_is_not_rdf(tmp_path):

@@ -4,6 +4,7 @@ A file's header gives the question in words and the expected rows, one `# answer
 columns in SELECT order separated by `|` (an empty cell is an unbound value); IRIs are written with the release's prefixes
 (`drug:neratinib`, `hk:Drug`), literals by their value. Rows are compared as a set, exactly.
 """
+
 from pathlib import Path
 
 import pyoxigraph
@@ -19,9 +20,9 @@ def short(term) -> str:
     if isinstance(term, pyoxigraph.NamedNode):
         iri = term.value
         if iri.startswith(str(HK)):
-            return "hk:" + iri[len(str(HK)):]
+            return "hk:" + iri[len(str(HK)) :]
         if iri.startswith(BASE):
-            kind, _, rest = iri[len(BASE):].partition("/")
+            kind, _, rest = iri[len(BASE) :].partition("/")
             return f"{kind}:{rest}"
         return f"<{iri}>"
     return "" if term is None else term.value
@@ -29,8 +30,9 @@ def short(term) -> str:
 
 def header(path: Path, key: str) -> list[str]:
     prefix = f"# {key}:"
-    return [line[len(prefix):].strip() for line in path.read_text(encoding="utf-8").splitlines()
-            if line.startswith(prefix)]
+    return [
+        line[len(prefix) :].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith(prefix)
+    ]
 
 
 def test_there_are_questions_for_every_part():

@@ -4,6 +4,7 @@ Extracted from README.md, docs/*.md and queries/README.md: each ```sparql fenced
 `her2kg query …` / `her2kg sparql '…'` command line in a ```sh fenced block. An example that
 must not be run is listed in EXCEPTIONS with the reason.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from her2kg.cli import cli
 from her2kg.sparql import execute
 
@@ -62,5 +64,6 @@ def test_a_documented_command_answers(example, shipped_release):
     args = shlex.split(line)[1:]
     result = CliRunner().invoke(cli, [*args, "--release", str(shipped_release)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, f"{document}: {line}\n{result.output}{result.stderr}"
-    assert len(result.stdout.splitlines()) >= 2 and "(0 rows)" not in result.stdout, \
+    assert len(result.stdout.splitlines()) >= 2 and "(0 rows)" not in result.stdout, (
         f"{document}: {line} returns no rows"
+    )

@@ -1,5 +1,6 @@
 """`her2kg docs`: a browsable page of the ontology with every class and property, its label,
 definition, synonyms, alignments and the class tree — made offline by pyLODE."""
+
 from __future__ import annotations
 
 import html
@@ -44,7 +45,7 @@ def test_synonyms_and_alignments_are_shown(page):
 
 
 def test_the_class_tree_nests_subclasses(page):
-    tree = page[page.index("<strong>Classes</strong>"):]
+    tree = page[page.index("<strong>Classes</strong>") :]
     assert re.search(r'href="#Study">study</a><ul>\s*<li><a href="#ClinicalTrial">clinical trial</a>', tree)
 
 

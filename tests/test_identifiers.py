@@ -3,6 +3,7 @@
 tests/data/identifiers.tsv lists, per registry, identifiers as a curator writes them and what
 becomes of each: the CURIE and the IRI of a valid one, or the hint that ends the error message.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,15 +17,15 @@ TABLE = Path(__file__).parent / "data" / "identifiers.tsv"
 ROWS = [row for row in csv.reader(TABLE.open(encoding="utf-8"), delimiter="\t") if row and not row[0].startswith("#")]
 
 
-@pytest.mark.parametrize(("registry", "written", "curie", "iri"), [r for r in ROWS if r[2] != "error"],
-                         ids=lambda v: v)
+@pytest.mark.parametrize(("registry", "written", "curie", "iri"), [r for r in ROWS if r[2] != "error"], ids=lambda v: v)
 def test_a_valid_identifier_gives_its_curie_and_iri(registry, written, curie, iri):
     identifier = parse_identifier(registry, written)
     assert (identifier.curie, identifier.iri) == (curie, iri)
 
 
-@pytest.mark.parametrize(("registry", "written", "hint"), [(r[0], r[1], r[3]) for r in ROWS if r[2] == "error"],
-                         ids=lambda v: v)
+@pytest.mark.parametrize(
+    ("registry", "written", "hint"), [(r[0], r[1], r[3]) for r in ROWS if r[2] == "error"], ids=lambda v: v
+)
 def test_a_malformed_identifier_is_refused_with_the_pattern_and_a_fix(registry, written, hint):
     with pytest.raises(IdentifierError) as refused:
         parse_identifier(registry, written)

@@ -4,6 +4,7 @@ Each query in tests/ontology/entailments/*.rq is an ASK over a small world
 (tests/ontology/entailments/facts/). With `needs-inference: true` in its header it must be false on
 her2kg.nt alone and true once her2kg-inferred.nt is loaded too; otherwise it must be true either way.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,9 +12,9 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
+from her2kg.build import check_facts
 from her2kg.infer import write_inferred
 from her2kg.reason import load_release
-from her2kg.build import check_facts
 from her2kg.release import Release, write_release
 
 ENTAILMENTS = Path(__file__).parent / "ontology" / "entailments"

@@ -1,4 +1,5 @@
 """A non-editable install works from any directory: the wheel carries ontology, shapes, queries and facts."""
+
 import shutil
 import subprocess
 import venv
@@ -21,21 +22,43 @@ def installed(tmp_path_factory) -> Path:
 def test_installed_her2kg_builds_the_shipped_facts_from_another_directory(installed, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    result = subprocess.run([str(installed / "bin" / "her2kg"), "build"], cwd=elsewhere,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [str(installed / "bin" / "her2kg"), "build"], cwd=elsewhere, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr
     assert "quotes checked: " in result.stdout and " in 3 sources;" in result.stdout  # the packaged sources/
     assert sorted(p.name for p in (elsewhere / "dist").iterdir()) == [
-        ".her2kg-release", "SHA256SUMS", "build-report.json", "claims.tsv", "her2kg-context.jsonld",
-        "her2kg-nanopubs.trig", "her2kg.jsonld", "her2kg.nq", "her2kg.nq.gz", "her2kg.nt", "her2kg.nt.gz",
-        "her2kg.owl", "her2kg.ttl", "her2kg_kgx_edges.jsonl", "her2kg_kgx_edges.tsv", "her2kg_kgx_nodes.jsonl",
-        "her2kg_kgx_nodes.tsv", "outcomes.tsv", "trials.tsv", "void.ttl"]
+        ".her2kg-release",
+        "SHA256SUMS",
+        "build-report.json",
+        "claims.tsv",
+        "her2kg-context.jsonld",
+        "her2kg-nanopubs.trig",
+        "her2kg.jsonld",
+        "her2kg.nq",
+        "her2kg.nq.gz",
+        "her2kg.nt",
+        "her2kg.nt.gz",
+        "her2kg.owl",
+        "her2kg.ttl",
+        "her2kg_kgx_edges.jsonl",
+        "her2kg_kgx_edges.tsv",
+        "her2kg_kgx_nodes.jsonl",
+        "her2kg_kgx_nodes.tsv",
+        "outcomes.tsv",
+        "trials.tsv",
+        "void.ttl",
+    ]
 
 
 def test_outside_a_checkout_the_packaged_copy_is_read(installed, tmp_path):
-    where = subprocess.run([str(installed / "bin" / "python"), "-c",
-                            "import her2kg.resources as r; print(r.project_path('ontology'))"],
-                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
+    where = subprocess.run(
+        [str(installed / "bin" / "python"), "-c", "import her2kg.resources as r; print(r.project_path('ontology'))"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert "site-packages" in where and not where.startswith(str(REPO))
 
 
@@ -45,8 +68,13 @@ def test_in_a_checkout_its_own_facts_are_read_and_said(installed, tmp_path):
     project = tmp_path / "project"
     shutil.copytree(REPO / "tests" / "data" / "slice", project / "facts")
     (project / "notes").mkdir()
-    result = subprocess.run([str(installed / "bin" / "her2kg"), "build", "--out", str(tmp_path / "dist")],
-                            cwd=project / "notes", capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [str(installed / "bin" / "her2kg"), "build", "--out", str(tmp_path / "dist")],
+        cwd=project / "notes",
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     assert f"read facts/ of the checkout {project}" in result.stderr
     assert "from 15 records" in result.stdout

@@ -9,6 +9,7 @@ Jena is Debian's `libapache-jena-java`. tests/jena/RunQueries.java loads the gra
 every query in one JVM (Java's single-file launcher compiles it). Skipped when Java or the jars are
 missing.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -19,15 +20,30 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
+from answers import CASES, oxigraph_answer, portable_cases
 from her2kg.catalog import bind, load_queries, portable_text
 from her2kg.release import Release
-from answers import CASES, oxigraph_answer, portable_cases
 
 JARS = Path("/usr/share/java")
 # Jena's jars and the Debian package's dependencies that a query run loads.
-CLASSPATH_JARS = ("jena-arq", "jena-base", "jena-core", "jena-iri", "commons-codec", "commons-compress",
-                  "commons-csv", "commons-io", "commons-lang3", "dexx.collection", "gson", "guava",
-                  "protobuf", "slf4j-api", "slf4j-nop", "thrift")
+CLASSPATH_JARS = (
+    "jena-arq",
+    "jena-base",
+    "jena-core",
+    "jena-iri",
+    "commons-codec",
+    "commons-compress",
+    "commons-csv",
+    "commons-io",
+    "commons-lang3",
+    "dexx.collection",
+    "gson",
+    "guava",
+    "protobuf",
+    "slf4j-api",
+    "slf4j-nop",
+    "thrift",
+)
 RUNNER = Path(__file__).parent / "jena" / "RunQueries.java"
 APT_HINT = "apt-get install -y --no-install-recommends libapache-jena-java"
 
@@ -62,9 +78,20 @@ def jena_results(shipped_release, cases, tmp_path_factory) -> Path:
     for case, (text, _) in cases.items():
         (queries / f"{case}.rq").write_text(text, encoding="utf-8")
     classpath = ":".join(map(str, [xerces_messages(tmp_path_factory.mktemp("xerces")), *jars]))
-    done = subprocess.run(["java", "-cp", classpath, str(RUNNER), str(Release(shipped_release).graph_nt),
-                           str(results), *map(str, sorted(queries.glob("*.rq")))],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            "java",
+            "-cp",
+            classpath,
+            str(RUNNER),
+            str(Release(shipped_release).graph_nt),
+            str(results),
+            *map(str, sorted(queries.glob("*.rq"))),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     return results
 
@@ -76,8 +103,9 @@ def test_jena_answers_like_the_embedded_store(case, cases, jena_results, shipped
     text, substitutions = cases[case]
     query = load_queries()[case.partition(".")[0]]
     expected = oxigraph_answer(shipped_store.query(query.text, substitutions=substitutions))
-    jena = oxigraph_answer(pyoxigraph.parse_query_results(path=jena_results / f"{case}.rq.srj",
-                                                          format=pyoxigraph.QueryResultsFormat.JSON))
+    jena = oxigraph_answer(
+        pyoxigraph.parse_query_results(path=jena_results / f"{case}.rq.srj", format=pyoxigraph.QueryResultsFormat.JSON)
+    )
     assert jena == expected, f"{case}: Jena answers differently; the query it ran:\n{text}"
 
 
@@ -85,6 +113,7 @@ def test_a_value_written_into_the_portable_text_stays_one_term(shipped_store):
     """What a user types cannot change the portable query: it is escaped as one N-Triples term."""
     query = load_queries()["find-entity"]
     hostile = 'T-DXd") } UNION { ?entity ?p ?matchedName } #\n}'
+
     def rows(value: str) -> list:
         return list(shipped_store.query(portable_text(query.text, bind(query, {"text": value}, shipped_store))))
 

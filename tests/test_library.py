@@ -1,4 +1,5 @@
 """The library face: what `import her2kg` offers, used as a program would use it."""
+
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,9 @@ def test_build_release_returns_a_typed_report(built):
 
 def test_validate_file_reports_each_result_with_its_constraint(built, tmp_path):
     bad = tmp_path / "bad.ttl"
-    bad.write_text("@prefix hk: <https://w3id.org/her2kg/ontology#> .\n"
-                   "<https://w3id.org/her2kg/variant/x> a hk:Variant .\n")
+    bad.write_text(
+        "@prefix hk: <https://w3id.org/her2kg/ontology#> .\n<https://w3id.org/her2kg/variant/x> a hk:Variant .\n"
+    )
     report = her2kg.validate_file(bad)
     assert not report.conforms
     missing_gene = [f for f in report.violations if f.path == "https://w3id.org/her2kg/ontology#variantOf"]

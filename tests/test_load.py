@@ -5,13 +5,18 @@ filled by `her2kg load` over the Graph Store Protocol and over SPARQL Update, on
 own bulk loader from her2kg.nq.gz. Every canned query, with its defaults and its examples, is
 asked of the server's SPARQL endpoint and compared with the embedded store.
 """
+
 from __future__ import annotations
+
+import json
+import urllib.request
 
 import pytest
 from click.testing import CliRunner
 
+import serving
 import stores
-from answers import CASES, oxigraph_answer, portable_cases
+from answers import CASES, CONCAT_SEPARATOR, oxigraph_answer, portable_cases
 from her2kg.catalog import load_queries
 from her2kg.cli import cli
 from her2kg.formats import release_graph
@@ -58,10 +63,13 @@ def test_load_takes_no_password_on_the_command_line():
     assert "password" not in result.output.lower().replace("her2kg_store_password", "")
 
 
-@pytest.mark.parametrize("arguments, message", [
-    (["--into", "ftp://store.example/data"], "not an http(s) URL"),
-    (["--into", "http://127.0.0.1:9/store"], "no release here"),
-])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--into", "ftp://store.example/data"], "not an http(s) URL"),
+        (["--into", "http://127.0.0.1:9/store"], "no release here"),
+    ],
+)
 def test_a_bad_invocation_is_a_usage_error(arguments, message, tmp_path):
     result = her2kg_load(*arguments, "--release", str(tmp_path / "none"))
     assert result.exit_code == 2
@@ -102,8 +110,9 @@ def cases(shipped_store) -> dict[str, tuple[str, dict]]:
 def test_load_says_how_many_triples_the_store_holds(loaded, shipped_release):
     triples = release_triples(shipped_release)
     assert stores.count(loaded.endpoint, GRAPH) == triples
-    result = her2kg_load("--into", loaded.graph_store, "--release", str(shipped_release), "--replace",
-                         "--sparql", loaded.endpoint)
+    result = her2kg_load(
+        "--into", loaded.graph_store, "--release", str(shipped_release), "--replace", "--sparql", loaded.endpoint
+    )
     assert result.exit_code == 0, result.output
     assert f"loaded {triples} triples into <{GRAPH}>" in result.output
     assert f"the store holds {triples}: they match" in result.output
@@ -115,8 +124,19 @@ def test_load_says_how_many_triples_the_store_holds(loaded, shipped_release):
 def test_a_reload_with_replace_leaves_the_count_unchanged(protocol, loaded, shipped_release):
     into = loaded.graph_store if protocol == "gsp" else loaded.update
     for _ in range(2):
-        result = her2kg_load("--into", into, "--protocol", protocol, "--sparql", loaded.endpoint,
-                             "--release", str(shipped_release), "--replace", "--graph", f"{GRAPH}/{protocol}")
+        result = her2kg_load(
+            "--into",
+            into,
+            "--protocol",
+            protocol,
+            "--sparql",
+            loaded.endpoint,
+            "--release",
+            str(shipped_release),
+            "--replace",
+            "--graph",
+            f"{GRAPH}/{protocol}",
+        )
         assert result.exit_code == 0, result.output
     assert stores.count(loaded.endpoint, f"{GRAPH}/{protocol}") == release_triples(shipped_release)
 
@@ -147,8 +167,10 @@ def test_an_unreachable_store_is_an_error_not_a_traceback(shipped_release):
 
 @pytest.mark.slow
 def test_the_bulk_loader_puts_each_part_in_its_named_graph(bulk_loaded, shipped_release):
-    parts = {part: stores.count(bulk_loaded.endpoint, release_graph(VERSION, part))
-             for part in ("ontology", "data", "inferred")}
+    parts = {
+        part: stores.count(bulk_loaded.endpoint, release_graph(VERSION, part))
+        for part in ("ontology", "data", "inferred")
+    }
     assert parts["ontology"] + parts["data"] == release_triples(shipped_release)
     nquads = (shipped_release / "her2kg.nq").read_text(encoding="utf-8")
     inferred = nquads.count(f"<{release_graph(VERSION, 'inferred')}> .")
@@ -167,3 +189,35 @@ def test_oxigraph_server_answers_like_the_embedded_store(case, cases, loaded, bu
     both = [release_graph(VERSION, "ontology"), release_graph(VERSION, "data")]
     solutions, _ = stores.select(bulk_loaded.endpoint, text, both)
     assert stores.answer(solutions) == expected, f"{case} (oxigraph load): the server answers differently:\n{text}"
+
+
+@pytest.fixture(scope="module")
+def default_graph_server(shipped_release, tmp_path_factory):
+    """An Oxigraph server holding the release in its default graph, as `serve --endpoint` queries it."""
+    with stores.oxigraph(tmp_path_factory.mktemp("oxigraph-default"), bulk=shipped_release / "her2kg.nt") as running:
+        yield running
+
+
+def _rows(url: str, name: str) -> list[str]:
+    """The canned query's answer from the REST API, as sorted JSON bindings (GROUP_CONCAT parts sorted:
+    their order is unspecified)."""
+    request = urllib.request.Request(f"{url}api/queries/{name}", headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        bindings = json.load(response)["results"]["bindings"]
+    for binding in bindings:
+        for term in binding.values():
+            if term["type"] == "literal" and CONCAT_SEPARATOR in term["value"]:
+                term["value"] = CONCAT_SEPARATOR.join(sorted(term["value"].split(CONCAT_SEPARATOR)))
+    return sorted(json.dumps(b, sort_keys=True) for b in bindings)
+
+
+@pytest.mark.slow
+def test_serve_in_front_of_the_store_answers_the_rest_api_as_the_embedded_store(default_graph_server, shipped_release):
+    """Moving the graph to a triple store does not change a client: `her2kg serve --endpoint URL` in front of
+    the Oxigraph server answers every canned query as `her2kg serve` on the embedded store does."""
+    with (
+        serving.serve("--release", str(shipped_release)) as embedded,
+        serving.serve("--endpoint", default_graph_server.endpoint) as fronted,
+    ):
+        for name in sorted(load_queries()):
+            assert _rows(fronted.url, name) == _rows(embedded.url, name), f"{name}: the answers differ"

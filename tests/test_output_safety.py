@@ -5,6 +5,7 @@ marker lists every file in it. Each row of REFUSED is one way a user could point
 own files: the build must exit 2 before doing any work, say what it found and what to do, and
 leave every file byte-for-byte as it was. An interrupted build leaves no staging folder behind.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,54 +31,96 @@ A_MARKER = json.dumps({"her2kg": "release", "version": "0.1.0", "files": ["build
 #         so without the check each build would succeed and replace the folder.
 REFUSED = {
     "notes-in-a-scratch-folder": (
-        {"scratch/notes.txt": "my notes\n"}, ".", ["--out", "scratch"],
-        ("scratch: refusing to replace this folder: it is not a her2kg release (no .her2kg-release marker) "
-         "and holds notes.txt — choose a new or empty folder for --out")),
+        {"scratch/notes.txt": "my notes\n"},
+        ".",
+        ["--out", "scratch"],
+        (
+            "scratch: refusing to replace this folder: it is not a her2kg release (no .her2kg-release marker) "
+            "and holds notes.txt — choose a new or empty folder for --out"
+        ),
+    ),
     "the-working-directory": (
-        {}, ".", ["--out", "."],
-        ".: refusing to write the release here: the folder is the working directory"),
+        {},
+        ".",
+        ["--out", "."],
+        ".: refusing to write the release here: the folder is the working directory",
+    ),
     "the-working-directory-by-its-full-path": (
-        {}, ".", ["--out", "{project}"],
-        "refusing to write the release here: the folder is the working directory"),
+        {},
+        ".",
+        ["--out", "{project}"],
+        "refusing to write the release here: the folder is the working directory",
+    ),
     "a-parent-of-the-working-directory": (
-        {"sub/keep.txt": "x"}, "sub", ["--facts", "../facts", "--out", ".."],
-        "..: refusing to write the release here: the folder contains the working directory"),
+        {"sub/keep.txt": "x"},
+        "sub",
+        ["--facts", "../facts", "--out", ".."],
+        "..: refusing to write the release here: the folder contains the working directory",
+    ),
     "a-checkout": (
-        {"repo/.git/HEAD": "ref: refs/heads/main\n", "repo/README.md": "# mine\n"}, ".", ["--out", "repo"],
-        "repo: refusing to write the release here: the folder holds .git (a repository)"),
+        {"repo/.git/HEAD": "ref: refs/heads/main\n", "repo/README.md": "# mine\n"},
+        ".",
+        ["--out", "repo"],
+        "repo: refusing to write the release here: the folder holds .git (a repository)",
+    ),
     "the-facts-folder": (
-        {}, ".", ["--facts", "facts", "--out", "facts"],
-        "facts: refusing to write the release here: the folder is the input folder facts, which the build reads"),
+        {},
+        ".",
+        ["--facts", "facts", "--out", "facts"],
+        "facts: refusing to write the release here: the folder is the input folder facts, which the build reads",
+    ),
     "a-folder-inside-the-facts": (
-        {"facts/out/keep.txt": "x"}, ".", ["--out", "facts/out"],
-        "facts/out: refusing to write the release here: the folder is inside the input folder"),
+        {"facts/out/keep.txt": "x"},
+        ".",
+        ["--out", "facts/out"],
+        "facts/out: refusing to write the release here: the folder is inside the input folder",
+    ),
     "a-folder-holding-the-facts": (
-        {"shared/facts/drugs.yaml": "drugs: []\n"}, ".", ["--facts", "shared/facts", "--out", "shared"],
-        "shared: refusing to write the release here: the folder contains the input folder shared/facts"),
+        {"shared/facts/drugs.yaml": "drugs: []\n"},
+        ".",
+        ["--facts", "shared/facts", "--out", "shared"],
+        "shared: refusing to write the release here: the folder contains the input folder shared/facts",
+    ),
     "the-ontology-folder": (
-        {"ontology/mine.ttl": "# my ontology\n"}, ".", ["--out", "ontology"],
-        "ontology: refusing to write the release here: the folder is the input folder"),
+        {"ontology/mine.ttl": "# my ontology\n"},
+        ".",
+        ["--out", "ontology"],
+        "ontology: refusing to write the release here: the folder is the input folder",
+    ),
     "the-curators-copies-of-the-sources": (
-        {"copies/news-item.txt": "the text\n"}, ".", ["--sources", "copies", "--out", "copies"],
-        "copies: refusing to write the release here: the folder is the input folder copies"),
+        {"copies/news-item.txt": "the text\n"},
+        ".",
+        ["--sources", "copies", "--out", "copies"],
+        "copies: refusing to write the release here: the folder is the input folder copies",
+    ),
     "a-release-with-the-users-notes": (
         {"dist/" + MARKER: A_MARKER, "dist/her2kg.nt": "<urn:a> <urn:b> <urn:c> .\n", "dist/notes.txt": "mine\n"},
-        ".", ["--out", "dist"],
-        ("dist: refusing to replace this release: it also holds notes.txt, which a build did not write — "
-         "move it away")),
+        ".",
+        ["--out", "dist"],
+        ("dist: refusing to replace this release: it also holds notes.txt, which a build did not write — move it away"),
+    ),
     "a-release-with-a-folder-of-the-users": (
         {"dist/" + MARKER: A_MARKER, "dist/her2kg.nt": "x\n", "dist/figures/plot.svg": "<svg/>\n"},
-        ".", ["--out", "dist"],
-        "dist: refusing to replace this release: it also holds figures"),
+        ".",
+        ["--out", "dist"],
+        "dist: refusing to replace this release: it also holds figures",
+    ),
     "a-report-that-does-not-list-the-notes": (
-        {"dist/build-report.json": json.dumps({"version": "0.1.0", "files": ["build-report.json"]}),
-         "dist/notes.txt": "mine\n"}, ".", ["--out", "dist"],
-        "dist: refusing to replace this release: it also holds notes.txt"),
+        {
+            "dist/build-report.json": json.dumps({"version": "0.1.0", "files": ["build-report.json"]}),
+            "dist/notes.txt": "mine\n",
+        },
+        ".",
+        ["--out", "dist"],
+        "dist: refusing to replace this release: it also holds notes.txt",
+    ),
     "a-marker-that-is-not-ours": (
-        {"dist/" + MARKER: "not json\n", "dist/her2kg.nt": "x\n"}, ".", ["--out", "dist"],
-        "dist: refusing to replace this folder: it is not a her2kg release (no .her2kg-release marker)"),
-    "a-file": (
-        {"out.txt": "x\n"}, ".", ["--out", "out.txt"], "is a file"),
+        {"dist/" + MARKER: "not json\n", "dist/her2kg.nt": "x\n"},
+        ".",
+        ["--out", "dist"],
+        "dist: refusing to replace this folder: it is not a her2kg release (no .her2kg-release marker)",
+    ),
+    "a-file": ({"out.txt": "x\n"}, ".", ["--out", "out.txt"], "is a file"),
 }
 
 
@@ -125,7 +168,7 @@ def test_a_build_may_replace_an_absent_or_empty_folder_or_its_own_release(existi
     monkeypatch.chdir(project)
     if existing != "absent":
         (project / "dist").mkdir()
-    if existing != "absent" and existing != "empty":
+    if existing not in {"absent", "empty"}:
         assert CliRunner().invoke(cli, ["build", "--out", "dist"]).exit_code == 0
     if existing == "release-from-before-the-marker":  # recognised by its build report's file list
         (project / "dist" / MARKER).unlink()
@@ -138,8 +181,9 @@ def test_a_build_may_replace_an_absent_or_empty_folder_or_its_own_release(existi
 
 
 def _dead_pid() -> int:
-    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     return int(done.stdout)
 
 
@@ -155,7 +199,9 @@ def test_a_killed_builds_leftovers_are_removed_by_the_next_build_and_nothing_els
     monkeypatch.chdir(project)
     assert CliRunner().invoke(cli, ["build", "--out", "dist"]).exit_code == 0
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".dist-")) == [
-        ".dist-notes", f".dist-staging-{pid}-mine"]
+        ".dist-notes",
+        f".dist-staging-{pid}-mine",
+    ]
 
 
 # A build whose last format writes slowly: a registry entry (the way every format plugs in) that
@@ -180,15 +226,27 @@ entry_point()
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
 def test_a_signal_during_the_write_removes_the_staging_folder_and_keeps_the_release(sig, project):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    first = subprocess.run([sys.executable, "-c", "from her2kg.cli import entry_point; entry_point()",
-                            "build", "--out", "dist"], cwd=project, capture_output=True, text=True, env=env,
-                           timeout=300, check=False)
+    first = subprocess.run(
+        [sys.executable, "-c", "from her2kg.cli import entry_point; entry_point()", "build", "--out", "dist"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     assert first.returncode == 0, first.stderr
     before = snapshot(project / "dist")
     flag = project.parent / "writing"
 
-    build = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, str(flag)], cwd=project, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    build = subprocess.Popen(
+        [sys.executable, "-c", SLOW_BUILD, str(flag)],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 300
     while not flag.exists():
         assert build.poll() is None, build.communicate()

@@ -9,6 +9,7 @@ The OWL API is the library Protégé is built on. Debian packages it as `libowla
 declare no dependencies, so the class path names them. The test compiles tests/owlapi/CheckOwl2Dl.java
 and runs it on each file; it is skipped only when Java or the jars are missing.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,11 +29,29 @@ from her2kg.resources import project_path
 
 JARS = Path("/usr/share/java")
 # The OWL API and what it needs at run time; jaxb-api and javax.activation are no longer in Java 17.
-CLASSPATH_JARS = ("owlapi-distribution", "guava", "caffeine", "commons-io", "commons-codec",
-                  "commons-logging", "commons-rdf-api", "jackson-core", "jackson-databind",
-                  "jackson-annotations", "slf4j-api", "slf4j-nop", "hppcrt", "xz", "jaxb-api",
-                  "javax.activation", "jsr305", "atinject-jsr330-api", "httpclient", "httpcore",
-                  "jsonld-java")
+CLASSPATH_JARS = (
+    "owlapi-distribution",
+    "guava",
+    "caffeine",
+    "commons-io",
+    "commons-codec",
+    "commons-logging",
+    "commons-rdf-api",
+    "jackson-core",
+    "jackson-databind",
+    "jackson-annotations",
+    "slf4j-api",
+    "slf4j-nop",
+    "hppcrt",
+    "xz",
+    "jaxb-api",
+    "javax.activation",
+    "jsr305",
+    "atinject-jsr330-api",
+    "httpclient",
+    "httpcore",
+    "jsonld-java",
+)
 CHECKER = Path(__file__).parent / "owlapi" / "CheckOwl2Dl.java"
 APT_HINT = "apt-get install -y default-jdk-headless libowlapi-java"
 
@@ -53,12 +72,15 @@ def owl2dl_checker(tmp_path_factory):
     jars = classpath()
     classes = tmp_path_factory.mktemp("owlapi-classes")
     path = ":".join(str(jar) for jar in jars)
-    subprocess.run(["javac", "-d", str(classes), "-cp", path, str(CHECKER)], check=True,
-                   capture_output=True, text=True)
+    subprocess.run(["javac", "-d", str(classes), "-cp", path, str(CHECKER)], check=True, capture_output=True, text=True)
 
     def run(*files: Path) -> tuple[int, str]:
-        done = subprocess.run(["java", "-cp", f"{classes}:{path}", "CheckOwl2Dl", *map(str, files)],
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            ["java", "-cp", f"{classes}:{path}", "CheckOwl2Dl", *map(str, files)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         return done.returncode, done.stdout + done.stderr
 
     return run
@@ -82,9 +104,8 @@ def shipped_or_skip(request) -> Path:
 # checker still reports them; only these exact lines are accepted, and each must still occur (below).
 KNOWN_OWLAPI_DEFECTS = {
     "unparsed triple (strict parsing): <https://w3id.org/her2kg/ontology#codeName> "
-    "<http://www.w3.org/2000/01/rdf-schema#subPropertyOf> <http://www.w3.org/2004/02/skos/core#altLabel>.":
-        "OWL API 5.1 (TPSubPropertyOfHandler) makes a SubAnnotationPropertyOf axiom of rdfs:subPropertyOf only "
-        "when parsing is not strict, even with both annotation properties declared; Protégé parses lax and keeps it",
+    "<http://www.w3.org/2000/01/rdf-schema#subPropertyOf> <http://www.w3.org/2004/02/skos/core#altLabel>.": "OWL API 5.1 (TPSubPropertyOfHandler) makes a SubAnnotationPropertyOf axiom of rdfs:subPropertyOf only "
+    "when parsing is not strict, even with both annotation properties declared; Protégé parses lax and keeps it",
 }
 
 
@@ -116,29 +137,47 @@ def test_the_release_built_from_the_shipped_facts_is_owl2dl(owl2dl_checker, requ
     assert_owl2dl(owl2dl_checker, Release(shipped_or_skip(request)).owl)
 
 
-@pytest.mark.parametrize("broken, expected", [
-    # An xsd:date is outside the OWL 2 datatype map: Protégé would refuse the file as OWL 2 DL.
-    ('<https://w3id.org/her2kg/x> <https://w3id.org/her2kg/ontology#year> "2020-01-01"^^xsd:date .',
-     "not OWL 2 DL"),
-    # A property used but never declared.
-    ("<https://w3id.org/her2kg/x> <https://w3id.org/her2kg/ontology#undeclared> <https://w3id.org/her2kg/y> .",
-     "undeclared"),
-    ("<https://w3id.org/her2kg/x> a", "parse error"),
-    # A triple the OWL API cannot turn into an axiom: an object property below a data property.
-    (("<https://w3id.org/her2kg/p> a owl:ObjectProperty . <https://w3id.org/her2kg/d> a owl:DatatypeProperty .\n"
-      "<https://w3id.org/her2kg/p> rdfs:subPropertyOf <https://w3id.org/her2kg/d> ."), "unparsed triple"),
-    # Left unparsed only by the strict parser: reported too.
-    (("<https://w3id.org/her2kg/a> a owl:AnnotationProperty . <https://w3id.org/her2kg/b> a owl:AnnotationProperty .\n"
-      "<https://w3id.org/her2kg/a> rdfs:subPropertyOf <https://w3id.org/her2kg/b> ."),
-     "unparsed triple (strict parsing): <https://w3id.org/her2kg/a>"),
-])
+@pytest.mark.parametrize(
+    "broken, expected",
+    [
+        # An xsd:date is outside the OWL 2 datatype map: Protégé would refuse the file as OWL 2 DL.
+        (
+            '<https://w3id.org/her2kg/x> <https://w3id.org/her2kg/ontology#year> "2020-01-01"^^xsd:date .',
+            "not OWL 2 DL",
+        ),
+        # A property used but never declared.
+        (
+            "<https://w3id.org/her2kg/x> <https://w3id.org/her2kg/ontology#undeclared> <https://w3id.org/her2kg/y> .",
+            "undeclared",
+        ),
+        ("<https://w3id.org/her2kg/x> a", "parse error"),
+        # A triple the OWL API cannot turn into an axiom: an object property below a data property.
+        (
+            (
+                "<https://w3id.org/her2kg/p> a owl:ObjectProperty . <https://w3id.org/her2kg/d> a owl:DatatypeProperty .\n"
+                "<https://w3id.org/her2kg/p> rdfs:subPropertyOf <https://w3id.org/her2kg/d> ."
+            ),
+            "unparsed triple",
+        ),
+        # Left unparsed only by the strict parser: reported too.
+        (
+            (
+                "<https://w3id.org/her2kg/a> a owl:AnnotationProperty . <https://w3id.org/her2kg/b> a owl:AnnotationProperty .\n"
+                "<https://w3id.org/her2kg/a> rdfs:subPropertyOf <https://w3id.org/her2kg/b> ."
+            ),
+            "unparsed triple (strict parsing): <https://w3id.org/her2kg/a>",
+        ),
+    ],
+)
 def test_the_checker_reports_what_protege_would_reject(owl2dl_checker, tmp_path, broken, expected):
     """The checker itself can fail: each broken file is reported, with the reason."""
     path = tmp_path / "broken.ttl"
-    path.write_text("@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
-                    "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-                    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-                    "<https://w3id.org/her2kg/o> a <http://www.w3.org/2002/07/owl#Ontology> .\n" + broken + "\n")
+    path.write_text(
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "<https://w3id.org/her2kg/o> a <http://www.w3.org/2002/07/owl#Ontology> .\n" + broken + "\n"
+    )
     code, output = owl2dl_checker(path)
     assert code == 1, output
     assert expected in output, output
@@ -152,8 +191,16 @@ def test_every_known_owlapi_defect_still_occurs(owl2dl_checker):
 
 # Positions where a term is an OWL entity (a class or a property) that must be declared; elsewhere
 # (the object of skos:closeMatch, dcterms:license …) an external IRI is only an annotation value.
-ENTITY_POSITIONS = (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.inverseOf,
-                    OWL.equivalentClass, OWL.equivalentProperty, OWL.disjointWith)
+ENTITY_POSITIONS = (
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+    RDFS.domain,
+    RDFS.range,
+    OWL.inverseOf,
+    OWL.equivalentClass,
+    OWL.equivalentProperty,
+    OWL.disjointWith,
+)
 
 
 def test_every_external_term_the_ontology_uses_is_declared():
@@ -166,7 +213,8 @@ def test_every_external_term_the_ontology_uses_is_declared():
     used |= {o for o in graph.objects(None, RDF.type)}
     for position in ENTITY_POSITIONS:
         used |= {t for s, o in graph.subject_objects(position) for t in (s, o)}
-    external = {t for t in used if isinstance(t, URIRef) and not str(t).startswith(builtin)
-                and not str(t).startswith(BASE)}
+    external = {
+        t for t in used if isinstance(t, URIRef) and not str(t).startswith(builtin) and not str(t).startswith(BASE)
+    }
     undeclared = sorted(str(t) for t in external if (t, RDF.type, None) not in graph)
     assert undeclared == []

@@ -1,5 +1,6 @@
 """The page at / as HTML, without a browser: escaping, the policy header, the shipped editor files.
 (tests/test_browser.py drives it in Chromium.)"""
+
 from __future__ import annotations
 
 import json
@@ -8,18 +9,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from her2kg.catalog import CannedQuery, Parameter, load_queries
-from her2kg.web.pages import CONTENT_SECURITY_POLICY, STATIC, page_routes, render
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
+
+from her2kg.catalog import CannedQuery, Parameter, load_queries
+from her2kg.web.pages import CONTENT_SECURITY_POLICY, STATIC, page_routes, render
 
 HOSTILE = '<script>alert("x")</script>&"\''
 
 
 def hostile_query() -> CannedQuery:
-    return CannedQuery(name="q", title=f"title {HOSTILE}", description=f"about {HOSTILE}", tags=("t",),
-                       parameters=(Parameter("drug", "drug", f"a drug {HOSTILE}", default=HOSTILE, example=HOSTILE),),
-                       text=f"SELECT * WHERE {{ ?s ?p ?o }} # </script><!-- {HOSTILE}", path=Path("q.rq"))
+    return CannedQuery(
+        name="q",
+        title=f"title {HOSTILE}",
+        description=f"about {HOSTILE}",
+        tags=("t",),
+        parameters=(Parameter("drug", "drug", f"a drug {HOSTILE}", default=HOSTILE, example=HOSTILE),),
+        text=f"SELECT * WHERE {{ ?s ?p ?o }} # </script><!-- {HOSTILE}",
+        path=Path("q.rq"),
+    )
 
 
 @dataclass
@@ -52,9 +60,10 @@ def test_every_canned_query_has_a_form_with_a_field_per_parameter():
             assert f'id="p-{query.name}-{parameter.name}"' in page
 
 
-@pytest.mark.parametrize(("type_", "attributes"), [("integer", 'type="number" step="1"'),
-                                                   ("decimal", 'type="number" step="any"'),
-                                                   ("drug", 'type="text"')])
+@pytest.mark.parametrize(
+    ("type_", "attributes"),
+    [("integer", 'type="number" step="1"'), ("decimal", 'type="number" step="any"'), ("drug", 'type="text"')],
+)
 def test_parameter_fields_are_typed(type_, attributes):
     query = CannedQuery("q", "t", "d", ("x",), (Parameter("n", type_, "n", example="3"),), "", Path("q.rq"))
     assert f'<input id="p-q-n" name="n" {attributes}' in render({"q": query}, [])

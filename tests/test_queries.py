@@ -16,6 +16,7 @@ Each file in tests/queries/parameters/ is one case of a parameter: the value giv
 the number of rows that must come back (and, under `bound`, the entity a value must name) or the
 error that must be raised.
 """
+
 from pathlib import Path
 
 import pyoxigraph
@@ -23,6 +24,8 @@ import pytest
 import rdflib
 import yaml
 from click.testing import CliRunner
+
+from answers import XSD, normal, oxigraph_answer
 from her2kg.catalog import bind, load_queries, load_query, run
 from her2kg.cli import cli
 from her2kg.errors import ForbiddenQueryError, QueryError, UsageError
@@ -31,13 +34,12 @@ from her2kg.release import Release
 from her2kg.resources import project_path
 from her2kg.sparql import check_read_only, execute
 
-from answers import XSD, normal, oxigraph_answer
-
 HERE = Path(__file__).parent / "queries"
 EXPECTED = HERE / "expected"
 QUERY_FILES = sorted(project_path("queries").glob("*.rq"))
 PARAMETER_CASES = sorted((HERE / "parameters").glob("*.yaml"))
 # --- normalising answers -----------------------------------------------------------------------
+
 
 def from_rdflib(term) -> pyoxigraph.NamedNode | pyoxigraph.Literal | None:
     if term is None:
@@ -63,6 +65,7 @@ def tsv(variables: list[str], rows: set[tuple[str, ...]]) -> str:
 
 # --- fixtures ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def rdflib_graph(shipped_release) -> rdflib.Graph:
     """The same release in rdflib, whose SPARQL engine checks the embedded store's answers."""
@@ -73,11 +76,23 @@ def rdflib_graph(shipped_release) -> rdflib.Graph:
 
 # --- every canned query --------------------------------------------------------------------------
 
+
 def test_there_are_canned_queries_for_every_kind_of_question():
     tags = {tag for query in load_queries().values() for tag in query.tags}
     assert len(QUERY_FILES) >= 30
-    assert {"drugs", "resistance", "strategies", "trials", "outcomes", "provenance", "negative results",
-            "prevalence", "conflicts", "curation QA", "multi-hop"} <= tags
+    assert {
+        "drugs",
+        "resistance",
+        "strategies",
+        "trials",
+        "outcomes",
+        "provenance",
+        "negative results",
+        "prevalence",
+        "conflicts",
+        "curation QA",
+        "multi-hop",
+    } <= tags
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
@@ -96,8 +111,9 @@ def test_canned_query(path, shipped_store, rdflib_graph, request):
             assert not answer, f"{query.name} finds defects in the shipped graph: {sorted(answer)}"
         else:
             assert answer, f"{query.name} with {arguments or 'its defaults'} returns no rows on the shipped graph"
-        assert rdflib_answer(rdflib_graph, query.text, substitutions) == answer, \
+        assert rdflib_answer(rdflib_graph, query.text, substitutions) == answer, (
             f"{query.name} with {arguments or 'its defaults'}: rdflib's engine answers differently"
+        )
         if not arguments:
             expected = EXPECTED / f"{query.name}.tsv"
             if request.config.getoption("--update-expected"):
@@ -111,6 +127,7 @@ def test_every_stored_answer_belongs_to_a_query():
 
 
 # --- parameters: typed, bound, never pasted ------------------------------------------------------
+
 
 @pytest.mark.parametrize("case", PARAMETER_CASES, ids=lambda p: p.stem)
 def test_parameter(case, shipped_store):
@@ -134,34 +151,53 @@ def test_a_literal_parameter_is_bound_as_one_term_whatever_it_contains(shipped_s
     solutions = run(load_queries()["find-entity"], {"text": hostile}, shipped_store)
     assert list(solutions) == []
     assert bind(load_queries()["find-entity"], {"text": hostile}, shipped_store) == {
-        pyoxigraph.Variable("text"): pyoxigraph.Literal(hostile)}
+        pyoxigraph.Variable("text"): pyoxigraph.Literal(hostile)
+    }
 
 
 # --- ad-hoc queries: read-only, local ------------------------------------------------------------
 
-@pytest.mark.parametrize("text, error, refusal", [
-    ("DROP ALL", ForbiddenQueryError, "updates"),
-    ("INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }", ForbiddenQueryError, "updates"),
-    ("LOAD <http://example.org/data.ttl>", QueryError, "LOAD is refused"),
-    ("delete where { ?s ?p ?o }", ForbiddenQueryError, "updates"),
-    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", QueryError, "SERVICE"),
-    ("SELECT * WHERE { ?a ?b ?c OPTIONAL { SERVICE SILENT <http://example.org/sparql> { ?s ?p ?o } } }", QueryError,
-     "SERVICE"),
-    ("SELECT * WHERE { ?a ?b ?c OPTIONAL{service<http://example.org/sparql>{ ?s ?p ?o } } }", QueryError, "SERVICE"),
-    ("SELECT * FROM <http://example.org/data.ttl> WHERE { ?s ?p ?o }", QueryError, "FROM"),
-    ("SELECT * FROM NAMED <http://example.org/data.ttl> WHERE { GRAPH ?g { ?s ?p ?o } }", QueryError, "FROM"),
-    ("SELEKT ?s WHERE { ?s ?p ?o }", QueryError, "not a SPARQL query: line 1, column 1: a query starts with SELECT"),
-])
+
+@pytest.mark.parametrize(
+    "text, error, refusal",
+    [
+        ("DROP ALL", ForbiddenQueryError, "updates"),
+        ("INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }", ForbiddenQueryError, "updates"),
+        ("LOAD <http://example.org/data.ttl>", QueryError, "LOAD is refused"),
+        ("delete where { ?s ?p ?o }", ForbiddenQueryError, "updates"),
+        ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", QueryError, "SERVICE"),
+        (
+            "SELECT * WHERE { ?a ?b ?c OPTIONAL { SERVICE SILENT <http://example.org/sparql> { ?s ?p ?o } } }",
+            QueryError,
+            "SERVICE",
+        ),
+        (
+            "SELECT * WHERE { ?a ?b ?c OPTIONAL{service<http://example.org/sparql>{ ?s ?p ?o } } }",
+            QueryError,
+            "SERVICE",
+        ),
+        ("SELECT * FROM <http://example.org/data.ttl> WHERE { ?s ?p ?o }", QueryError, "FROM"),
+        ("SELECT * FROM NAMED <http://example.org/data.ttl> WHERE { GRAPH ?g { ?s ?p ?o } }", QueryError, "FROM"),
+        (
+            "SELEKT ?s WHERE { ?s ?p ?o }",
+            QueryError,
+            "not a SPARQL query: line 1, column 1: a query starts with SELECT",
+        ),
+    ],
+)
 def test_an_ad_hoc_query_that_could_write_or_reach_out_is_refused(text, error, refusal, shipped_store):
     with pytest.raises(error, match=refusal):
         execute(shipped_store, text)
 
 
-@pytest.mark.parametrize("text", [
-    'SELECT ?service ?from WHERE { ?service rdfs:label "from SERVICE, LOAD and DELETE" . BIND(1 AS ?from) }',
-    "SELECT * WHERE { ?s ?p ?o } # a comment that says SERVICE and DROP",
-    'SELECT * WHERE { ?s <https://example.org/service/from> """INSERT\n""" }',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        'SELECT ?service ?from WHERE { ?service rdfs:label "from SERVICE, LOAD and DELETE" . BIND(1 AS ?from) }',
+        "SELECT * WHERE { ?s ?p ?o } # a comment that says SERVICE and DROP",
+        'SELECT * WHERE { ?s <https://example.org/service/from> """INSERT\n""" }',
+    ],
+)
 def test_keywords_inside_names_strings_and_comments_are_not_refused(text):
     check_read_only(text)
 
@@ -173,10 +209,13 @@ def test_an_ad_hoc_query_runs_on_the_release(shipped_store):
 
 def test_the_project_prefixes_are_declared_and_a_query_may_redeclare_them(shipped_store):
     assert list(execute(shipped_store, "SELECT ?l WHERE { drug:neratinib rdfs:label ?l }"))
-    assert not list(execute(shipped_store, "PREFIX drug: <http://example.org/> SELECT ?l WHERE { drug:neratinib ?p ?l }"))
+    assert not list(
+        execute(shipped_store, "PREFIX drug: <http://example.org/> SELECT ?l WHERE { drug:neratinib ?p ?l }")
+    )
 
 
 # --- the command line ----------------------------------------------------------------------------
+
 
 def her2kg(*args, columns=300):
     return CliRunner().invoke(cli, [str(a) for a in args], env={"COLUMNS": str(columns)})
@@ -190,8 +229,9 @@ def test_queries_lists_names_titles_and_parameters():
 
 
 def test_query_prints_a_table_whose_long_text_wraps_and_whose_identifiers_stay_whole(shipped_release):
-    result = her2kg("query", "mechanisms-affecting-drug", "-p", "drug=tucatinib", "--max-width", "20",
-                    "--release", shipped_release)
+    result = her2kg(
+        "query", "mechanisms-affecting-drug", "-p", "drug=tucatinib", "--max-width", "20", "--release", shipped_release
+    )
     assert result.exit_code == 0, result.output
     header, rule, *rows, count = result.output.splitlines()
     assert header.split() == ["drug", "mechanism", "mechanismLabel", "affects", "affectsLabel", "actor", "actorLabel"]
@@ -201,24 +241,30 @@ def test_query_prints_a_table_whose_long_text_wraps_and_whose_identifiers_stay_w
     assert count.startswith("(") and count.endswith(" rows)")
 
 
-@pytest.mark.parametrize("fmt, media_start", [
-    ("csv", "drug,drugLabel,directClass"),
-    ("tsv", "?drug\t?drugLabel\t?directClass"),
-    ("json", '{"head":{"vars":["drug","drugLabel","directClass"'),
-])
+@pytest.mark.parametrize(
+    "fmt, media_start",
+    [
+        ("csv", "drug,drugLabel,directClass"),
+        ("tsv", "?drug\t?drugLabel\t?directClass"),
+        ("json", '{"head":{"vars":["drug","drugLabel","directClass"'),
+    ],
+)
 def test_query_writes_w3c_sparql_results(fmt, media_start, shipped_release):
     result = her2kg("query", "drugs-by-class", "-p", "class=tki", "--format", fmt, "--release", shipped_release)
     assert result.exit_code == 0, result.output
     assert result.output.startswith(media_start)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["query", "drugs-by-class", "-p", "klass=tki"], "has no parameter 'klass' (its parameters: class)"),
-    (["query", "drugs-by-class", "-p", "class=tkii"], "'tkii' is not in the graph — did you mean tki?"),
-    (["query", "drugs-by-class", "-p", "class"], "'class' is not NAME=VALUE"),
-    (["query", "no-such-query"], "no canned query 'no-such-query'"),
-    (["sparql", "DELETE WHERE { ?s ?p ?o }"], "refused"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["query", "drugs-by-class", "-p", "klass=tki"], "has no parameter 'klass' (its parameters: class)"),
+        (["query", "drugs-by-class", "-p", "class=tkii"], "'tkii' is not in the graph — did you mean tki?"),
+        (["query", "drugs-by-class", "-p", "class"], "'class' is not NAME=VALUE"),
+        (["query", "no-such-query"], "no canned query 'no-such-query'"),
+        (["sparql", "DELETE WHERE { ?s ?p ?o }"], "refused"),
+    ],
+)
 def test_a_wrong_invocation_exits_2_with_a_clear_message(args, message, shipped_release):
     result = her2kg(*args, "--release", shipped_release)
     assert result.exit_code == 2

@@ -1,6 +1,7 @@
 """OWL reasoning with HermiT: the shipped graph is consistent, and each inconsistent fixture
 (tests/data/inconsistent/<case>/data.ttl, a graph the facts build would refuse, as a release made
 elsewhere might hold it) is caught and explained in the words of expected.txt."""
+
 from __future__ import annotations
 
 import json
@@ -8,14 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from click.testing import CliRunner
 from rdflib import Graph
 
+from her2kg.build import build_release
 from her2kg.cli import cli
 from her2kg.errors import EnvironmentProblem, FactsError, InconsistencyError, ValidationError
 from her2kg.namespaces import HK
-from her2kg.build import build_release
 from her2kg.ontology import Ontology
 from her2kg.reason import JAVA_HINT, entity_reduction, java_executable, load_release, reason, statement_nodes
 from her2kg.release import Release
@@ -71,8 +71,9 @@ def inconsistent_release(case: Path, folder: Path) -> Path:
     folder.mkdir()
     graph = Ontology().graph + Graph().parse(case / "data.ttl", format="turtle")
     release.graph_nt.write_bytes(graph.serialize(format="nt", encoding="utf-8"))
-    release.report.write_text(json.dumps({"files": [release.graph_nt.name, release.report.name],
-                                          "triples": len(graph)}))
+    release.report.write_text(
+        json.dumps({"files": [release.graph_nt.name, release.report.name], "triples": len(graph)})
+    )
     return folder
 
 

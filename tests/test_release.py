@@ -1,5 +1,6 @@
 """The release folder as one object: its files by role, its format registry, reading it back, and
 what a reader says when it is missing, incomplete or corrupt (never a traceback)."""
+
 from __future__ import annotations
 
 import json
@@ -12,12 +13,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
+from her2kg.build import check_facts as check
 from her2kg.cli import cli
 from her2kg.errors import ReleaseError
 from her2kg.formats import FORMATS, Format, formats
 from her2kg.namespaces import ONTOLOGY_IRI
 from her2kg.reason import load_release
-from her2kg.build import check_facts as check
 from her2kg.release import MARKER, Release, write_release
 from her2kg.store import open_release
 
@@ -33,15 +34,37 @@ def built(tmp_path_factory) -> Release:
 
 # --- the layout -------------------------------------------------------------------------------
 
+
 def test_the_release_knows_its_files_by_role(built):
     assert (built.graph_nt.name, built.graph_ttl.name, built.owl.name, built.void.name, built.report.name) == (
-        "her2kg.nt", "her2kg.ttl", "her2kg.owl", "void.ttl", "build-report.json")
+        "her2kg.nt",
+        "her2kg.ttl",
+        "her2kg.owl",
+        "void.ttl",
+        "build-report.json",
+    )
     assert (built.inferred_nt.name, built.inferred_ttl.name) == ("her2kg-inferred.nt", "her2kg-inferred.ttl")
-    assert Release.file_names() == ["her2kg.ttl", "her2kg.nt", "her2kg.owl", "void.ttl", "her2kg.nq", "her2kg.nt.gz",
-                                    "her2kg.nq.gz", "SHA256SUMS", "claims.tsv", "outcomes.tsv", "trials.tsv",
-                                    "her2kg_kgx_nodes.tsv", "her2kg_kgx_edges.tsv", "her2kg_kgx_nodes.jsonl",
-                                    "her2kg_kgx_edges.jsonl", "her2kg-nanopubs.trig", "her2kg-context.jsonld",
-                                    "her2kg.jsonld", "build-report.json"]
+    assert Release.file_names() == [
+        "her2kg.ttl",
+        "her2kg.nt",
+        "her2kg.owl",
+        "void.ttl",
+        "her2kg.nq",
+        "her2kg.nt.gz",
+        "her2kg.nq.gz",
+        "SHA256SUMS",
+        "claims.tsv",
+        "outcomes.tsv",
+        "trials.tsv",
+        "her2kg_kgx_nodes.tsv",
+        "her2kg_kgx_edges.tsv",
+        "her2kg_kgx_nodes.jsonl",
+        "her2kg_kgx_edges.jsonl",
+        "her2kg-nanopubs.trig",
+        "her2kg-context.jsonld",
+        "her2kg.jsonld",
+        "build-report.json",
+    ]
     assert sorted(p.name for p in built.folder.iterdir()) == sorted([*Release.file_names(), MARKER])
 
 
@@ -53,20 +76,33 @@ def test_the_marker_lists_what_the_build_wrote(built):
 
 def test_every_registered_format_is_written_with_its_media_type(built):
     assert {f.name: f.media_type for f in formats()} == {
-        "ttl": "text/turtle", "nt": "application/n-triples", "owl": "application/rdf+xml", "void": "text/turtle",
-        "nq": "application/n-quads", "nt-gz": "application/n-triples", "nq-gz": "application/n-quads",
-        "sums": "text/plain", "claims-tsv": "text/tab-separated-values", "outcomes-tsv": "text/tab-separated-values",
-        "trials-tsv": "text/tab-separated-values", "kgx-nodes-tsv": "text/tab-separated-values",
-        "kgx-edges-tsv": "text/tab-separated-values", "kgx-nodes-jsonl": "application/jsonl",
-        "kgx-edges-jsonl": "application/jsonl", "nanopubs": "application/trig", "jsonld-context": "application/ld+json",
-        "jsonld": "application/ld+json"}
+        "ttl": "text/turtle",
+        "nt": "application/n-triples",
+        "owl": "application/rdf+xml",
+        "void": "text/turtle",
+        "nq": "application/n-quads",
+        "nt-gz": "application/n-triples",
+        "nq-gz": "application/n-quads",
+        "sums": "text/plain",
+        "claims-tsv": "text/tab-separated-values",
+        "outcomes-tsv": "text/tab-separated-values",
+        "trials-tsv": "text/tab-separated-values",
+        "kgx-nodes-tsv": "text/tab-separated-values",
+        "kgx-edges-tsv": "text/tab-separated-values",
+        "kgx-nodes-jsonl": "application/jsonl",
+        "kgx-edges-jsonl": "application/jsonl",
+        "nanopubs": "application/trig",
+        "jsonld-context": "application/ld+json",
+        "jsonld": "application/ld+json",
+    }
     for fmt in formats():
         assert built.path(fmt.name).stat().st_size > 0, fmt.name
 
 
 def test_a_new_format_is_one_registry_entry(tmp_path, monkeypatch):
-    monkeypatch.setitem(FORMATS, "nq", Format("nq", "her2kg.nq", "application/n-quads",
-                                              lambda c: c.ntriples.encode("utf-8")))
+    monkeypatch.setitem(
+        FORMATS, "nq", Format("nq", "her2kg.nq", "application/n-quads", lambda c: c.ntriples.encode("utf-8"))
+    )
     report = write_release(check(SLICE), tmp_path / "dist")
     release = Release(tmp_path / "dist")
     assert "her2kg.nq" in report["files"] and release.path("nq").read_bytes() == release.graph_nt.read_bytes()
@@ -80,6 +116,7 @@ def test_the_graph_formats_hold_the_same_graph(built):
 
 
 # --- reading it back: the one loader ------------------------------------------------------------
+
 
 def test_the_store_and_the_graph_are_read_through_the_one_loader(built):
     report = built.verify()
@@ -100,8 +137,10 @@ def _drop_last_lines(release: Release) -> None:
 # case → (how the release is damaged, what every reader must say)
 DAMAGED = {
     "no-folder": (lambda r: shutil.rmtree(r.folder), "no release here (no such folder) — run 'her2kg build' first"),
-    "an-empty-folder": (lambda r: [p.unlink() for p in r.folder.iterdir()],
-                        "no release here (no build-report.json) — run 'her2kg build' first"),
+    "an-empty-folder": (
+        lambda r: [p.unlink() for p in r.folder.iterdir()],
+        "no release here (no build-report.json) — run 'her2kg build' first",
+    ),
     "nt-cut-mid-line": (_truncate_mid_line, "her2kg.nt:"),
     "nt-cut-at-a-line-end": (_drop_last_lines, "but build-report.json says"),
     "a-file-deleted": (lambda r: r.owl.unlink(), "her2kg.owl: missing — the release is incomplete"),
@@ -144,6 +183,7 @@ def test_the_mid_line_cut_is_reported_at_its_line(built, tmp_path):
 
 
 # --- release hygiene --------------------------------------------------------------------------
+
 
 def test_the_ontology_header_comes_first_in_the_turtle_and_the_rdfxml(built):
     turtle = [line for line in built.graph_ttl.read_text().splitlines() if line and not line.startswith("@prefix")]
@@ -191,3 +231,11 @@ def test_the_build_report_names_every_shape_without_blank_node_ids(built, tmp_pa
     assert first["results"] and all(r["shape"].startswith("https://w3id.org/her2kg/shapes#") for r in first["results"])
     assert "https://w3id.org/her2kg/shapes#IdentifierShape skos:exactMatch" in {r["shape"] for r in first["results"]}
 
+
+def test_the_turtle_declares_our_prefixes_sorted_by_name(built):
+    """pyoxigraph writes the Turtle; its prefix declarations are ours, in a fixed order, so the
+    same graph gives the same bytes."""
+    declared = [
+        line.split()[1].rstrip(":") for line in built.graph_ttl.read_text().splitlines() if line.startswith("@prefix")
+    ]
+    assert declared == sorted(declared) and {"hk", "drug", "trial", "owl"} <= set(declared)

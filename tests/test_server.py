@@ -5,6 +5,7 @@ canned queries as a REST API.
 Each file in tests/server/protocol/ is one request and what must come back; every case runs
 in-process (Starlette's TestClient) and against a real `her2kg serve` process.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,10 +16,11 @@ import time
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
+
 from her2kg.catalog import load_queries
 from her2kg.web import ServerConfig, State, create_app
 from serving import CASES, HER2KG, check, connected, listener, load_case, send, serve
-from starlette.testclient import TestClient
 
 LOOKUP = "SELECT ?l WHERE { drug:neratinib rdfs:label ?l }"
 CONSTRUCT = "CONSTRUCT { drug:neratinib rdfs:label ?l } WHERE { drug:neratinib rdfs:label ?l }"
@@ -27,8 +29,9 @@ FOUR_WAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j 
 
 @pytest.fixture(scope="module")
 def state(shipped_release):
-    state = State.open(ServerConfig(release_dir=shipped_release, workers=2, timeout=5, max_rows=5,
-                                    max_request_bytes=1000))
+    state = State.open(
+        ServerConfig(release_dir=shipped_release, workers=2, timeout=5, max_rows=5, max_request_bytes=1000)
+    )
     yield state
     state.backend.close()
 
@@ -47,6 +50,7 @@ def server(shipped_release):
 
 # --- the protocol cases, in-process and over HTTP --------------------------------------------------
 
+
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
 def test_protocol_case_in_process(path, client):
     case = load_case(path)
@@ -62,6 +66,7 @@ def test_protocol_case_over_http(path, server):
 
 
 # --- limits ------------------------------------------------------------------------------------------
+
 
 def test_the_row_cap_is_marked_in_headers_and_in_json(client):
     response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
@@ -79,7 +84,9 @@ def test_an_answer_within_the_cap_is_not_marked(client):
 
 def test_an_oversized_body_is_refused_with_413(client):
     query = "ASK { ?s ?p ?o }" + " " * 2000
-    assert client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"}).status_code == 413
+    assert (
+        client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"}).status_code == 413
+    )
     assert client.post("/sparql", data={"query": query}).status_code == 413
 
 
@@ -100,12 +107,18 @@ def test_cors_lets_other_pages_read(client):
 
 # --- the REST API, OpenAPI, health -------------------------------------------------------------------
 
+
 def test_the_api_lists_every_canned_query_with_its_parameters(client):
     listed = {query["name"]: query for query in client.get("/api/queries").json()}
     assert listed.keys() == load_queries().keys()
     parameter = listed["drugs-by-class"]["parameters"][0]
-    assert parameter == {"name": "class", "type": "drug-class", "description": "the drug class", "default": "tki",
-                         "example": "adc"}
+    assert parameter == {
+        "name": "class",
+        "type": "drug-class",
+        "description": "the drug class",
+        "default": "tki",
+        "example": "adc",
+    }
 
 
 def test_openapi_has_one_path_per_canned_query_with_its_parameters(client):
@@ -126,6 +139,7 @@ def test_health_says_version_triples_uptime_and_workers(client, state):
 
 
 # --- real clients ------------------------------------------------------------------------------------
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("method", ["GET", "POST", "POSTDIRECTLY"])
@@ -172,23 +186,35 @@ def test_rdflib_sparqlstore(server, method, return_format):
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
     graph = Graph(SPARQLStore(server.sparql, method=method, returnFormat=return_format))
-    rows = list(graph.query("PREFIX drug: <https://w3id.org/her2kg/drug/> PREFIX rdfs: "
-                            "<http://www.w3.org/2000/01/rdf-schema#> " + LOOKUP))
+    rows = list(
+        graph.query(
+            "PREFIX drug: <https://w3id.org/her2kg/drug/> PREFIX rdfs: "
+            "<http://www.w3.org/2000/01/rdf-schema#> " + LOOKUP
+        )
+    )
     assert [row[0] for row in rows] == [Literal("neratinib")]
     if return_format != "csv":
         assert graph.query("ASK { ?s ?p ?o }").askAnswer is True
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml",
-                                    "text/csv", "text/tab-separated-values"])
+@pytest.mark.parametrize(
+    "accept",
+    ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"],
+)
 @pytest.mark.parametrize("how", ["get", "form", "direct"])
 def test_curl_every_method_and_result_format(server, accept, how):
-    request = {"get": ["-G", "--data-urlencode", f"query={LOOKUP}"],
-               "form": ["--data-urlencode", f"query={LOOKUP}"],
-               "direct": ["-H", "Content-Type: application/sparql-query", "--data-binary", LOOKUP]}[how]
-    out = subprocess.run(["curl", "-sS", "-i", "-H", f"Accept: {accept}", *request, server.sparql],
-                         capture_output=True, text=True, check=True).stdout
+    request = {
+        "get": ["-G", "--data-urlencode", f"query={LOOKUP}"],
+        "form": ["--data-urlencode", f"query={LOOKUP}"],
+        "direct": ["-H", "Content-Type: application/sparql-query", "--data-binary", LOOKUP],
+    }[how]
+    out = subprocess.run(
+        ["curl", "-sS", "-i", "-H", f"Accept: {accept}", *request, server.sparql],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     head, _, body = out.partition("\n\n")  # text mode reads CRLF as LF
     assert head.startswith("HTTP/1.1 200")
     assert f"content-type: {accept}" in head.lower()
@@ -196,11 +222,16 @@ def test_curl_every_method_and_result_format(server, accept, how):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("accept", ["text/turtle", "application/n-triples", "application/ld+json",
-                                    "application/rdf+xml"])
+@pytest.mark.parametrize(
+    "accept", ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+)
 def test_curl_construct_in_every_rdf_format(server, accept):
-    out = subprocess.run(["curl", "-sS", "-i", "-H", f"Accept: {accept}", "--data-urlencode", f"query={CONSTRUCT}",
-                          server.sparql], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["curl", "-sS", "-i", "-H", f"Accept: {accept}", "--data-urlencode", f"query={CONSTRUCT}", server.sparql],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     head, _, body = out.partition("\n\n")  # text mode reads CRLF as LF
     assert head.startswith("HTTP/1.1 200") and f"content-type: {accept}" in head.lower()
     assert "neratinib" in body
@@ -208,14 +239,18 @@ def test_curl_construct_in_every_rdf_format(server, accept):
 
 # --- read-only and local -----------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_update_service_load_and_remote_graphs_are_refused_without_any_outbound_connection(server):
     with listener() as sock, httpx.Client() as http:
         remote = f"http://127.0.0.1:{sock.getsockname()[1]}/data"
         refusals = [
             ({"query": f"SELECT * WHERE {{ SERVICE <{remote}> {{ ?s ?p ?o }} }}"}, 400, "SERVICE is refused"),
-            ({"query": f"SELECT * WHERE {{ ?a ?b ?c OPTIONAL {{ SERVICE SILENT <{remote}> {{ ?s ?p ?o }} }} }}"},
-             400, "SERVICE is refused"),
+            (
+                {"query": f"SELECT * WHERE {{ ?a ?b ?c OPTIONAL {{ SERVICE SILENT <{remote}> {{ ?s ?p ?o }} }} }}"},
+                400,
+                "SERVICE is refused",
+            ),
             ({"query": f"LOAD <{remote}>"}, 400, "LOAD is refused"),
             ({"update": f"LOAD <{remote}>"}, 403, "read-only"),
             ({"query": f"SELECT * FROM <{remote}> WHERE {{ ?s ?p ?o }}"}, 400, "FROM and FROM NAMED are refused"),
@@ -262,6 +297,7 @@ def test_a_runaway_query_is_stopped_at_the_time_limit_while_lookups_keep_answeri
 
 # --- the server as a command -------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_serve_stands_in_front_of_an_external_endpoint(server):
     with serve("--endpoint", server.sparql, "--release", "does-not-exist") as front, httpx.Client() as http:
@@ -270,16 +306,23 @@ def test_serve_stands_in_front_of_an_external_endpoint(server):
         assert through.json() == direct, through.text
         canned = http.get(front.url + "api/queries/drugs-by-class", params={"class": "tki", "format": "csv"})
         assert canned.status_code == 200 and "drug/neratinib" in canned.text
-        assert http.get(front.sparql, params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> {} }"}
-                        ).status_code == 400
+        assert (
+            http.get(front.sparql, params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> {} }"}).status_code
+            == 400
+        )
         assert http.get(front.url + "health").json()["store"] == "endpoint"
 
 
 @pytest.mark.slow
 def test_a_port_in_use_is_a_clear_error(server, shipped_release):
     port = server.url.rstrip("/").rpartition(":")[2]
-    result = subprocess.run([HER2KG, "serve", "--port", port, "--release", str(shipped_release)],
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [HER2KG, "serve", "--port", port, "--release", str(shipped_release)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 3
     assert "cannot listen on 127.0.0.1" in result.stderr and "Traceback" not in result.stderr
 
@@ -291,6 +334,7 @@ def test_json_results_stay_valid_w3c_json_when_marked(client):
 
 # --- an on-disk store ----------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def disk_client(shipped_release, tmp_path_factory):
     """`--store DIR`: an on-disk store holding the release and one named graph, opened read-only."""
@@ -299,8 +343,11 @@ def disk_client(shipped_release, tmp_path_factory):
     folder = tmp_path_factory.mktemp("store") / "oxigraph"
     store = pyoxigraph.Store(str(folder))
     store.bulk_load(path=str(shipped_release / "her2kg.nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    store.bulk_load(input=b'<http://example.org/a> <http://example.org/p> "1" .', format=pyoxigraph.RdfFormat.N_TRIPLES,
-                    to_graph=pyoxigraph.NamedNode("http://example.org/graph"))
+    store.bulk_load(
+        input=b'<http://example.org/a> <http://example.org/p> "1" .',
+        format=pyoxigraph.RdfFormat.N_TRIPLES,
+        to_graph=pyoxigraph.NamedNode("http://example.org/graph"),
+    )
     store.flush()
     del store
     state = State.open(ServerConfig(release_dir=shipped_release, store_dir=folder, workers=1))
@@ -322,8 +369,9 @@ def test_the_protocol_dataset_may_name_graphs_the_store_holds(disk_client):
     assert disk_client.get("/sparql", params={**ask, "default-graph-uri": graph}).json()["boolean"] is True
     named = {"query": "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": graph}
     assert disk_client.get("/sparql", params=named).json()["results"]["bindings"][0]["g"]["value"] == graph
-    assert disk_client.get("/sparql", params={**ask, "default-graph-uri": "http://example.org/other"}
-                           ).status_code == 400
+    assert (
+        disk_client.get("/sparql", params={**ask, "default-graph-uri": "http://example.org/other"}).status_code == 400
+    )
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ the difference must be a known defect of rudof, listed below with its reason and
 graph of its own. Agreement on the shape fixtures (tests/test_shapes.py) is not proof on real data:
 the release holds quotes, numbers and IRIs the fixtures do not.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -50,8 +51,10 @@ def rudof_results(data_files: list[Path], shapes: Graph) -> set[Result]:
     for path in data_files:
         engine.read_data(str(path), merge=True)
     engine.read_shacl(shapes.serialize(format="turtle"))
-    return {(str(r.focus_node), str(r.constraint_component), str(r.severity).lower())
-            for r in engine.validate_shacl().violations}
+    return {
+        (str(r.focus_node), str(r.constraint_component), str(r.severity).lower())
+        for r in engine.validate_shacl().violations
+    }
 
 
 def test_rudof_finds_what_pyshacl_finds_on_the_shipped_release(shipped_release: Path):
@@ -61,8 +64,9 @@ def test_rudof_finds_what_pyshacl_finds_on_the_shipped_release(shipped_release: 
     by_rudof = rudof_results([release], shapes)
     assert by_pyshacl, "the shipped release has no SHACL result at all: the comparison would prove nothing"
 
-    only_rudof = sorted(r for r in by_rudof - by_pyshacl
-                        if not any(excuse(r, data, shapes) for excuse in KNOWN_RUDOF_DEFECTS.values()))
+    only_rudof = sorted(
+        r for r in by_rudof - by_pyshacl if not any(excuse(r, data, shapes) for excuse in KNOWN_RUDOF_DEFECTS.values())
+    )
     only_pyshacl = sorted(by_pyshacl - by_rudof)
     assert (only_rudof, only_pyshacl) == ([], [])
 

@@ -4,6 +4,7 @@ of the facts found word for word (whitespace aside) in the text of the publicati
 Scenarios with a curator's own copy use the CC BY review in place of a text that is not shipped
 (tests/sources/review-not-shipped/sources.yaml lists only its checksum).
 """
+
 import hashlib
 import json
 import shutil
@@ -39,8 +40,11 @@ def test_a_shipped_text_has_its_licence_and_attribution_beside_it(entry):
 
 def test_only_openly_licensed_texts_are_shipped():
     shipped = {e["publication"]: e["licence"] for e in SHIPPED}
-    assert shipped == {"driver-pathway-switch-2021": "CC BY 4.0", "her2-resistance-review": "CC BY 4.0",
-                       "rygiel-2020": "CC BY-NC 4.0 (non-commercial use only)"}
+    assert shipped == {
+        "driver-pathway-switch-2021": "CC BY 4.0",
+        "her2-resistance-review": "CC BY 4.0",
+        "rygiel-2020": "CC BY-NC 4.0 (non-commercial use only)",
+    }
     texts = sorted(p.relative_to(SOURCES).as_posix() for p in SOURCES.rglob("*.txt"))
     assert texts == sorted(e["file"] for e in SHIPPED)
 
@@ -78,7 +82,8 @@ def test_without_a_copy_the_quotes_of_a_text_not_shipped_are_counted_not_checked
     assert (report.checked, report.unchecked) == ({}, {"her2-resistance-review": 2, "unlisted-paper": 1})
     assert report.summary() == (
         "quotes checked: 0 in 0 sources; 3 in 2 sources not checked (text not shipped: her2-resistance-review; "
-        "not listed in sources/sources.yaml: unlisted-paper) — pass --sources DIR with your copies")
+        "not listed in sources/sources.yaml: unlisted-paper) — pass --sources DIR with your copies"
+    )
 
 
 def test_a_copy_is_recognised_by_its_checksum_whatever_its_name(tmp_path):
@@ -103,7 +108,9 @@ def test_a_copy_with_another_checksum_is_refused(tmp_path):
     with pytest.raises(UsageError) as err:
         load_library(FIXTURES / "review-not-shipped", copies)
 
-    assert f"{copies / 'her2-resistance-review.txt'} is not the exact text of 'her2-resistance-review'" in str(err.value)
+    assert f"{copies / 'her2-resistance-review.txt'} is not the exact text of 'her2-resistance-review'" in str(
+        err.value
+    )
     assert "expected SHA-256: her2-resistance-review 0334c2eb238b…" in str(err.value)
 
 
@@ -111,7 +118,8 @@ def test_the_closest_passage_points_at_the_words_a_paraphrase_came_from():
     text = normalise(REVIEW.read_text(encoding="utf-8"))
 
     assert closest_passage("three TKIs are approved by the FDA for HER2+ breast cancer", text) == (
-        "There are three TKIs currently approved by the US FDA for")
+        "There are three TKIs currently approved by the US FDA for"
+    )
 
 
 @pytest.fixture
@@ -131,8 +139,10 @@ def test_validate_with_sources_checks_the_quotes_against_the_copy(curator_checko
     result = CliRunner().invoke(cli, ["validate", "--sources", "copies"])
 
     assert result.exit_code == 0, result.output
-    assert ("quotes checked: 2 in 1 source (your copies: her2-resistance-review = copies/review.txt); "
-            "1 in 1 source not checked (not listed in sources/sources.yaml: unlisted-paper)") in result.stdout
+    assert (
+        "quotes checked: 2 in 1 source (your copies: her2-resistance-review = copies/review.txt); "
+        "1 in 1 source not checked (not listed in sources/sources.yaml: unlisted-paper)"
+    ) in result.stdout
 
 
 def test_build_refuses_a_sources_option_that_is_not_a_folder(curator_checkout):
@@ -146,7 +156,12 @@ def test_build_refuses_a_sources_option_that_is_not_a_folder(curator_checkout):
 def test_build_report_counts_the_quotes_per_source(shipped_release):
     report = json.loads((shipped_release / "build-report.json").read_text(encoding="utf-8"))
 
-    assert sorted(report["quotes"]["checked"]) == ["driver-pathway-switch-2021", "her2-resistance-review",
-                                                   "rygiel-2020"]
-    assert sorted(report["quotes"]["not_checked"]) == ["acquired-her2-mutations-2018",
-                                                       "her2-resistance-treatment-options"]
+    assert sorted(report["quotes"]["checked"]) == [
+        "driver-pathway-switch-2021",
+        "her2-resistance-review",
+        "rygiel-2020",
+    ]
+    assert sorted(report["quotes"]["not_checked"]) == [
+        "acquired-her2-mutations-2018",
+        "her2-resistance-treatment-options",
+    ]

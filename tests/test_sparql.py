@@ -5,6 +5,7 @@ that must appear in stdout and stderr (or the number of stdout lines). The tests
 runner's limits on the shipped release: a runaway query stops at its deadline, a row cap stops a
 cartesian product without growing memory, rows stream while the query runs, Ctrl-C ends it at once.
 """
+
 from __future__ import annotations
 
 import io
@@ -20,6 +21,7 @@ import pyoxigraph
 import pytest
 import yaml
 from click.testing import CliRunner
+
 from her2kg.cli import cli
 from her2kg.errors import EXIT_INTERRUPTED, EXIT_LIMIT, QueryTimeout
 from her2kg.results import negotiate, show, table, write_solutions
@@ -34,8 +36,9 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
 def test_command_line(case, shipped_release):
     spec = yaml.safe_load(case.read_text(encoding="utf-8"))
-    result = CliRunner().invoke(cli, [*spec["args"], "--release", str(shipped_release)], prog_name="her2kg",
-                                env={"COLUMNS": "200"})
+    result = CliRunner().invoke(
+        cli, [*spec["args"], "--release", str(shipped_release)], prog_name="her2kg", env={"COLUMNS": "200"}
+    )
     assert result.exit_code == spec["exit"], result.output + result.stderr
     for text in spec.get("stdout", []):
         assert text in result.stdout
@@ -46,6 +49,7 @@ def test_command_line(case, shipped_release):
 
 
 # --- the runner's limits -------------------------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_a_runaway_query_is_stopped_at_its_deadline(shipped_store):
@@ -63,8 +67,9 @@ def test_the_row_cap_stops_a_cartesian_product_without_growing_memory(shipped_st
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kib < 50_000, f"the reader grew by {grown_kib} KiB"
     # The worker shares the reader's pages copy-on-write; streaming keeps what it adds small.
-    assert results.worker_peak_kib is not None and results.worker_peak_kib < before + 50_000, \
+    assert results.worker_peak_kib is not None and results.worker_peak_kib < before + 50_000, (
         f"the worker reached {results.worker_peak_kib} KiB (the reader: {before} KiB)"
+    )
 
 
 def test_an_answer_within_the_cap_is_not_truncated(shipped_store):
@@ -82,8 +87,9 @@ def test_the_store_is_the_same_after_a_stopped_query(shipped_store):
 
 
 def her2kg_process(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([str(Path(sys.executable).parent / "her2kg"), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "her2kg"), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 def wait_for_worker(process: subprocess.Popen, within: float = 20) -> None:
@@ -109,8 +115,9 @@ def test_ctrl_c_stops_a_running_query_at_once_with_exit_130(shipped_release):
 
 @pytest.mark.slow
 def test_rows_are_written_while_the_query_runs(shipped_release):
-    process = her2kg_process("sparql", TWO_WAY, "--max-rows", "0", "--timeout", "1", "--format", "csv",
-                             "--release", str(shipped_release))
+    process = her2kg_process(
+        "sparql", TWO_WAY, "--max-rows", "0", "--timeout", "1", "--format", "csv", "--release", str(shipped_release)
+    )
     out, err = process.communicate(timeout=30)
     assert process.returncode == EXIT_LIMIT, err
     assert out.count(b"\r\n") > 1_000  # rows reached stdout before the deadline stopped the query
@@ -119,14 +126,27 @@ def test_rows_are_written_while_the_query_runs(shipped_release):
 
 # --- pieces ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, error, message", [
-    ("SELECT ?x WHERE { ?x ?y }", "error at 1:26: expected one of LATERAL, SERVICE, [_]",
-     "line 1, column 26: expected LATERAL, SERVICE or a term near the end of the query"),
-    ("SELECT ?x WHERE {\n ?x a zz:Foo }", "error at 2:13: expected one of Prefix not found, ['%'], ['.']",
-     "line 2, column 13: undeclared prefix 'zz:'"),
-    ("SELEKT ?s WHERE { ?s ?p ?o }", "error at 1:10: expected CONSTRUCT",
-     "line 1, column 1: a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE"),
-])
+
+@pytest.mark.parametrize(
+    "text, error, message",
+    [
+        (
+            "SELECT ?x WHERE { ?x ?y }",
+            "error at 1:26: expected one of LATERAL, SERVICE, [_]",
+            "line 1, column 26: expected LATERAL, SERVICE or a term near the end of the query",
+        ),
+        (
+            "SELECT ?x WHERE {\n ?x a zz:Foo }",
+            "error at 2:13: expected one of Prefix not found, ['%'], ['.']",
+            "line 2, column 13: undeclared prefix 'zz:'",
+        ),
+        (
+            "SELEKT ?s WHERE { ?s ?p ?o }",
+            "error at 1:10: expected CONSTRUCT",
+            "line 1, column 1: a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE",
+        ),
+    ],
+)
 def test_a_parser_error_becomes_one_line(text, error, message):
     assert syntax_message(text, error).startswith(message)
     assert "\n" not in syntax_message(text, error)
@@ -163,16 +183,19 @@ def test_solutions_are_written_before_the_next_row_is_read(fmt):
     assert written[0] < written[1] < written[2]
 
 
-@pytest.mark.parametrize("accept, kind, fmt", [
-    (None, "solutions", "json"),
-    ("text/csv", "solutions", "csv"),
-    ("text/csv;q=0.5, application/sparql-results+xml", "solutions", "xml"),
-    ("application/json", "boolean", "json"),
-    ("*/*", "graph", "turtle"),
-    ("application/n-triples, text/turtle;q=0.9", "graph", "ntriples"),
-    ("application/ld+json", "graph", "jsonld"),
-    ("text/csv", "graph", "turtle"),  # a graph has no CSV: the default
-])
+@pytest.mark.parametrize(
+    "accept, kind, fmt",
+    [
+        (None, "solutions", "json"),
+        ("text/csv", "solutions", "csv"),
+        ("text/csv;q=0.5, application/sparql-results+xml", "solutions", "xml"),
+        ("application/json", "boolean", "json"),
+        ("*/*", "graph", "turtle"),
+        ("application/n-triples, text/turtle;q=0.9", "graph", "ntriples"),
+        ("application/ld+json", "graph", "jsonld"),
+        ("text/csv", "graph", "turtle"),  # a graph has no CSV: the default
+    ],
+)
 def test_content_negotiation(accept, kind, fmt):
     assert negotiate(accept, kind) == fmt
 
@@ -186,14 +209,26 @@ def test_a_worker_leaves_no_process_behind(shipped_store):
         assert children.read_text().strip() == ""
 
 
-@pytest.mark.parametrize("text, error, message", [
-    ("SELECT * WHERE { ?s ?p ?o } LIMIT ten", "error at 1:35: expected one of HAVING, OFFSET, OPTIONAL, VALUES, ['0'..='9']",
-     "line 1, column 35: expected HAVING, OFFSET, OPTIONAL, VALUES or a number near 'ten'"),
-    ('SELECT * WHERE { ?s ?p "x }', 'error at 1:28: expected one of "\\"", "\\\\", [_]',
-     "line 1, column 28: unterminated string"),
-    ("SELECT * WHERE { FILTER(?p = ) }", "error at 1:30: expected one of ABS, AVG, STR, [_], isLITERAL",
-     "line 1, column 30: expected an expression near ')'"),
-])
+@pytest.mark.parametrize(
+    "text, error, message",
+    [
+        (
+            "SELECT * WHERE { ?s ?p ?o } LIMIT ten",
+            "error at 1:35: expected one of HAVING, OFFSET, OPTIONAL, VALUES, ['0'..='9']",
+            "line 1, column 35: expected HAVING, OFFSET, OPTIONAL, VALUES or a number near 'ten'",
+        ),
+        (
+            'SELECT * WHERE { ?s ?p "x }',
+            'error at 1:28: expected one of "\\"", "\\\\", [_]',
+            "line 1, column 28: unterminated string",
+        ),
+        (
+            "SELECT * WHERE { FILTER(?p = ) }",
+            "error at 1:30: expected one of ABS, AVG, STR, [_], isLITERAL",
+            "line 1, column 30: expected an expression near ')'",
+        ),
+    ],
+)
 def test_what_could_come_is_said_in_words(text, error, message):
     assert syntax_message(text, error).startswith(message)
 
@@ -201,9 +236,14 @@ def test_what_could_come_is_said_in_words(text, error, message):
 def test_terms_cross_the_pipe_unchanged(shipped_store):
     text = 'SELECT ?en ?typed ?iri ?none WHERE { BIND("HER2"@en AS ?en) BIND(3.5 AS ?typed) BIND(hk:Drug AS ?iri) }'
     with execute(shipped_store, text) as results:
-        assert list(results) == [(pyoxigraph.Literal("HER2", language="en"),
-                                  pyoxigraph.Literal("3.5", datatype=pyoxigraph.NamedNode(XSD + "decimal")),
-                                  pyoxigraph.NamedNode("https://w3id.org/her2kg/ontology#Drug"), None)]
+        assert list(results) == [
+            (
+                pyoxigraph.Literal("HER2", language="en"),
+                pyoxigraph.Literal("3.5", datatype=pyoxigraph.NamedNode(XSD + "decimal")),
+                pyoxigraph.NamedNode("https://w3id.org/her2kg/ontology#Drug"),
+                None,
+            )
+        ]
 
 
 @pytest.mark.slow

@@ -1,5 +1,6 @@
 """The release files a triple store takes: N-Quads with named graphs, gzip copies, SHA256SUMS, and
 void.ttl describing each of them."""
+
 from __future__ import annotations
 
 import gzip

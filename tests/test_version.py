@@ -1,4 +1,5 @@
 """One version everywhere: the package, the ontology's owl:versionInfo and versionIRI, the changelog."""
+
 import tomllib
 from pathlib import Path
 

@@ -8,6 +8,7 @@ Jena) with the loaded graph as its default graph, and its rows are compared with
 Virtuoso writes a boolean as 1 or 0: booleans are compared by value, like numbers. Skipped when
 virtuoso-t is missing.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -27,8 +28,22 @@ DBA_LOGIN = {"HER2KG_STORE_USER": stores.DBA[0], "HER2KG_STORE_PASSWORD": stores
 
 def her2kg_load(server: stores.Virtuoso, release, *options: str, login: dict[str, str] = DBA_LOGIN):
     """`her2kg load` to the Graph Store endpoint that asks for a (Digest) login, the login in the environment."""
-    return CliRunner().invoke(cli, ["load", "--into", server.graph_store, "--release", str(release), "--graph",
-                                    LOADED, "--sparql", server.endpoint, *options], env=login)
+    return CliRunner().invoke(
+        cli,
+        [
+            "load",
+            "--into",
+            server.graph_store,
+            "--release",
+            str(release),
+            "--graph",
+            LOADED,
+            "--sparql",
+            server.endpoint,
+            *options,
+        ],
+        env=login,
+    )
 
 
 @pytest.fixture(scope="module")

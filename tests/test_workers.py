@@ -1,5 +1,6 @@
 """The worker pool: workers forked in advance answer one query after another, a worker past its
 deadline is killed and replaced, and a pool with a fork server serves threads."""
+
 from __future__ import annotations
 
 import os
@@ -8,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from her2kg.errors import QueryError, QueryTimeout
 from her2kg.workers import WorkerPool
 
@@ -43,7 +45,7 @@ def test_a_syntax_error_leaves_the_worker_in_service(pool):
 def test_a_worker_past_its_deadline_is_killed_and_replaced(pool):
     before = worker_pids(pool)
     started = time.monotonic()
-    with pytest.raises(QueryTimeout, match="time limit of 0.5 s"):
+    with pytest.raises(QueryTimeout, match=r"time limit of 0\.5 s"):
         list(pool.execute(FOUR_WAY, timeout=0.5))
     assert time.monotonic() - started < 1
     assert pool.replaced == 1 and pool.idle == 2

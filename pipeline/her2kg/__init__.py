@@ -11,6 +11,7 @@ The library face (the CLI and the web layer are thin layers over these):
 
 Names are imported on first use, so `import her2kg` (and the CLI's start) stays fast.
 """
+
 from __future__ import annotations
 
 from importlib import import_module
@@ -41,9 +42,21 @@ _FACE = {
 }
 
 __all__ = [  # noqa: RUF022 - the library face first, then the errors
-    "BuildReport", "Release", "Severity", "ValidationReport", "build_release", "check_facts", "execute",
-    "open_release", "run_query", "validate_file",
-    "FactsError", "Her2kgError", "UsageError", "ValidationError", "__version__",
+    "BuildReport",
+    "Release",
+    "Severity",
+    "ValidationReport",
+    "build_release",
+    "check_facts",
+    "execute",
+    "open_release",
+    "run_query",
+    "validate_file",
+    "FactsError",
+    "Her2kgError",
+    "UsageError",
+    "ValidationError",
+    "__version__",
 ]
 
 

@@ -7,14 +7,18 @@ source, quote and qualifiers) and, only when the source states it without hedgin
 the relation, the plain triple — the "truthy" statement that simple queries use. A property
 statement likewise copies its attributes onto its subject under the same condition.
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
+from rdflib.store import Store
 from rdflib.term import Node
 
 from .errors import Location
@@ -49,8 +53,94 @@ class Locations:
         while text:
             if URIRef(text) in self.nodes:
                 return self.nodes[URIRef(text)]
-            text = text.rpartition("/")[0] if "/" in text[len("https://"):] else ""
+            text = text.rpartition("/")[0] if "/" in text[len("https://") :] else ""
         return None
+
+
+Triple = tuple[Node, Node, Node]
+
+
+class TripleSet(Store):
+    """An rdflib store for the ABox: one set of triples, appended to cheaply, indexed on first read.
+
+    rdflib's Memory store keeps three indexes and dispatches an event on every add, which is most of
+    the cost of building a large graph. The builder only adds, then the graph is read (by the
+    validators, the reports and the release writers), so the indexes are built once, when first
+    needed, and dropped again by a later change.
+    """
+
+    # pySHACL wraps a data graph's store in a Dataset, which asks for a context-aware store; this one
+    # holds a single graph, whatever the context asked for.
+    context_aware = True
+    graph_aware = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._triples: dict[Triple, None] = {}  # insertion-ordered, without duplicates
+        self._by: tuple[dict[Node, list[Triple]], ...] | None = None
+        self._namespaces: dict[str, URIRef] = {}
+        self._prefixes: dict[URIRef, str] = {}
+
+    def add(self, triple: Triple, context: Any = None, quoted: bool = False) -> None:  # type: ignore[override]
+        if triple not in self._triples:
+            self._triples[triple] = None
+            self._by = None
+
+    def remove(self, pattern: Any, context: Any = None) -> None:  # type: ignore[override]
+        for triple in [t for t, _ in self.triples(pattern)]:
+            del self._triples[triple]
+        self._by = None
+
+    def _indexes(self) -> tuple[dict[Node, list[Triple]], ...]:
+        if self._by is None:
+            by: tuple[dict[Node, list[Triple]], ...] = (defaultdict(list), defaultdict(list), defaultdict(list))
+            for triple in self._triples:
+                for position in range(3):
+                    by[position][triple[position]].append(triple)
+            self._by = tuple(dict(index) for index in by)
+        return self._by
+
+    def triples(self, pattern: Any, context: Any = None) -> Iterator[tuple[Triple, Iterator[Any]]]:  # type: ignore[override]
+        bound = [(position, term) for position, term in enumerate(pattern) if term is not None]
+        if not bound:
+            candidates: Any = list(self._triples)
+        elif len(bound) == 3:
+            candidates = [tuple(pattern)] if tuple(pattern) in self._triples else []
+        else:
+            indexes = self._indexes()
+            candidates = min((indexes[position].get(term, ()) for position, term in bound), key=len)
+        for triple in candidates:
+            if all(triple[position] == term for position, term in bound):
+                yield triple, iter(())
+
+    def __len__(self, context: Any = None) -> int:
+        return len(self._triples)
+
+    def contexts(self, triple: Any = None) -> Generator[Graph, None, None]:
+        yield from ()
+
+    def add_graph(self, graph: Any) -> None:
+        pass
+
+    def remove_graph(self, graph: Any) -> None:
+        pass
+
+    def bind(self, prefix: str, namespace: Any, override: bool = True, replace: bool = False) -> None:
+        namespace = URIRef(namespace)
+        if not override and prefix in self._namespaces:
+            return
+        self._prefixes.pop(self._namespaces.get(prefix, URIRef("")), None)
+        self._namespaces[prefix] = namespace
+        self._prefixes[namespace] = prefix
+
+    def namespace(self, prefix: str) -> URIRef | None:
+        return self._namespaces.get(prefix)
+
+    def prefix(self, namespace: Any) -> str | None:
+        return self._prefixes.get(URIRef(namespace))
+
+    def namespaces(self) -> Iterator[tuple[str, URIRef]]:
+        yield from self._namespaces.items()
 
 
 class _Terms:
@@ -70,7 +160,7 @@ class _Terms:
 class GraphBuilder:
     def __init__(self, ontology: Ontology):
         self.ontology = ontology
-        self.graph = bind_prefixes(Graph())
+        self.graph = bind_prefixes(Graph(store=TripleSet()))
         self.locations = Locations()
         # (subject, relation, object) → the polarities of the relation claims that state it
         self.claim_polarities: dict[tuple[URIRef, URIRef, URIRef], set[str]] = {}
@@ -79,8 +169,11 @@ class GraphBuilder:
         for record in records:
             if record.kind.states_relation:
                 values = record.values
-                key = (ref_iri(values["subject"]), self.ontology.claim_relations[values["relation"]],
-                       ref_iri(values["object"]))
+                key = (
+                    ref_iri(values["subject"]),
+                    self.ontology.claim_relations[values["relation"]],
+                    ref_iri(values["object"]),
+                )
                 self.claim_polarities.setdefault(key, set()).add(values.get("polarity", SUPPORTS))
 
     def add(self, s: Node, p: Node, o: Node) -> None:
@@ -91,8 +184,9 @@ class GraphBuilder:
         self.add(node, RDF.type, rdf_class)
         self.locations.nodes.setdefault(node, location)
 
-    def add_fields(self, node: URIRef, fields: tuple[Field, ...], values: dict[str, Any], lines: dict[str, int],
-                   file: str) -> None:
+    def add_fields(
+        self, node: URIRef, fields: tuple[Field, ...], values: dict[str, Any], lines: dict[str, int], file: str
+    ) -> None:
         for spec in fields:
             if spec.key not in values or spec.predicate is None or spec.type.term is None:
                 continue
@@ -195,8 +289,11 @@ class GraphBuilder:
                 self.add(target, HK.mentionedIn, ref_iri(values["source"]))
 
     def add_relation(self, values: dict[str, Any]) -> None:
-        subject, relation, obj = (ref_iri(values["subject"]),
-                                  self.ontology.claim_relations[values["relation"]], ref_iri(values["object"]))
+        subject, relation, obj = (
+            ref_iri(values["subject"]),
+            self.ontology.claim_relations[values["relation"]],
+            ref_iri(values["object"]),
+        )
         if is_plain(values):
             self.add(subject, relation, obj)
         source = ref_iri(values["source"])

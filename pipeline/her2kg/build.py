@@ -4,6 +4,7 @@ This is the library face of a build (`check_facts`, `build_release`, `validate_f
 benchmarks and the tests call these, so the order of the stages lives here only — in particular,
 reasoning runs before anything is written, so an inconsistent graph is never released.
 """
+
 from __future__ import annotations
 
 import time
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph
 
+from . import progress
 from .abox import Locations, build_graph
 from .errors import FactsError, UsageError, ValidationError
 from .facts import Facts, load_facts
@@ -36,7 +38,8 @@ class Stages:
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
-        yield
+        with progress.stage(name):
+            yield
         self.timings[name] = round(time.perf_counter() - start, 3)
 
 
@@ -62,7 +65,10 @@ class Checked:
         return self.validation.violations
 
     def release_graph(self) -> Graph:
-        return self.ontology.graph + self.data
+        """The ontology and the data as one read-only graph, without copying either (for the reasoner)."""
+        from rdflib.graph import ReadOnlyGraphAggregate
+
+        return ReadOnlyGraphAggregate([self.ontology.graph, self.data])
 
 
 @dataclass(frozen=True)
@@ -87,16 +93,26 @@ class BuildReport:
         return self.summary.get("inferred_triples")
 
 
-def check_facts(facts_dir: Path | None = None, ontology_dir: Path | None = None, shapes_dir: Path | None = None,
-                copies_dir: Path | None = None, sources_dir: Path | None = None) -> Checked:
+def check_facts(
+    facts_dir: Path | None = None,
+    ontology_dir: Path | None = None,
+    shapes_dir: Path | None = None,
+    copies_dir: Path | None = None,
+    sources_dir: Path | None = None,
+    validator: str = "auto",
+) -> Checked:
     """Load, check the quotes against the source texts, build and validate; raise FactsError or
     ValidationError with every problem found.
 
-    `copies_dir` holds a curator's own copies of source texts that her2kg does not ship (see sources.py).
+    `copies_dir` holds a curator's own copies of source texts that her2kg does not ship (see sources.py);
+    `validator` is the SHACL engine: "auto", "pyshacl" or "fast" (see validate/).
     """
     stages = Stages()
-    facts_in, ontology_in, shapes_in = (resolve("facts", facts_dir), resolve("ontology", ontology_dir),
-                                        resolve("shapes", shapes_dir))
+    facts_in, ontology_in, shapes_in = (
+        resolve("facts", facts_dir),
+        resolve("ontology", ontology_dir),
+        resolve("shapes", shapes_dir),
+    )
     with stages.stage("load-ontology"):
         ontology = Ontology(ontology_in.path)
     with stages.stage("load-facts"):
@@ -108,7 +124,7 @@ def check_facts(facts_dir: Path | None = None, ontology_dir: Path | None = None,
     with stages.stage("build"):
         data, locations = build_graph(facts, ontology)
     with stages.stage("validate"):
-        validation = validate_graph(data, ontology.graph, load_shapes(shapes_in.path), locations)
+        validation = validate_graph(data, ontology.graph, load_shapes(shapes_in.path), locations, validator=validator)
     inputs = {"facts": facts_in, "ontology": ontology_in, "shapes": shapes_in}
     checked = Checked(facts, ontology, data, validation, stages, locations, inputs, quotes)
     if not validation.conforms:
@@ -122,8 +138,14 @@ def _display_root(facts_dir: Path) -> Path:
     return cwd if facts_dir.resolve().is_relative_to(cwd) else facts_dir.resolve().parent
 
 
-def build_release(facts_dir: Path | None = None, out_dir: Path = Path("dist"), *, reason: bool = False,
-                  copies_dir: Path | None = None, checked: Checked | None = None) -> BuildReport:
+def build_release(
+    facts_dir: Path | None = None,
+    out_dir: Path = Path("dist"),
+    *,
+    reason: bool = False,
+    copies_dir: Path | None = None,
+    checked: Checked | None = None,
+) -> BuildReport:
     """Build, validate and (with `reason`) check consistency with HermiT, then write the release
     into `out_dir`, replacing a previous release only when every stage succeeded."""
     from .release import check_out_dir, input_folders, write_release
@@ -140,7 +162,9 @@ def build_release(facts_dir: Path | None = None, out_dir: Path = Path("dist"), *
     return BuildReport(Path(out_dir), summary, checked.validation, reasoning)
 
 
-def validate_file(path: Path, ontology_dir: Path | None = None, shapes_dir: Path | None = None) -> ValidationReport:
+def validate_file(
+    path: Path, ontology_dir: Path | None = None, shapes_dir: Path | None = None, validator: str = "auto"
+) -> ValidationReport:
     """Validate an RDF file (.ttl, .nt, .owl …) against the shapes, with the ontology merged in.
 
     Returns the report whether or not it conforms; a file that cannot be parsed is a UsageError.
@@ -155,6 +179,7 @@ def validate_file(path: Path, ontology_dir: Path | None = None, shapes_dir: Path
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise UsageError(f"{path}: cannot parse as RDF: {first_line}") from err
     ontology = Ontology(resolve("ontology", ontology_dir).path)
-    report = validate_graph(data, ontology.graph, load_shapes(resolve("shapes", shapes_dir).path),
-                            subject=str(path))
+    report = validate_graph(
+        data, ontology.graph, load_shapes(resolve("shapes", shapes_dir).path), subject=str(path), validator=validator
+    )
     return report

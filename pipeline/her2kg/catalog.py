@@ -18,6 +18,7 @@ A value may be written as the tables print it (`drug/neratinib`), as a CURIE (`d
 
 Queries under queries/internal/ are the library's own (used by `stats`): same header, not listed.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -48,8 +49,11 @@ SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 ENTITY_REF = re.compile(r"([a-z-]+)/([a-z0-9][a-z0-9-]*)")
 CURIE = re.compile(r"([A-Za-z][\w.-]*):(\S*)")
 RDF_TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-NAME_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel",
-                   f"{HK}codeName")
+NAME_PROPERTIES = (
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#altLabel",
+    f"{HK}codeName",
+)
 FIND_ENTITY = "her2kg query find-entity -p text=…"
 
 
@@ -76,7 +80,7 @@ class Parameter:
             return self._literal(value)
         iri = self._iri(value.strip().removeprefix("<").removesuffix(">") if value.startswith("<") else value)
         namespace = self.namespace
-        if namespace and not (iri.startswith(namespace) and _is_local(iri[len(namespace):], self.type)):
+        if namespace and not (iri.startswith(namespace) and _is_local(iri[len(namespace) :], self.type)):
             raise UsageError(f"parameter {self.name}: {value!r} is not {self._forms()}")
         try:
             return pyoxigraph.NamedNode(iri)
@@ -92,7 +96,7 @@ class Parameter:
             return QUERY_PREFIXES[curie[1]] + curie[2]
         if self.type == "relation" and SLUG.fullmatch(value):
             return str(HK) + re.sub(r"-([a-z0-9])", lambda m: m[1].upper(), value)
-        if self.type == "iri" or self.type == "relation":
+        if self.type in {"iri", "relation"}:
             raise UsageError(f"parameter {self.name}: {value!r} is not {self._forms()}")
         reference = ENTITY_REF.fullmatch(value) or re.fullmatch(r"(vocab/[a-z-]+)/([a-z0-9][a-z0-9-]*)", value)
         if reference and (reference[1] in KINDS or reference[1].startswith("vocab/")):
@@ -185,23 +189,36 @@ def load_query(path: Path) -> CannedQuery:
     missing = [key for key in ("summary", "description", "tags") if not header.get(key)]
     unknown = sorted(set(header) - set(HEADER_KEYS))
     if missing or unknown:
-        raise UsageError(f"{path}: header " + "; ".join(
-            ([f"lacks {', '.join(missing)}"] if missing else [])
-            + ([f"has unknown keys {', '.join(unknown)}"] if unknown else [])))
+        raise UsageError(
+            f"{path}: header "
+            + "; ".join(
+                ([f"lacks {', '.join(missing)}"] if missing else [])
+                + ([f"has unknown keys {', '.join(unknown)}"] if unknown else [])
+            )
+        )
     parameters = []
     for entry in header.get("params") or []:
-        if not isinstance(entry, dict) or not {"name", "type", "description"} <= set(entry) \
-                or set(entry) - set(PARAMETER_KEYS):
-            raise UsageError(f"{path}: a parameter needs name, type and description (and may have default, "
-                             f"example): {entry!r}")
+        if (
+            not isinstance(entry, dict)
+            or not {"name", "type", "description"} <= set(entry)
+            or set(entry) - set(PARAMETER_KEYS)
+        ):
+            raise UsageError(
+                f"{path}: a parameter needs name, type and description (and may have default, example): {entry!r}"
+            )
         if not is_known_type(str(entry["type"])):
             raise UsageError(f"{path}: parameter {entry['name']} has unknown type {entry['type']!r}")
         optional = {key: None if entry.get(key) is None else str(entry[key]) for key in ("default", "example")}
         parameters.append(Parameter(str(entry["name"]), str(entry["type"]), str(entry["description"]), **optional))
-    return CannedQuery(name=path.stem, title=str(header["summary"]).strip(),
-                       description=" ".join(str(header["description"]).split()),
-                       tags=tuple(str(t) for t in header["tags"]), parameters=tuple(parameters),
-                       text=text, path=path)
+    return CannedQuery(
+        name=path.stem,
+        title=str(header["summary"]).strip(),
+        description=" ".join(str(header["description"]).split()),
+        tags=tuple(str(t) for t in header["tags"]),
+        parameters=tuple(parameters),
+        text=text,
+        path=path,
+    )
 
 
 def load_queries(folder: Path | None = None) -> dict[str, CannedQuery]:
@@ -229,8 +246,8 @@ def arguments(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Parameter name → value from (name, value) pairs as given (`-p`, a query string); a name
     given twice is an error rather than one value silently winning."""
     values: dict[str, str] = {}
-    for name, value in pairs:
-        name = name.strip()
+    for given_name, value in pairs:
+        name = given_name.strip()
         if name in values:
             raise UsageError(f"parameter {name} is given twice ({values[name]!r} and {value!r}); give it once")
         values[name] = value
@@ -243,8 +260,11 @@ def bind(query: CannedQuery, given: dict[str, str], store: pyoxigraph.Store) -> 
     for name, value in given.items():
         query.parameter(name)  # raises on an unknown name
         values[name] = value
-    return {pyoxigraph.Variable(name): resolve(query.parameter(name), value, store)
-            for name, value in values.items() if value is not None}
+    return {
+        pyoxigraph.Variable(name): resolve(query.parameter(name), value, store)
+        for name, value in values.items()
+        if value is not None
+    }
 
 
 def resolve(parameter: Parameter, value: str, store: pyoxigraph.Store) -> pyoxigraph.NamedNode | pyoxigraph.Literal:
@@ -256,15 +276,17 @@ def resolve(parameter: Parameter, value: str, store: pyoxigraph.Store) -> pyoxig
         if named is not None:
             return named
         if parameter.type in KINDS or parameter.type == "entity":
-            raise UsageError(f"{err}; no {parameter.type} has that name either — to search by name: "
-                             f"{FIND_ENTITY}") from None
+            raise UsageError(
+                f"{err}; no {parameter.type} has that name either — to search by name: {FIND_ENTITY}"
+            ) from None
         raise
     if isinstance(term, pyoxigraph.NamedNode) and not _in_graph(store, term):
         named = _by_name(parameter, value, store)
         if named is not None:
             return named
-        raise UsageError(f"parameter {parameter.name}: {value!r} is not in the graph"
-                         f"{_suggestion(store, parameter, value)}")
+        raise UsageError(
+            f"parameter {parameter.name}: {value!r} is not in the graph{_suggestion(store, parameter, value)}"
+        )
     return term
 
 
@@ -275,14 +297,23 @@ def _by_name(parameter: Parameter, value: str, store: pyoxigraph.Store) -> pyoxi
     if namespace is None or parameter.type.startswith("vocab/"):
         return None
     wanted = value.strip().casefold()
-    found = sorted({q.subject.value for p in NAME_PROPERTIES
-                    for q in store.quads_for_pattern(None, pyoxigraph.NamedNode(p), None)
-                    if isinstance(q.subject, pyoxigraph.NamedNode) and q.subject.value.startswith(namespace)
-                    and _is_local(q.subject.value[len(namespace):], parameter.type)
-                    and isinstance(q.object, pyoxigraph.Literal) and q.object.value.casefold() == wanted})
+    found = sorted(
+        {
+            q.subject.value
+            for p in NAME_PROPERTIES
+            for q in store.quads_for_pattern(None, pyoxigraph.NamedNode(p), None)
+            if isinstance(q.subject, pyoxigraph.NamedNode)
+            and q.subject.value.startswith(namespace)
+            and _is_local(q.subject.value[len(namespace) :], parameter.type)
+            and isinstance(q.object, pyoxigraph.Literal)
+            and q.object.value.casefold() == wanted
+        }
+    )
     if len(found) > 1:
         names = ", ".join(iri.removeprefix(BASE) for iri in found)
-        raise UsageError(f"parameter {parameter.name}: {value!r} names {len(found)} entities ({names}); give one of them")
+        raise UsageError(
+            f"parameter {parameter.name}: {value!r} names {len(found)} entities ({names}); give one of them"
+        )
     return pyoxigraph.NamedNode(found[0]) if found else None
 
 
@@ -298,9 +329,13 @@ def _suggestion(store: pyoxigraph.Store, parameter: Parameter, value: str) -> st
         namespace = f"{BASE}{reference[1]}/"  # the kind written in the value: suggest among its slugs
     elif namespace is None or parameter.type == "entity":
         return f"; to search by name: {FIND_ENTITY}" if parameter.type == "entity" else ""
-    slugs = {q.subject.value[len(namespace):] for q in store.quads_for_pattern(None, RDF_TYPE, None)
-             if isinstance(q.subject, pyoxigraph.NamedNode) and q.subject.value.startswith(namespace)
-             and "/" not in q.subject.value[len(namespace):]}
+    slugs = {
+        q.subject.value[len(namespace) :]
+        for q in store.quads_for_pattern(None, RDF_TYPE, None)
+        if isinstance(q.subject, pyoxigraph.NamedNode)
+        and q.subject.value.startswith(namespace)
+        and "/" not in q.subject.value[len(namespace) :]
+    }
     close = difflib.get_close_matches(value.rpartition("/")[2].rpartition(":")[2], sorted(slugs), n=3)
     if close:
         shown = [f"{namespace.removeprefix(BASE)}{slug}" if "/" in value else slug for slug in close]
@@ -308,14 +343,26 @@ def _suggestion(store: pyoxigraph.Store, parameter: Parameter, value: str) -> st
     return "" if parameter.type.startswith("vocab/") else f"; to search by name: {FIND_ENTITY}"
 
 
-def run(query: CannedQuery, given: dict[str, str], store: pyoxigraph.Store, *,
-        timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS) -> Results:
+def run(
+    query: CannedQuery,
+    given: dict[str, str],
+    store: pyoxigraph.Store,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_rows: int = DEFAULT_MAX_ROWS,
+) -> Results:
     """The answer of a canned query with its parameters bound, from a worker (see sparql.execute)."""
     return execute(store, query.text, substitutions=bind(query, given, store), timeout=timeout, max_rows=max_rows)
 
 
-def run_query(store: pyoxigraph.Store, name: str, parameters: dict[str, str] | None = None, *,
-              timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS) -> Results:
+def run_query(
+    store: pyoxigraph.Store,
+    name: str,
+    parameters: dict[str, str] | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_rows: int = DEFAULT_MAX_ROWS,
+) -> Results:
     """The answer of the canned query `name` ('her2kg queries' lists them) with `parameters` bound."""
     return run(find_query(name), dict(parameters or {}), store, timeout=timeout, max_rows=max_rows)
 
@@ -343,5 +390,17 @@ def portable_text(text: str, substitutions: dict) -> str:
     return f"{text[:at]}\n  VALUES ({variables}) {{ ({row}) }}{text[at:]}"
 
 
-__all__ = ["run_query", "CannedQuery", "Parameter", "arguments", "bind", "find_query", "internal_query", "load_queries",
-           "load_query", "portable_text", "resolve", "run"]
+__all__ = [
+    "CannedQuery",
+    "Parameter",
+    "arguments",
+    "bind",
+    "find_query",
+    "internal_query",
+    "load_queries",
+    "load_query",
+    "portable_text",
+    "resolve",
+    "run",
+    "run_query",
+]

@@ -2,6 +2,7 @@
 
 Typed errors become messages and documented exit codes in one place, `Her2kgGroup.invoke`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,14 +21,27 @@ from .errors import (
     grouped,
 )
 
-facts_option = click.option("--facts", "facts_dir", type=click.Path(path_type=Path),
-                            help="Folder of facts YAML files. [default: facts/ of the checkout you are in, "
-                                 "else the facts shipped with her2kg]")
-sources_option = click.option("--sources", "copies_dir", type=click.Path(file_okay=False, path_type=Path),
-                              help="Folder with your copies (*.txt) of source texts her2kg does not ship; each is "
-                                   "matched by its SHA-256, so its quotes are checked too.")
-release_option = click.option("--release", "release_dir", type=click.Path(path_type=Path),
-                              default=Path("dist"), show_default=True, help="Folder of a built release.")
+facts_option = click.option(
+    "--facts",
+    "facts_dir",
+    type=click.Path(path_type=Path),
+    help="Folder of facts YAML files. [default: facts/ of the checkout you are in, else the facts shipped with her2kg]",
+)
+sources_option = click.option(
+    "--sources",
+    "copies_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder with your copies (*.txt) of source texts her2kg does not ship; each is "
+    "matched by its SHA-256, so its quotes are checked too.",
+)
+release_option = click.option(
+    "--release",
+    "release_dir",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder of a built release.",
+)
 
 
 def _plural(count: int, word: str) -> str:
@@ -54,10 +68,16 @@ class Her2kgCommand(click.Command):
             for line in grouped(err.problems):
                 click.echo(line, err=True)
             if isinstance(err, FactsError) and err.suppressed:
-                click.echo(f"({_plural(err.suppressed, 'more error')} about references to records that could not "
-                           f"be loaded are not shown: fix the errors above first)", err=True)
-            what = (_plural(len(err.problems), "fact error") if isinstance(err, FactsError)
-                    else _plural(len(err.problems), "SHACL violation"))
+                click.echo(
+                    f"({_plural(err.suppressed, 'more error')} about references to records that could not "
+                    f"be loaded are not shown: fix the errors above first)",
+                    err=True,
+                )
+            what = (
+                _plural(len(err.problems), "fact error")
+                if isinstance(err, FactsError)
+                else _plural(len(err.problems), "SHACL violation")
+            )
             if isinstance(err, ValidationError) and err.subject != "the facts":
                 click.echo(f"{err.subject}: {what}", err=True)
             else:
@@ -81,10 +101,22 @@ class Her2kgGroup(click.Group):
 @click.version_option(__version__, prog_name="her2kg")
 def cli():
     """her2kg: build, check and query a knowledge graph of resistance to anti-HER2 therapy."""
+    from .progress import show_on_terminal
+
+    show_on_terminal()  # only on a terminal, never in CI
 
 
-verbose_option = click.option("-v", "--verbose", is_flag=True,
-                              help="Also print SHACL infos (such as entities without a standard identifier).")
+validator_option = click.option(
+    "--validator",
+    type=click.Choice(["auto", "pyshacl", "fast"]),
+    default="auto",
+    show_default=True,
+    help="SHACL engine: pyshacl (the reference), fast (the shapes as SPARQL on pyoxigraph, same results), "
+    "or auto (fast from 2,000 triples on).",
+)
+verbose_option = click.option(
+    "-v", "--verbose", is_flag=True, help="Also print SHACL infos (such as entities without a standard identifier)."
+)
 
 
 def _echo_findings(findings, verbose: bool = True) -> None:
@@ -102,13 +134,24 @@ def _echo_inputs(inputs) -> None:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @facts_option
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"),
-              show_default=True, help="Folder to write the release to (replaced only if the build succeeds).")
-@click.option("--reason", "with_reasoning", is_flag=True,
-              help="Also check consistency with HermiT (needs Java) and write her2kg-inferred.ttl/.nt.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder to write the release to (replaced only if the build succeeds).",
+)
+@click.option(
+    "--reason",
+    "with_reasoning",
+    is_flag=True,
+    help="Also check consistency with HermiT (needs Java) and write her2kg-inferred.ttl/.nt.",
+)
 @sources_option
+@validator_option
 @verbose_option
-def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
+def build(facts_dir, out_dir, with_reasoning, copies_dir, validator, verbose):
     """Build the graph from the facts, validate it, and write the release.
 
     Writes her2kg.ttl, her2kg.nt (sorted), her2kg.owl (RDF/XML for Protégé), void.ttl and
@@ -118,7 +161,7 @@ def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
     from .release import check_out_dir, input_folders
 
     check_out_dir(out_dir, input_folders(facts_dir, None, None, copies_dir))  # refused before any work
-    checked = check_facts(facts_dir, copies_dir=copies_dir)
+    checked = check_facts(facts_dir, copies_dir=copies_dir, validator=validator)
     _echo_inputs(checked.inputs)
     _echo_findings((f for f in checked.findings if str(f.severity) != "violation"), verbose)
     if checked.quotes is not None:
@@ -128,9 +171,11 @@ def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
         _echo_reasoning(report.reasoning, verbose=False)
     counts = report.validation.counts()
     infos = counts["info"]
-    click.echo(f"built {report.triples} triples from {report.records} records "
-               f"({_plural(counts['warning'], 'warning')}, {_plural(infos, 'info')}"
-               f"{'' if verbose or not infos else ': -v lists them'}) → {out_dir}/")
+    click.echo(
+        f"built {report.triples} triples from {report.records} records "
+        f"({_plural(counts['warning'], 'warning')}, {_plural(infos, 'info')}"
+        f"{'' if verbose or not infos else ': -v lists them'}) → {out_dir}/"
+    )
     if with_reasoning:
         from .release import Release
 
@@ -141,8 +186,9 @@ def build(facts_dir, out_dir, with_reasoning, copies_dir, verbose):
 @cli.command(epilog=EXIT_CODES_HELP)
 @facts_option
 @sources_option
+@validator_option
 @click.argument("file", required=False, type=click.Path(path_type=Path))
-def validate(facts_dir, copies_dir, file):
+def validate(facts_dir, copies_dir, validator, file):
     """Validate the facts (default) or an RDF FILE (.ttl, .nt, .owl) against the shapes.
 
     Nothing is written. Violations exit 1; warnings and infos are printed.
@@ -150,7 +196,7 @@ def validate(facts_dir, copies_dir, file):
     if file is None:
         from .build import check_facts
 
-        checked = check_facts(facts_dir, copies_dir=copies_dir)
+        checked = check_facts(facts_dir, copies_dir=copies_dir, validator=validator)
         _echo_inputs(checked.inputs)
         _echo_findings(checked.findings)
         if checked.quotes is not None:
@@ -159,7 +205,7 @@ def validate(facts_dir, copies_dir, file):
         return
     from .build import validate_file
 
-    report = validate_file(file)
+    report = validate_file(file, validator=validator)
     _echo_findings(f for f in report.findings if str(f.severity) != "violation")
     if not report.conforms:
         raise ValidationError([f.as_problem() for f in report.violations], subject=str(file))
@@ -173,8 +219,14 @@ def _counts(report) -> str:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @release_option
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
-              help="markdown gives the table of docs/coverage.md.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown gives the table of docs/coverage.md.",
+)
 def stats(release_dir, fmt):
     """Count triples, entities per class and statements per source in a built release."""
     from .stats import as_markdown, as_text, release_stats
@@ -185,8 +237,10 @@ def stats(release_dir, fmt):
 
 
 def _echo_reasoning(result, verbose: bool) -> None:
-    click.echo(f"consistent: HermiT found no contradiction among {result.individuals} individuals "
-               f"(TBox and entities) in {result.seconds} s")
+    click.echo(
+        f"consistent: HermiT found no contradiction among {result.individuals} individuals "
+        f"(TBox and entities) in {result.seconds} s"
+    )
     if not verbose:
         return
     click.echo("class hierarchy (inferred):")
@@ -216,8 +270,14 @@ def reason(release_dir):
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
-              show_default=True, help="Folder to write index.html to.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Folder to write index.html to.",
+)
 def docs(out_dir):
     """Write a browsable HTML page of the ontology's classes and properties (pyLODE)."""
     from .docs import write_docs
@@ -234,9 +294,11 @@ def command_summaries() -> list[tuple[str, str, str]]:
     found = []
     for name in sorted(cli.commands):
         command = cli.commands[name]
-        width = {"terminal_width": 100, "max_content_width": 100}  # the same text on every terminal
-        with click.Context(cli, info_name="her2kg", **width) as parent, \
-                click.Context(command, parent=parent, info_name=name, **width) as ctx:
+        # The same text on every terminal: a fixed width.
+        with (
+            click.Context(cli, info_name="her2kg", terminal_width=100, max_content_width=100) as parent,
+            click.Context(command, parent=parent, info_name=name, terminal_width=100, max_content_width=100) as ctx,
+        ):
             usage = " ".join(["her2kg", name, *command.collect_usage_pieces(ctx)])
             found.append((usage, command.get_short_help_str(limit=120), command.get_help(ctx).rstrip()))
     return found
@@ -245,16 +307,34 @@ def command_summaries() -> list[tuple[str, str, str]]:
 # --- canned and ad-hoc SPARQL queries over a built release --------------------------------------
 
 result_format_option = click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld",
-                                          "rdfxml"]), default="table", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml"]),
+    default="table",
+    show_default=True,
     help="Solutions: a terminal table, or W3C SPARQL results as CSV, TSV, JSON or XML. CONSTRUCT/DESCRIBE: "
-         "turtle (also for table), ntriples, jsonld (also for json) or rdfxml.")
-max_width_option = click.option("--max-width", type=click.IntRange(min=4), default=None,
-                                help="Widest text column of a table (longer text wraps). [default: fit the terminal]")
-timeout_option = click.option("--timeout", type=click.FloatRange(min=0), default=10.0, show_default=True,
-                              help="Seconds before the query is stopped (exit 4); 0: no limit.")
-max_rows_option = click.option("--max-rows", type=click.IntRange(min=0), default=10_000, show_default=True,
-                               help="Rows written at most (a notice on stderr says when rows were left out); 0: all.")
+    "turtle (also for table), ntriples, jsonld (also for json) or rdfxml.",
+)
+max_width_option = click.option(
+    "--max-width",
+    type=click.IntRange(min=4),
+    default=None,
+    help="Widest text column of a table (longer text wraps). [default: fit the terminal]",
+)
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="Seconds before the query is stopped (exit 4); 0: no limit.",
+)
+max_rows_option = click.option(
+    "--max-rows",
+    type=click.IntRange(min=0),
+    default=10_000,
+    show_default=True,
+    help="Rows written at most (a notice on stderr says when rows were left out); 0: all.",
+)
 
 
 def _write_results(results, fmt: str, max_width: int | None) -> None:
@@ -279,8 +359,11 @@ def list_queries():
     for query in load_queries().values():
         click.echo(f"{query.name}  —  {query.title}")
         for p in query.parameters:
-            details = ", ".join([p.type] + ([f"default {p.default}"] if p.default else [])
-                                + ([f"e.g. {p.example}"] if p.example else []))
+            details = ", ".join(
+                [p.type]
+                + ([f"default {p.default}"] if p.default else [])
+                + ([f"e.g. {p.example}"] if p.example else [])
+            )
             click.echo(f"    -p {p.name}=…  ({details}) {p.description}")
 
 
@@ -296,9 +379,15 @@ def _pairs(params: tuple[str, ...]) -> list[tuple[str, str]]:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("name")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A parameter, once each: a slug (drug=tucatinib), KIND/SLUG (drug/tucatinib), a CURIE "
-                   "(drug:tucatinib, hk:Drug), a full IRI, a name the graph knows (T-DXd) or a literal.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter, once each: a slug (drug=tucatinib), KIND/SLUG (drug/tucatinib), a CURIE "
+    "(drug:tucatinib, hk:Drug), a full IRI, a name the graph knows (T-DXd) or a literal.",
+)
 @result_format_option
 @max_width_option
 @timeout_option
@@ -339,24 +428,61 @@ def sparql(query_text, fmt, max_width, timeout, max_rows, release_dir):
 
 # --- the endpoint ---------------------------------------------------------------------------------
 
+
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0 to be reachable from other machines).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to listen on (0: any free port; the address is printed).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 to be reachable from other machines).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port; the address is printed).",
+)
 @release_option
-@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Serve an on-disk pyoxigraph store (opened read-only) instead of loading the release.")
-@click.option("--endpoint", metavar="URL",
-              help="Stand in front of an external SPARQL endpoint: same API, page and limits, queries sent there.")
-@click.option("--workers", type=click.IntRange(min=1), default=4, show_default=True,
-              help="Query worker processes (queries answered at the same time).")
-@click.option("--timeout", type=click.FloatRange(min=0), default=10.0, show_default=True,
-              help="Seconds before a query is stopped (HTTP 503); 0: no limit.")
-@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
-              help="Rows an answer holds at most (X-Her2kg-Truncated: true says when rows were left out).")
-@click.option("--cors", default="*", show_default=True, metavar="ORIGINS",
-              help="Comma-separated origins whose pages may read answers ('*': any; '': none).")
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Serve an on-disk pyoxigraph store (opened read-only) instead of loading the release.",
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Stand in front of an external SPARQL endpoint: same API, page and limits, queries sent there.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Query worker processes (queries answered at the same time).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="Seconds before a query is stopped (HTTP 503); 0: no limit.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Rows an answer holds at most (X-Her2kg-Truncated: true says when rows were left out).",
+)
+@click.option(
+    "--cors",
+    default="*",
+    show_default=True,
+    metavar="ORIGINS",
+    help="Comma-separated origins whose pages may read answers ('*': any; '': none).",
+)
 @click.option("-v", "--log", "log", is_flag=True, help="Print one access-log line per request on stderr.")
 def serve(host, port, release_dir, store_dir, endpoint, workers, timeout, max_rows, cors, log):
     """Serve the graph: SPARQL 1.1 Protocol at /sparql, the canned queries at /api, a page at /.
@@ -367,9 +493,18 @@ def serve(host, port, release_dir, store_dir, endpoint, workers, timeout, max_ro
     from .web.app import ServerConfig
     from .web.server import prepare
 
-    config = ServerConfig(host=host, port=port, release_dir=release_dir, store_dir=store_dir, endpoint=endpoint,
-                          workers=workers, timeout=timeout, max_rows=max_rows,
-                          cors=tuple(origin.strip() for origin in cors.split(",") if origin.strip()), log=log)
+    config = ServerConfig(
+        host=host,
+        port=port,
+        release_dir=release_dir,
+        store_dir=store_dir,
+        endpoint=endpoint,
+        workers=workers,
+        timeout=timeout,
+        max_rows=max_rows,
+        cors=tuple(origin.strip() for origin in cors.split(",") if origin.strip()),
+        log=log,
+    )
     server = prepare(config, on_build=lambda: click.echo(f"no release in {release_dir}/: building it first", err=True))
     backend = server.state.backend
     what = f"{backend.triples:,} triples" if backend.triples is not None else f"in front of {endpoint}"
@@ -378,18 +513,35 @@ def serve(host, port, release_dir, store_dir, endpoint, workers, timeout, max_ro
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.option("--into", "into", required=True, metavar="URL",
-              help="The store's Graph Store Protocol endpoint (Oxigraph server: http://HOST:7878/store; Fuseki: "
-                   "http://HOST:3030/DATASET/data), or with --protocol update its SPARQL Update endpoint.")
+@click.option(
+    "--into",
+    "into",
+    required=True,
+    metavar="URL",
+    help="The store's Graph Store Protocol endpoint (Oxigraph server: http://HOST:7878/store; Fuseki: "
+    "http://HOST:3030/DATASET/data), or with --protocol update its SPARQL Update endpoint.",
+)
 @release_option
-@click.option("--graph", metavar="IRI", help="The named graph to load into. [default: the release's graph, "
-                                             "https://w3id.org/her2kg/release/VERSION]")
+@click.option(
+    "--graph",
+    metavar="IRI",
+    help="The named graph to load into. [default: the release's graph, https://w3id.org/her2kg/release/VERSION]",
+)
 @click.option("--replace", is_flag=True, help="Replace the graph's triples, so a reload never duplicates them.")
-@click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
-              help="Graph Store HTTP Protocol, or SPARQL Update for a store without it.")
-@click.option("--sparql", "sparql_endpoint", metavar="URL",
-              help="The store's SPARQL query endpoint, for the closing count. [default: read the graph back "
-                   "(gsp), or --into (update)]")
+@click.option(
+    "--protocol",
+    type=click.Choice(["gsp", "update"]),
+    default="gsp",
+    show_default=True,
+    help="Graph Store HTTP Protocol, or SPARQL Update for a store without it.",
+)
+@click.option(
+    "--sparql",
+    "sparql_endpoint",
+    metavar="URL",
+    help="The store's SPARQL query endpoint, for the closing count. [default: read the graph back "
+    "(gsp), or --into (update)]",
+)
 def load(into, release_dir, graph, replace, protocol, sparql_endpoint):
     """Load a built release into a triple store over HTTP, then count the graph's triples there.
 
@@ -402,8 +554,15 @@ def load(into, release_dir, graph, replace, protocol, sparql_endpoint):
     from .release import Release
 
     def push(progress):
-        return load_release(into, release_dir, graph=graph, replace=replace, protocol=protocol, sparql=sparql_endpoint,
-                            progress=progress)
+        return load_release(
+            into,
+            release_dir,
+            graph=graph,
+            replace=replace,
+            protocol=protocol,
+            sparql=sparql_endpoint,
+            progress=progress,
+        )
 
     if sys.stderr.isatty():
         size = Release(release_dir).graph_nt.stat().st_size if Release(release_dir).graph_nt.is_file() else 0
@@ -411,5 +570,7 @@ def load(into, release_dir, graph, replace, protocol, sparql_endpoint):
             result = push(bar.update)
     else:
         result = push(None)
-    click.echo(f"loaded {_plural(result.expected, 'triple')} into <{result.graph}> at {result.into} in "
-               f"{_plural(result.requests, 'request')}; the store holds {result.found}: they match")
+    click.echo(
+        f"loaded {_plural(result.expected, 'triple')} into <{result.graph}> at {result.into} in "
+        f"{_plural(result.requests, 'request')}; the store holds {result.found}: they match"
+    )

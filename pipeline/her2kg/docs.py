@@ -5,6 +5,7 @@ domains and ranges. It does not show synonyms or alignments to other ontologies,
 class tree, so the page is made from a presentation copy of the TBox: synonyms and alignments
 become notes of each term, and the tree of classes is added to the ontology's description.
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,8 +17,12 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from .namespaces import HK, ONTOLOGY_IRI
 from .ontology import Ontology
 
-NOTES = ((SKOS.altLabel, "Also called"), (HK.codeName, "Code name"), (SKOS.exactMatch, "Same as"),
-         (SKOS.closeMatch, "Close to"))
+NOTES = (
+    (SKOS.altLabel, "Also called"),
+    (HK.codeName, "Code name"),
+    (SKOS.exactMatch, "Same as"),
+    (SKOS.closeMatch, "Close to"),
+)
 
 
 def presentation_graph(tbox: Graph) -> Graph:
@@ -36,8 +41,7 @@ def presentation_graph(tbox: Graph) -> Graph:
                 page.add((term, SKOS.note, Literal(f"{heading}: {', '.join(values)}")))
     description = tbox.value(ONTOLOGY_IRI, DCTERMS.description)
     page.remove((ONTOLOGY_IRI, DCTERMS.description, None))
-    page.add((ONTOLOGY_IRI, DCTERMS.description,
-              Literal(f"{description}\n\n**Classes**\n\n{class_tree(tbox)}")))
+    page.add((ONTOLOGY_IRI, DCTERMS.description, Literal(f"{description}\n\n**Classes**\n\n{class_tree(tbox)}")))
     return page
 
 
@@ -52,7 +56,7 @@ def class_tree(tbox: Graph) -> str:
         return {p for p in tbox.objects(cls, RDFS.subClassOf) if p in classes}
 
     def lines(cls, depth: int) -> list[str]:
-        out = [f"{'    ' * depth}- [{label(cls)}](#{str(cls)[len(str(HK)):]})"]
+        out = [f"{'    ' * depth}- [{label(cls)}](#{str(cls)[len(str(HK)) :]})"]
         for child in sorted((c for c in classes if cls in parents(c)), key=label):
             out += lines(child, depth + 1)
         return out

@@ -6,6 +6,7 @@ one place. Exit codes (documented in the README and every command's --help):
     0 ok · 1 the data is wrong · 2 the invocation is wrong · 3 the machine lacks something ·
     4 a query hit its time limit · 130 interrupted (Ctrl-C)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,9 +18,11 @@ EXIT_ENVIRONMENT = 3  # something the machine lacks (Java for the reasoner, a fr
 EXIT_LIMIT = 4  # a query ran past its time limit
 EXIT_INTERRUPTED = 130  # stopped by Ctrl-C / SIGINT, as shells report it
 
-EXIT_CODES_HELP = ("Exit codes: 0 ok; 1 the data is wrong (fact error or SHACL violation); 2 the invocation "
-                   "is wrong; 3 the machine lacks something (Java, a free port); 4 a query ran past its time "
-                   "limit; 130 interrupted.")
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ok; 1 the data is wrong (fact error or SHACL violation); 2 the invocation "
+    "is wrong; 3 the machine lacks something (Java, a free port); 4 a query ran past its time "
+    "limit; 130 interrupted."
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -60,7 +63,7 @@ def grouped(problems: list[Problem], shown_places: int = 5) -> list[str]:
     for message, where in places.items():
         line = f"{where[0]}: {message}"
         if len(where) > 1:
-            shown = where[1:shown_places + 1]
+            shown = where[1 : shown_places + 1]
             others = ", ".join(str(place.line) if place.file == where[0].file else str(place) for place in shown)
             more = f" and {len(where) - 1 - len(shown)} more" if len(where) - 1 > len(shown) else ""
             line += f" ({len(where)} times; also at {('line ' if len(shown) == 1 else 'lines ') if shown[0].file == where[0].file else ''}{others}{more})"
@@ -146,6 +149,7 @@ class InconsistencyError(Her2kgError):
 
 
 # --- what an HTTP request can get wrong (the web layer maps every error by its http_status) -------
+
 
 class RequestError(UsageError):
     """An HTTP request the endpoint cannot answer as asked (a missing or repeated parameter …)."""

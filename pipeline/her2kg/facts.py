@@ -8,6 +8,7 @@ encoding, unknown kinds and keys, wrong types), then what is wrong between recor
 relations between kinds). A reference that fails only because its target sits in a file or record
 that could not be loaded is not reported on its own: fixing the first error fixes it.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -24,7 +25,17 @@ from .errors import FactsError, Location, Problem, UsageError
 from .identifiers import IdentifierError, parse_identifier
 from .ontology import Ontology
 from .resources import files
-from .schema import ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, KIND_BY_KEY, KINDS, NULL_TAG, BadValue, Field, FieldType, Kind
+from .schema import (
+    ARM_VALUE_FIELDS,
+    EVIDENCE_ENTRY_FIELDS,
+    KIND_BY_KEY,
+    KINDS,
+    NULL_TAG,
+    BadValue,
+    Field,
+    FieldType,
+    Kind,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # Ids written in a file that could not be parsed, found by their look (`- id: neratinib`).
@@ -131,8 +142,9 @@ class _Loader:
         self.check_references()
         shown = [p for p, slug in self.link_problems if not slug or slug not in self.unloaded]
         if self.load_problems or shown:
-            raise FactsError(sorted(self.load_problems) + sorted(shown),
-                             suppressed=len(self.link_problems) - len(shown))
+            raise FactsError(
+                sorted(self.load_problems) + sorted(shown), suppressed=len(self.link_problems) - len(shown)
+            )
         return Facts(self.records, self.folder, self.display_root)
 
     def load_file(self, path: Path) -> None:
@@ -142,8 +154,12 @@ class _Loader:
         except UnicodeDecodeError as err:
             line = raw[: err.start].count(b"\n") + 1
             column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
-            self.problem(path, line, f"not UTF-8 text: byte 0x{raw[err.start]:02x} at column {column} "
-                                     f"({err.reason}) — save the file as UTF-8")
+            self.problem(
+                path,
+                line,
+                f"not UTF-8 text: byte 0x{raw[err.start]:02x} at column {column} "
+                f"({err.reason}) — save the file as UTF-8",
+            )
             self.unloaded |= set(ID_IN_TEXT.findall(raw.decode("utf-8", errors="replace")))
             return
         documents = self.compose(path, text)
@@ -165,8 +181,11 @@ class _Loader:
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             what = err.problem or err.context or "syntax error"
-            advice = ("YAML indents with spaces, not tabs — replace the tab with spaces" if "'\\t'" in what
-                      else "fix the syntax here")
+            advice = (
+                "YAML indents with spaces, not tabs — replace the tab with spaces"
+                if "'\\t'" in what
+                else "fix the syntax here"
+            )
             self.problem(path, mark.line + 1 if mark else 1, f"not valid YAML: {what} — {advice}")
         except yaml.YAMLError as err:
             self.problem(path, 1, f"not valid YAML: {err}")
@@ -202,8 +221,15 @@ class _Loader:
                     self.records.append(record)
                     self.records.extend(record.children)
 
-    def read_mapping(self, path: Path, node: yaml.Node, fields: tuple[Field, ...], what: str,
-                     defaults: dict[str, tuple[str, int]] | None = None, unit_home: str | None = None):
+    def read_mapping(
+        self,
+        path: Path,
+        node: yaml.Node,
+        fields: tuple[Field, ...],
+        what: str,
+        defaults: dict[str, tuple[str, int]] | None = None,
+        unit_home: str | None = None,
+    ):
         """Check a mapping's keys against `fields`; return (values, lines) of the valid ones.
 
         `defaults` ({key: (value, line)}) fill fields the mapping leaves out (a file's `source:`);
@@ -260,7 +286,9 @@ class _Loader:
                 return None  # its lack is reported already
             record_id = _claim_id(values)
         elif not SLUG.match(record_id):
-            self.problem(path, lines["id"], f"id '{record_id}' is not a slug: use lower-case letters, digits and single hyphens")
+            self.problem(
+                path, lines["id"], f"id '{record_id}' is not a slug: use lower-case letters, digits and single hyphens"
+            )
             return None
         record = Record(kind, record_id, values, lines, location, parent)
         for spec in kind.fields:
@@ -275,8 +303,9 @@ class _Loader:
                 values[spec.key] = [child.ref for child in record.children]
         return record
 
-    def read_value(self, path: Path, spec: Field, node: yaml.Node, what: str, fields: tuple[Field, ...],
-                   unit_home: str | None):
+    def read_value(
+        self, path: Path, spec: Field, node: yaml.Node, what: str, fields: tuple[Field, ...], unit_home: str | None
+    ):
         if (spec.many or spec.type.listed) and isinstance(node, yaml.SequenceNode):
             items = [self.read_one(path, spec, item, what, fields, unit_home) for item in node.value]
             return items if all(i is not None for i in items) else None
@@ -288,17 +317,24 @@ class _Loader:
             return None
         return [one] if spec.many else one
 
-    def read_one(self, path: Path, spec: Field, node: yaml.Node, what: str, fields: tuple[Field, ...],
-                 unit_home: str | None):
+    def read_one(
+        self, path: Path, spec: Field, node: yaml.Node, what: str, fields: tuple[Field, ...], unit_home: str | None
+    ):
         kind = spec.type
         if kind is FieldType.EVIDENCE:
-            mapping = self.read_mapping(path, node, EVIDENCE_ENTRY_FIELDS, f"an evidence entry of {what}",
-                                        self.defaults)
-            return Entry(*mapping, self.where(path, node)) if mapping else None
+            mapping = self.read_mapping(
+                path, node, EVIDENCE_ENTRY_FIELDS, f"an evidence entry of {what}", self.defaults
+            )
+            return Entry(mapping[0], mapping[1], self.where(path, node)) if mapping else None
         if kind is FieldType.ARM_VALUES:
-            mapping = self.read_mapping(path, node, ARM_VALUE_FIELDS, f"an arm value of {what}",
-                                        unit_home="the outcome's 'unit:'" if unit_home else None)
-            return Entry(*mapping, self.where(path, node)) if mapping else None
+            mapping = self.read_mapping(
+                path,
+                node,
+                ARM_VALUE_FIELDS,
+                f"an arm value of {what}",
+                unit_home="the outcome's 'unit:'" if unit_home else None,
+            )
+            return Entry(mapping[0], mapping[1], self.where(path, node)) if mapping else None
         if kind is FieldType.ARMS:
             return node  # read as records by read_record
         if kind is FieldType.IDENTIFIERS:
@@ -341,8 +377,11 @@ class _Loader:
             key = (record.kind.name, record.id)
             if key in index:
                 first = index[key]
-                self.problems_at(record.location, f"duplicate {record.kind.name} id '{record.id}' — first defined "
-                                                  f"at {first.location}; merge the two or rename one")
+                self.problems_at(
+                    record.location,
+                    f"duplicate {record.kind.name} id '{record.id}' — first defined "
+                    f"at {first.location}; merge the two or rename one",
+                )
             else:
                 index[key] = record
         for record in self.records:
@@ -351,8 +390,9 @@ class _Loader:
                 if spec.type in (FieldType.EVIDENCE, FieldType.ARM_VALUES):
                     entry_fields = EVIDENCE_ENTRY_FIELDS if spec.type is FieldType.EVIDENCE else ARM_VALUE_FIELDS
                     for entry in record.values.get(spec.key, []):
-                        self.check_record_refs(record, entry.values, entry.lines, entry_fields, index,
-                                               entry.location.file)
+                        self.check_record_refs(
+                            record, entry.values, entry.lines, entry_fields, index, entry.location.file
+                        )
         for record in self.records:
             if record.kind.states_relation:
                 self.check_relation_kinds(record, index)
@@ -361,8 +401,9 @@ class _Loader:
     def problems_at(self, place: Location, message: str) -> None:
         self.load_problems.append(Problem(place, message))
 
-    def check_record_refs(self, record: Record, values: dict, lines: dict, fields: tuple[Field, ...], index,
-                          file: str | None = None) -> None:
+    def check_record_refs(
+        self, record: Record, values: dict, lines: dict, fields: tuple[Field, ...], index, file: str | None = None
+    ) -> None:
         vocabularies = self.ontology.vocabularies
         for spec in fields:
             if spec.key not in values:
@@ -376,13 +417,19 @@ class _Loader:
                 elif spec.type is FieldType.VOCAB:
                     allowed = vocabularies.get(spec.scheme or "", {})
                     if item not in allowed:
-                        self.problems_at(place, f"'{item}' is not a known {spec.key} value{suggest(item, allowed)}"
-                                                 f" (allowed: {', '.join(sorted(allowed))})")
+                        self.problems_at(
+                            place,
+                            f"'{item}' is not a known {spec.key} value{suggest(item, allowed)}"
+                            f" (allowed: {', '.join(sorted(allowed))})",
+                        )
                 elif spec.type is FieldType.RELATION:
                     relations = self.ontology.claim_relations
                     if item not in relations:
-                        self.problems_at(place, f"'{item}' is not a known relation{suggest(item, relations)}"
-                                                 f" (relations are the sub-properties of hk:statedRelation in ontology/)")
+                        self.problems_at(
+                            place,
+                            f"'{item}' is not a known relation{suggest(item, relations)}"
+                            f" (relations are the sub-properties of hk:statedRelation in ontology/)",
+                        )
             if spec.type is FieldType.REF:
                 values[spec.key] = resolved if spec.many else resolved[0]
 
@@ -400,13 +447,18 @@ class _Loader:
             self.link_problem(place, f"'{text}': unknown kind '{kind_name}'{suggest(kind_name, KINDS)}")
             return text
         if spec.targets and kind_name not in spec.targets:
-            self.link_problem(place, f"'{spec.key}' must refer to a {' or '.join(spec.targets)}, "
-                                     f"not a {kind_name} ('{text}')")
+            self.link_problem(
+                place, f"'{spec.key}' must refer to a {' or '.join(spec.targets)}, not a {kind_name} ('{text}')"
+            )
             return text
         if (kind_name, slug) not in index:
             same_kind = [s for (k, s) in index if k == kind_name]
-            self.link_problem(place, f"'{kind_name}/{slug}' refers to no {kind_name}{suggest(slug, same_kind)}"
-                                     f" — define it (id: {slug}) or fix the reference", slug)
+            self.link_problem(
+                place,
+                f"'{kind_name}/{slug}' refers to no {kind_name}{suggest(slug, same_kind)}"
+                f" — define it (id: {slug}) or fix the reference",
+                slug,
+            )
         return f"{kind_name}/{slug}"
 
     def check_relation_kinds(self, record: Record, index) -> None:
@@ -422,14 +474,18 @@ class _Loader:
                 continue
             allowed = self.ontology.relation_kinds(relation, role)
             if allowed is not None and target.kind.name not in allowed:
-                self.link_problem(record.line_of(role),
-                                  f"'{ref}' is a {target.kind.name}, but the {role} of '{relation}' must be a "
-                                  f"{' or '.join(sorted(allowed))} — fix the {role} or choose another relation")
+                self.link_problem(
+                    record.line_of(role),
+                    f"'{ref}' is a {target.kind.name}, but the {role} of '{relation}' must be a "
+                    f"{' or '.join(sorted(allowed))} — fix the {role} or choose another relation",
+                )
 
     def check_arm_values(self, record: Record, index) -> None:
         """Every arm value of an outcome is for an arm of the outcome's own study."""
         study = record.values.get("trial")
-        for entry in record.values.get("arm-values", []) if isinstance(study, str) else []:
+        if not isinstance(study, str):
+            return
+        for entry in record.values.get("arm-values", []):
             arm_ref = entry.values.get("arm")
             arm = index.get(tuple(arm_ref.split("/", 1))) if isinstance(arm_ref, str) and "/" in arm_ref else None
             own = index.get(tuple(study.split("/", 1)))
@@ -437,11 +493,15 @@ class _Loader:
             if arm is None or arm.parent is None or arm.parent.ref in (study, *analysed):
                 continue
             arms = ", ".join(own.values.get("arms", [])) if own else ""
-            self.link_problem(Location(entry.location.file, entry.lines.get("arm", entry.location.line)),
-                              f"'{arm_ref}' is an arm of {arm.parent.ref}, not of this outcome's {study}"
-                              + (f" — use one of: {arms}" if arms else
-                                 f" — if {study} is an analysis of {arm.parent.ref}, say so in its "
-                                 f"'analysis-of:'"))
+            self.link_problem(
+                Location(entry.location.file, entry.lines.get("arm", entry.location.line)),
+                f"'{arm_ref}' is an arm of {arm.parent.ref}, not of this outcome's {study}"
+                + (
+                    f" — use one of: {arms}"
+                    if arms
+                    else f" — if {study} is an analysis of {arm.parent.ref}, say so in its 'analysis-of:'"
+                ),
+            )
 
 
 def _hint(spec: Field, node: yaml.ScalarNode, fields: tuple[Field, ...], unit_home: str | None) -> str:
@@ -457,8 +517,10 @@ def _hint(spec: Field, node: yaml.ScalarNode, fields: tuple[Field, ...], unit_ho
     keys = {f.key for f in fields}
     if len(numbers) >= 3 and {"ci-lower", "ci-upper"} <= keys:
         estimate, lower, upper = numbers[0], numbers[-2], numbers[-1]
-        return (f" — write the estimate alone ({spec.key}: {estimate}) and the interval as "
-                f"ci-lower: {lower} and ci-upper: {upper}")
+        return (
+            f" — write the estimate alone ({spec.key}: {estimate}) and the interval as "
+            f"ci-lower: {lower} and ci-upper: {upper}"
+        )
     if unit_home:
         return f" — write the number alone ({spec.key}: {numbers[0]}) and put the unit in {unit_home}"
     return f" — write the number alone: {spec.key}: {numbers[0]}"

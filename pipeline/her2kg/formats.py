@@ -7,6 +7,7 @@ dump list all follow the registry.
 
 Every writer is deterministic: same graph, same bytes.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -19,24 +20,42 @@ from functools import cached_property
 import pyoxigraph
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
-from rdflib.plugins.serializers.turtle import TurtleSerializer
 
-from .export import DATASET, bound, sorted_ntriples, void_description
+from .export import (
+    DATASET,
+    bound,
+    header_first,
+    ntriples_bytes,
+    oxigraph_triples,
+    prefixes,
+    sorted_ntriples,
+    to_rdflib,
+    turtle_bytes,
+    void_description,
+)
 from .namespaces import BASE, HK, ONTOLOGY_IRI
 
 # Namespaces whose terms appear as RDF/XML element names (predicates and types).
 USED_IN_RDFXML = {str(n) for n in (HK, OWL, RDF, RDFS, DCTERMS)} | {
-    "http://www.w3.org/2004/02/skos/core#", "http://www.geneontology.org/formats/oboInOwl#",
-    "http://www.w3.org/ns/prov#", "http://www.w3.org/2001/XMLSchema#"}
+    "http://www.w3.org/2004/02/skos/core#",
+    "http://www.geneontology.org/formats/oboInOwl#",
+    "http://www.w3.org/ns/prov#",
+    "http://www.w3.org/2001/XMLSchema#",
+}
 
 
 @dataclass
 class Content:
     """What every format is written from: the release graph (ontology and data, with the release
-    header) and what the build knows about it."""
+    header) as pyoxigraph triples in sorted N-Triples order, and what the build knows about it.
 
-    graph: Graph
+    There is one copy of the release: `triples`. `graph` (an rdflib copy) is made only for a
+    format that asks for it.
+    """
+
+    triples: list[pyoxigraph.Triple]
     data: Graph
+    ontology: Graph
     version: str
     issued: Literal | None = None
     with_inferences: bool = False  # the build writes the inferred formats too
@@ -51,13 +70,27 @@ class Content:
     @cached_property
     def ntriples(self) -> str:
         """The release graph as sorted N-Triples (blank nodes must be canonical already)."""
-        return sorted_ntriples(bound(self.graph))
+        return ntriples_bytes(self.triples).decode("utf-8")
 
     @cached_property
-    def inferred(self) -> Graph:
-        from .infer import entailments
+    def ordered(self) -> list[pyoxigraph.Triple]:
+        """The release triples with the ontology header first: the order of Turtle and RDF/XML."""
+        return header_first(self.triples, str(ONTOLOGY_IRI))
 
-        return entailments(self.graph)
+    @cached_property
+    def graph(self) -> Graph:
+        """The release as an rdflib Graph: a copy, made only when a format needs rdflib."""
+        graph = bound(Graph())
+        for t in self.triples:
+            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return graph
+
+    @cached_property
+    def inferred(self) -> list[pyoxigraph.Triple]:
+        """The entailments of the release that it does not state, sorted (see infer.py)."""
+        from .infer import entailed_triples
+
+        return oxigraph_triples(entailed_triples(self.triples))
 
 
 @dataclass(frozen=True)
@@ -84,56 +117,56 @@ def formats(with_inferences: bool = False) -> list[Format]:
     return [f for f in FORMATS.values() if with_inferences or not f.inferred]
 
 
-class _HeaderFirstTurtle(TurtleSerializer):
-    """rdflib's Turtle, with the owl:Ontology header as the first subject of the file."""
-
-    topClasses = [OWL.Ontology, RDFS.Class]  # noqa: RUF012 (rdflib declares it per instance)
-
-
-def turtle(graph: Graph) -> bytes:
-    out = io.BytesIO()
-    _HeaderFirstTurtle(bound(graph)).serialize(out, encoding="utf-8")
-    return out.getvalue()
+def turtle(content: Content) -> bytes:
+    """Turtle: every prefix declared (sorted), then the ontology header, then the subjects in
+    sorted N-Triples order."""
+    return turtle_bytes(content.ordered)
 
 
 def rdfxml(content: Content) -> bytes:
-    """RDF/XML: the ontology header first, then the sorted N-Triples order (rdflib's writer follows set order)."""
-    header_start = f"<{ONTOLOGY_IRI}> "
-    lines = content.ntriples.splitlines(keepends=True)
-    # rdf:type first, so the header is written as an <owl:Ontology> element
-    typed = f"{header_start}<{RDF.type}> "
-    ordered = sorted((line for line in lines if line.startswith(header_start)),
-                     key=lambda line: not line.startswith(typed))
-    ordered += [line for line in lines if not line.startswith(header_start)]
-    prefixes = {prefix: str(namespace) for prefix, namespace in bound(Graph()).namespaces()
-                if prefix and str(namespace) in USED_IN_RDFXML}
-    quads = pyoxigraph.parse("".join(ordered).encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    written = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=prefixes)
+    """RDF/XML: the ontology header first, then the sorted N-Triples order."""
+    used = {prefix: namespace for prefix, namespace in prefixes().items() if namespace in USED_IN_RDFXML}
+    written = pyoxigraph.serialize(content.ordered, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=used)
     assert written is not None  # without an output file, serialize returns the bytes
     return written
 
 
 def void(content: Content) -> bytes:
     dumps = [f.file_name for f in FORMATS.values() if f.dump]
-    description = void_description(content.data, content.graph, content.version, dumps, content.issued)
+    description = void_description(
+        content.data, content.ontology, len(content.triples), content.version, dumps, content.issued
+    )
     description += distributions(content)
     return description.serialize(format="turtle", encoding="utf-8")
 
 
-register(Format("ttl", "her2kg.ttl", "text/turtle", lambda c: turtle(c.graph), dump=True))
+register(Format("ttl", "her2kg.ttl", "text/turtle", turtle, dump=True))
 register(Format("nt", "her2kg.nt", "application/n-triples", lambda c: c.ntriples.encode("utf-8"), dump=True))
 register(Format("owl", "her2kg.owl", "application/rdf+xml", rdfxml, dump=True))
 register(Format("void", "void.ttl", "text/turtle", void))
-register(Format("inferred-ttl", "her2kg-inferred.ttl", "text/turtle", lambda c: turtle(c.inferred), inferred=True))
-register(Format("inferred-nt", "her2kg-inferred.nt", "application/n-triples",
-                lambda c: sorted_ntriples(c.inferred).encode("utf-8"), inferred=True))
+register(
+    Format("inferred-ttl", "her2kg-inferred.ttl", "text/turtle", lambda c: turtle_bytes(c.inferred), inferred=True)
+)
+register(
+    Format(
+        "inferred-nt",
+        "her2kg-inferred.nt",
+        "application/n-triples",
+        lambda c: ntriples_bytes(c.inferred),
+        inferred=True,
+    )
+)
 
 
 # --- the files a triple store takes: named graphs, compressed copies, checksums ---------------------
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMAT_IRIS = {"application/n-triples": "N-Triples", "application/n-quads": "N-Quads", "text/turtle": "Turtle",
-               "application/rdf+xml": "RDF_XML"}  # W3C's IRIs for RDF formats: http://www.w3.org/ns/formats/
+FORMAT_IRIS = {
+    "application/n-triples": "N-Triples",
+    "application/n-quads": "N-Quads",
+    "text/turtle": "Turtle",
+    "application/rdf+xml": "RDF_XML",
+}  # W3C's IRIs for RDF formats: http://www.w3.org/ns/formats/
 SUMS_FILE = "SHA256SUMS"
 
 
@@ -147,9 +180,11 @@ def graph_parts(content: Content) -> dict[str, list[str]]:
     """The sorted N-Triples lines of each named graph of her2kg.nq."""
     data = set(sorted_ntriples(content.data).splitlines())
     lines = content.ntriples.splitlines()
-    return {"ontology": [line for line in lines if line not in data],
-            "data": [line for line in lines if line in data],
-            "inferred": sorted_ntriples(content.inferred).splitlines()}
+    return {
+        "ontology": [line for line in lines if line not in data],
+        "data": [line for line in lines if line in data],
+        "inferred": ntriples_bytes(content.inferred).decode("utf-8").splitlines(),
+    }
 
 
 def nquads(content: Content) -> bytes:
@@ -164,11 +199,13 @@ def nquads(content: Content) -> bytes:
 def gzipped(name: str) -> Callable[[Content], bytes]:
     """A gzip copy of the format `name`, byte for byte the same on every build: the header's time is 0 and its
     file name that of the uncompressed file, whatever the build's clock or folder."""
+
     def write(content: Content) -> bytes:
         out = io.BytesIO()
         with gzip.GzipFile(filename=FORMATS[name].file_name, mode="wb", fileobj=out, mtime=0, compresslevel=9) as gz:
             gz.write(content.output(FORMATS[name]))
         return out.getvalue()
+
     return write
 
 
@@ -215,8 +252,9 @@ def distributions(content: Content) -> Graph:
         described.add((file, DCAT.downloadURL, file))
         described.add((file, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")))
         if fmt.name.endswith("-gz"):
-            described.add((file, DCAT.compressFormat,
-                           URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
+            described.add(
+                (file, DCAT.compressFormat, URIRef("https://www.iana.org/assignments/media-types/application/gzip"))
+            )
         described.add((file, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
         kind = FORMAT_IRIS.get(fmt.media_type)
         if kind:  # an RDF file: its syntax and how many triples (quads, for N-Quads) it holds

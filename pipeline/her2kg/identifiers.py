@@ -5,6 +5,7 @@ made of it, and its resolver IRI is produced from the same registry record. Patt
 IRIs come from the Bioregistry, whose data ships inside the `bioregistry` wheel (no network).
 OBO ontologies resolve to their OBO PURLs, DOIs to doi.org, everything else to identifiers.org.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -38,21 +39,24 @@ class Registry:
         return _resource(self.prefix).get_example() or ""
 
 
-REGISTRIES: dict[str, Registry] = {r.key: r for r in (
-    Registry("hgnc", "hgnc", "HGNC"),
-    Registry("chebi", "chebi", "CHEBI"),
-    Registry("mondo", "mondo", "MONDO"),
-    Registry("cl", "cl", "CL"),
-    Registry("ncit", "ncit", "NCIT"),
-    Registry("chembl", "chembl.compound", "CHEMBL"),
-    Registry("drugbank", "drugbank", "DRUGBANK"),
-    Registry("pubchem", "pubchem.compound", "PUBCHEM"),
-    Registry("ncbigene", "ncbigene", "NCBIGENE"),
-    Registry("uniprot", "uniprot", "UNIPROT"),
-    Registry("doi", "doi", "DOI"),
-    Registry("pmid", "pubmed", "PMID"),
-    Registry("nct", "clinicaltrials", "NCT"),
-)}
+REGISTRIES: dict[str, Registry] = {
+    r.key: r
+    for r in (
+        Registry("hgnc", "hgnc", "HGNC"),
+        Registry("chebi", "chebi", "CHEBI"),
+        Registry("mondo", "mondo", "MONDO"),
+        Registry("cl", "cl", "CL"),
+        Registry("ncit", "ncit", "NCIT"),
+        Registry("chembl", "chembl.compound", "CHEMBL"),
+        Registry("drugbank", "drugbank", "DRUGBANK"),
+        Registry("pubchem", "pubchem.compound", "PUBCHEM"),
+        Registry("ncbigene", "ncbigene", "NCBIGENE"),
+        Registry("uniprot", "uniprot", "UNIPROT"),
+        Registry("doi", "doi", "DOI"),
+        Registry("pmid", "pubmed", "PMID"),
+        Registry("nct", "clinicaltrials", "NCT"),
+    )
+}
 
 # Some registry patterns end in `.*` (DOI): on top of the pattern, a local identifier must not hold
 # what an IRI cannot (RFC 3987: spaces, controls, <>"{}|\^`), or no IRI could be minted from it.
@@ -83,7 +87,8 @@ class Identifier:
             iri = bioregistry.get_default_iri(prefix, self.local)
         else:
             iri = bioregistry.get_obofoundry_iri(prefix, self.local) or bioregistry.get_identifiers_org_iri(
-                prefix, self.local)
+                prefix, self.local
+            )
         if iri is None:
             raise AssertionError(f"the Bioregistry has no resolver for {prefix}")
         return iri
@@ -100,8 +105,11 @@ def _resource(prefix: str) -> bioregistry.Resource:
 def _local(registry: Registry, text: str) -> str:
     """`text` without a CURIE prefix of its own registry (HGNC:3430 → 3430; CHEBI:61390 → 61390)."""
     head, colon, tail = text.partition(":")
-    if colon and head.lower() in {registry.curie_prefix.lower(), registry.prefix,
-                                  *(s.lower() for s in _resource(registry.prefix).get_synonyms())}:
+    if colon and head.lower() in {
+        registry.curie_prefix.lower(),
+        registry.prefix,
+        *(s.lower() for s in _resource(registry.prefix).get_synonyms()),
+    }:
         text = tail
     return bioregistry.standardize_identifier(registry.prefix, text) or text
 

@@ -15,6 +15,7 @@ Credentials come from the environment (HER2KG_STORE_USER, HER2KG_STORE_PASSWORD)
 netrc file (NETRC, else ~/.netrc) entry of the store's host; never from the command line, where
 other users of the machine could read them. Basic and Digest authentication are both answered.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,8 +67,10 @@ def credentials(url: str) -> tuple[str, str] | None:
     except FileNotFoundError:
         return None
     except netrc.NetrcParseError as err:
-        raise UsageError(f"{err.filename}:{err.lineno}: not a netrc file ({err.msg}) — fix it, or set "
-                         "HER2KG_STORE_USER and HER2KG_STORE_PASSWORD") from None
+        raise UsageError(
+            f"{err.filename}:{err.lineno}: not a netrc file ({err.msg}) — fix it, or set "
+            "HER2KG_STORE_USER and HER2KG_STORE_PASSWORD"
+        ) from None
     if entry is None:
         return None
     login, _account, secret = entry
@@ -110,26 +113,34 @@ def _send(opener: urllib.request.OpenerDirector, request: urllib.request.Request
             return response.read()
     except urllib.error.HTTPError as err:
         answer = err.read().decode("utf-8", "replace").strip()[:1000]
-        raise StoreError(f"{request.full_url}: the store answered {err.code} {err.reason} to {request.get_method()}"
-                         f"{': ' + answer if answer else ''} — check the URL, the protocol (--protocol) and that "
-                         "the user may write (HER2KG_STORE_USER/HER2KG_STORE_PASSWORD or netrc)") from None
+        raise StoreError(
+            f"{request.full_url}: the store answered {err.code} {err.reason} to {request.get_method()}"
+            f"{': ' + answer if answer else ''} — check the URL, the protocol (--protocol) and that "
+            "the user may write (HER2KG_STORE_USER/HER2KG_STORE_PASSWORD or netrc)"
+        ) from None
     except (urllib.error.URLError, OSError) as err:
         reason = getattr(err, "reason", err)
-        raise StoreError(f"{request.full_url}: cannot reach the store ({reason}) — check the URL and that the "
-                         "store is running") from None
+        raise StoreError(
+            f"{request.full_url}: cannot reach the store ({reason}) — check the URL and that the store is running"
+        ) from None
 
 
 def _request(into: str, graph: str, protocol: str, chunk: str, *, replace: bool, first: bool) -> urllib.request.Request:
     if protocol == "gsp":
         method = "PUT" if first and replace else "POST"
-        return urllib.request.Request(_with_graph(into, graph), data=chunk.encode("utf-8"), method=method,
-                                      headers={"Content-Type": "application/n-triples"})
+        return urllib.request.Request(
+            _with_graph(into, graph),
+            data=chunk.encode("utf-8"),
+            method=method,
+            headers={"Content-Type": "application/n-triples"},
+        )
     update = f"INSERT DATA {{ GRAPH <{graph}> {{\n{chunk}}} }}"
     if first and replace:
         update = f"DROP SILENT GRAPH <{graph}> ;\n{update}"
     form = urllib.parse.urlencode({"update": update}).encode("utf-8")
-    return urllib.request.Request(into, data=form, method="POST",
-                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    return urllib.request.Request(
+        into, data=form, method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
 
 
 def count(into: str, graph: str, protocol: str = "gsp", sparql: str | None = None) -> int:
@@ -141,20 +152,32 @@ def count(into: str, graph: str, protocol: str = "gsp", sparql: str | None = Non
         text = _send(_opener(into), request).decode("utf-8")
         return sum(1 for line in text.splitlines() if line.strip() and not line.startswith("#"))
     query = f"SELECT (COUNT(*) AS ?triples) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    request = urllib.request.Request(endpoint, data=urllib.parse.urlencode({"query": query}).encode("utf-8"),
-                                     headers={"Accept": "application/sparql-results+json",
-                                              "Content-Type": "application/x-www-form-urlencoded"})
+    request = urllib.request.Request(
+        endpoint,
+        data=urllib.parse.urlencode({"query": query}).encode("utf-8"),
+        headers={"Accept": "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded"},
+    )
     body = _send(_opener(endpoint), request)
     try:
         return int(json.loads(body)["results"]["bindings"][0]["triples"]["value"])
     except (ValueError, KeyError, IndexError, TypeError):
-        raise StoreError(f"{endpoint}: the store's answer to a COUNT is not SPARQL JSON results: "
-                         f"{body[:300]!r} — check that --sparql is the store's SPARQL query endpoint") from None
+        raise StoreError(
+            f"{endpoint}: the store's answer to a COUNT is not SPARQL JSON results: "
+            f"{body[:300]!r} — check that --sparql is the store's SPARQL query endpoint"
+        ) from None
 
 
-def load(into: str, release_dir: Path | str = "dist", *, graph: str | None = None, replace: bool = False,
-         protocol: str = "gsp", sparql: str | None = None, progress: Callable[[int], None] | None = None,
-         chunk_bytes: int | None = None) -> LoadResult:
+def load(
+    into: str,
+    release_dir: Path | str = "dist",
+    *,
+    graph: str | None = None,
+    replace: bool = False,
+    protocol: str = "gsp",
+    sparql: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    chunk_bytes: int | None = None,
+) -> LoadResult:
     """Push the release's N-Triples into the named graph `graph` (default: the release's versioned graph) of the
     store at `into`, then count the graph's triples there; StoreError if the store refuses or the count differs.
 
@@ -165,8 +188,10 @@ def load(into: str, release_dir: Path | str = "dist", *, graph: str | None = Non
     if protocol not in PROTOCOLS:
         raise UsageError(f"--protocol {protocol}: unknown — use one of {', '.join(PROTOCOLS)}")
     if urllib.parse.urlsplit(into).scheme not in ("http", "https"):
-        raise UsageError(f"--into {into}: not an http(s) URL — give the store's Graph Store Protocol or SPARQL "
-                         "Update endpoint, such as http://localhost:7878/store")
+        raise UsageError(
+            f"--into {into}: not an http(s) URL — give the store's Graph Store Protocol or SPARQL "
+            "Update endpoint, such as http://localhost:7878/store"
+        )
     release = Release(release_dir)
     report = release.verify()
     graph = graph or release_graph(str(report["version"]))
@@ -182,8 +207,13 @@ def load(into: str, release_dir: Path | str = "dist", *, graph: str | None = Non
             progress(len(chunk.encode("utf-8")))
     result = LoadResult(into, graph, report["triples"], count(into, graph, protocol, sparql), requests, sent)
     if not result.matches:
-        hint = ("the graph held triples before: reload with --replace" if result.found > result.expected
-                else "the store dropped triples: read its log")
-        raise StoreError(f"{into}: the graph <{graph}> holds {result.found} triples after the load, the release "
-                         f"{result.expected} — {hint}")
+        hint = (
+            "the graph held triples before: reload with --replace"
+            if result.found > result.expected
+            else "the store dropped triples: read its log"
+        )
+        raise StoreError(
+            f"{into}: the graph <{graph}> holds {result.found} triples after the load, the release "
+            f"{result.expected} — {hint}"
+        )
     return result

@@ -1,10 +1,10 @@
 """The one place where IRIs and prefixes are declared."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rdflib import Graph
-from rdflib import Namespace, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 BASE = "https://w3id.org/her2kg/"

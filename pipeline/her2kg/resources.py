@@ -6,6 +6,7 @@ checkout (the working directory or one of its parents holds the project's `pypro
 `facts/` folder) the checkout's folders are read. The packaged copy serves an installed tool used
 anywhere else.
 """
+
 from __future__ import annotations
 
 import tomllib

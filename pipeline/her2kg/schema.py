@@ -5,6 +5,7 @@ so a new field is one line here (plus its property in the ontology and, if neede
 Each field type carries its YAML reader and its RDF term; each kind carries, as data, what the
 builder does beyond writing its fields.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -245,193 +246,360 @@ ARM_VALUE_FIELDS = (
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        Kind("publication", "publications", HK.Publication, ENTITY_FIELDS + (
-            Field("title", T.TEXT, HK.title, required=True),
-            Field("year", T.INTEGER, HK.year),
-            Field("venue", T.TEXT, HK.venue),
-            Field("kind", T.VOCAB, HK.publicationKind, scheme="publication-kind", required=True),
-            Field("authors", T.TEXT, HK.author, many=True),
-            Field("citation", T.TEXT, HK.citation),
-            Field("reports-from", T.REF, HK.reportsFrom, targets=("event",), many=True),
-            Field("publication-types", T.TEXT, HK.publicationType, many=True),
-            Field("mesh-terms", T.TEXT, HK.meshTerm, many=True),
-            Field("substances", T.TEXT, HK.substance, many=True),
-        )),
-        Kind("drug-class", "drug-classes", HK.DrugClass, ENTITY_FIELDS + (
-            Field("broader", T.REF, HK.broaderClass, targets=("drug-class",), many=True),
-        )),
-        Kind("drug", "drugs", HK.Drug, ENTITY_FIELDS + (
-            Field("code-names", T.TEXT, HK.codeName, many=True),
-            Field("classes", T.REF, HK.inClass, targets=("drug-class",), many=True),
-            Field("mechanism-of-action", T.TEXT, HK.mechanismOfAction),
-        )),
-        Kind("gene", "genes", HK.Gene, ENTITY_FIELDS + (
-            Field("symbol", T.TEXT, HK.geneSymbol),
-            Field("name", T.TEXT, HK.fullName),
-        )),
-        Kind("protein-form", "protein-forms", HK.ProteinForm, ENTITY_FIELDS + (
-            Field("form-of", T.REF, HK.formOf, targets=("gene",), required=True),
-        )),
-        Kind("variant", "variants", HK.Variant, ENTITY_FIELDS + (
-            Field("gene", T.REF, HK.variantOf, targets=("gene",), required=True),
-            Field("alteration", T.VOCAB, HK.alterationKind, scheme="alteration", required=True),
-            Field("change", T.TEXT, HK.proteinChange),
-        )),
+        Kind(
+            "publication",
+            "publications",
+            HK.Publication,
+            ENTITY_FIELDS
+            + (
+                Field("title", T.TEXT, HK.title, required=True),
+                Field("year", T.INTEGER, HK.year),
+                Field("venue", T.TEXT, HK.venue),
+                Field("kind", T.VOCAB, HK.publicationKind, scheme="publication-kind", required=True),
+                Field("authors", T.TEXT, HK.author, many=True),
+                Field("citation", T.TEXT, HK.citation),
+                Field("reports-from", T.REF, HK.reportsFrom, targets=("event",), many=True),
+                Field("publication-types", T.TEXT, HK.publicationType, many=True),
+                Field("mesh-terms", T.TEXT, HK.meshTerm, many=True),
+                Field("substances", T.TEXT, HK.substance, many=True),
+            ),
+        ),
+        Kind(
+            "drug-class",
+            "drug-classes",
+            HK.DrugClass,
+            ENTITY_FIELDS + (Field("broader", T.REF, HK.broaderClass, targets=("drug-class",), many=True),),
+        ),
+        Kind(
+            "drug",
+            "drugs",
+            HK.Drug,
+            ENTITY_FIELDS
+            + (
+                Field("code-names", T.TEXT, HK.codeName, many=True),
+                Field("classes", T.REF, HK.inClass, targets=("drug-class",), many=True),
+                Field("mechanism-of-action", T.TEXT, HK.mechanismOfAction),
+            ),
+        ),
+        Kind(
+            "gene",
+            "genes",
+            HK.Gene,
+            ENTITY_FIELDS
+            + (
+                Field("symbol", T.TEXT, HK.geneSymbol),
+                Field("name", T.TEXT, HK.fullName),
+            ),
+        ),
+        Kind(
+            "protein-form",
+            "protein-forms",
+            HK.ProteinForm,
+            ENTITY_FIELDS + (Field("form-of", T.REF, HK.formOf, targets=("gene",), required=True),),
+        ),
+        Kind(
+            "variant",
+            "variants",
+            HK.Variant,
+            ENTITY_FIELDS
+            + (
+                Field("gene", T.REF, HK.variantOf, targets=("gene",), required=True),
+                Field("alteration", T.VOCAB, HK.alterationKind, scheme="alteration", required=True),
+                Field("change", T.TEXT, HK.proteinChange),
+            ),
+        ),
         Kind("pathway", "pathways", HK.Pathway, ENTITY_FIELDS),
-        Kind("disease", "diseases", HK.Disease, ENTITY_FIELDS + (
-            Field("broader", T.REF, HK.broaderDisease, targets=("disease",), many=True),
-        )),
+        Kind(
+            "disease",
+            "diseases",
+            HK.Disease,
+            ENTITY_FIELDS + (Field("broader", T.REF, HK.broaderDisease, targets=("disease",), many=True),),
+        ),
         Kind("setting", "settings", HK.TreatmentSetting, ENTITY_FIELDS),
         Kind("subgroup", "subgroups", HK.PatientSubgroup, ENTITY_FIELDS),
         Kind("endpoint", "endpoints", HK.Endpoint, ENTITY_FIELDS),
         Kind("adverse-event", "adverse-events", HK.AdverseEvent, ENTITY_FIELDS),
         Kind("cell-type", "cell-types", HK.CellType, ENTITY_FIELDS),
-        Kind("organisation", "organisations", HK.Organisation, ENTITY_FIELDS + (
-            Field("part-of", T.REF, HK.partOfOrganisation, targets=("organisation",), many=True),
-            Field("location", T.TEXT, HK.location),
-        )),
-        Kind("person", "people", HK.Person, ENTITY_FIELDS + (
-            Field("affiliations", T.REF, HK.affiliation, targets=("organisation",), many=True),
-            Field("roles", T.TEXT, HK.role, many=True),
-            Field("degrees", T.TEXT, HK.degree, many=True),
-            Field("investigator-of", T.REF, HK.investigatorOf, targets=STUDIES, many=True),
-        )),
-        Kind("event", "events", HK.Event, ENTITY_FIELDS + (
-            Field("organiser", T.REF, HK.organiser, targets=("organisation",)),
-            Field("year", T.INTEGER, HK.year),
-            Field("dates", T.TEXT, HK.dates),
-            Field("location", T.TEXT, HK.location),
-        )),
-        Kind("mechanism", "mechanisms", HK.ResistanceMechanism, ENTITY_FIELDS + (
-            Field("categories", T.VOCAB, HK.mechanismCategory, scheme="mechanism-category", many=True,
-                  required=True),
-            Field("acquisition", T.VOCAB, HK.acquisition, scheme="acquisition"),
-            Field("affects", T.REF, HK.confersResistanceTo, targets=DRUG_OR_CLASS, many=True),
-            Field("spares", T.REF, HK.spares, targets=DRUG_OR_CLASS, many=True),
-            Field("actors", T.REF, HK.involves, targets=ENTITY_KINDS_WITH_ACTORS, many=True),
-        )),
-        Kind("strategy", "strategies", HK.Strategy, ENTITY_FIELDS + (
-            Field("against", T.REF, HK.proposedAgainst, targets=("mechanism",), many=True, required=True,
-                  effect=HK.overcomes),
-            Field("interventions", T.REF, HK.usesIntervention, targets=DRUG_OR_CLASS, many=True),
-            Field("status", T.VOCAB, HK.strategyStatus, scheme="strategy-status", required=True),
-            Field("trials", T.REF, HK.testedIn, targets=STUDIES, many=True),
-        )),
+        Kind(
+            "organisation",
+            "organisations",
+            HK.Organisation,
+            ENTITY_FIELDS
+            + (
+                Field("part-of", T.REF, HK.partOfOrganisation, targets=("organisation",), many=True),
+                Field("location", T.TEXT, HK.location),
+            ),
+        ),
+        Kind(
+            "person",
+            "people",
+            HK.Person,
+            ENTITY_FIELDS
+            + (
+                Field("affiliations", T.REF, HK.affiliation, targets=("organisation",), many=True),
+                Field("roles", T.TEXT, HK.role, many=True),
+                Field("degrees", T.TEXT, HK.degree, many=True),
+                Field("investigator-of", T.REF, HK.investigatorOf, targets=STUDIES, many=True),
+            ),
+        ),
+        Kind(
+            "event",
+            "events",
+            HK.Event,
+            ENTITY_FIELDS
+            + (
+                Field("organiser", T.REF, HK.organiser, targets=("organisation",)),
+                Field("year", T.INTEGER, HK.year),
+                Field("dates", T.TEXT, HK.dates),
+                Field("location", T.TEXT, HK.location),
+            ),
+        ),
+        Kind(
+            "mechanism",
+            "mechanisms",
+            HK.ResistanceMechanism,
+            ENTITY_FIELDS
+            + (
+                Field(
+                    "categories", T.VOCAB, HK.mechanismCategory, scheme="mechanism-category", many=True, required=True
+                ),
+                Field("acquisition", T.VOCAB, HK.acquisition, scheme="acquisition"),
+                Field("affects", T.REF, HK.confersResistanceTo, targets=DRUG_OR_CLASS, many=True),
+                Field("spares", T.REF, HK.spares, targets=DRUG_OR_CLASS, many=True),
+                Field("actors", T.REF, HK.involves, targets=ENTITY_KINDS_WITH_ACTORS, many=True),
+            ),
+        ),
+        Kind(
+            "strategy",
+            "strategies",
+            HK.Strategy,
+            ENTITY_FIELDS
+            + (
+                Field(
+                    "against",
+                    T.REF,
+                    HK.proposedAgainst,
+                    targets=("mechanism",),
+                    many=True,
+                    required=True,
+                    effect=HK.overcomes,
+                ),
+                Field("interventions", T.REF, HK.usesIntervention, targets=DRUG_OR_CLASS, many=True),
+                Field("status", T.VOCAB, HK.strategyStatus, scheme="strategy-status", required=True),
+                Field("trials", T.REF, HK.testedIn, targets=STUDIES, many=True),
+            ),
+        ),
         Kind("trial", "trials", HK.ClinicalTrial, STUDY_FIELDS, extra_types=(HK.Study,)),
         Kind("study", "studies", HK.Study, STUDY_FIELDS),
         Kind("arm", "arms", HK.Arm, ARM_FIELDS, nested_in="arms"),
-        Kind("outcome", "outcomes", HK.Outcome, STATEMENT_ID + PROVENANCE_FIELDS + (
-            Field("trial", T.REF, HK.ofStudy, targets=STUDIES, required=True, mentioned=True, inverse=HK.hasOutcome),
-            Field("endpoint", T.REF, HK.endpoint, targets=("endpoint",), required=True),
-            Field("subgroup", T.REF, HK.inSubgroup, targets=("subgroup",), many=True),
-            Field("analysis", T.VOCAB, HK.analysis, scheme="analysis"),
-            Field("endpoint-role", T.VOCAB, HK.endpointRole, scheme="endpoint-role"),
-            Field("condition", T.TEXT, HK.condition),
-            Field("assay", T.VOCAB, HK.assay, scheme="assay", many=True),
-            Field("unit", T.VOCAB, HK.unit, scheme="unit"),
-            Field("time-point", T.DECIMAL, HK.timePoint),
-            Field("time-point-unit", T.VOCAB, HK.timePointUnit, scheme="unit"),
-            Field("difference", T.DECIMAL, HK.difference),
-            Field("difference-unit", T.VOCAB, HK.differenceUnit, scheme="unit"),
-            Field("arm-values", T.ARM_VALUES, HK.hasArmResult, many=True),
-            Field("hazard-ratio", T.DECIMAL, HK.hazardRatio),
-            Field("ci-lower", T.DECIMAL, HK.ciLower),
-            Field("ci-upper", T.DECIMAL, HK.ciUpper),
-            Field("ci-level", T.DECIMAL, HK.ciLevel),
-            Field("p-value", T.DECIMAL, HK.pValue),
-            Field("p-relation", T.VOCAB, HK.pRelation, scheme="p-relation"),
-            Field("significant", T.BOOLEAN, HK.significant),
-        )),
-        Kind("prevalence", "prevalences", HK.PrevalenceFigure, STATEMENT_ID + PROVENANCE_FIELDS + (
-            Field("feature", T.REF, HK.feature, required=True, mentioned=True),
-            Field("population", T.TEXT, HK.population, required=True),
-            Field("population-disease", T.REF, HK.inDisease, targets=("disease",)),
-            Field("value", T.DECIMAL, HK.value),
-            Field("value-lower", T.DECIMAL, HK.valueLower),
-            Field("value-upper", T.DECIMAL, HK.valueUpper),
-            Field("unit", T.VOCAB, HK.unit, scheme="unit", required=True),
-            Field("numerator", T.INTEGER, HK.numerator),
-            Field("denominator", T.INTEGER, HK.denominator),
-            Field("approximate", T.BOOLEAN, HK.approximate),
-            Field("assay", T.VOCAB, HK.assay, scheme="assay", many=True),
-        )),
-        Kind("approval", "approvals", HK.Approval, STATEMENT_ID + PROVENANCE_FIELDS + (
-            Field("drugs", T.REF, HK.approvedDrug, targets=("drug",), many=True, mentioned=True),
-            # A class the text says is (not) approved without naming a drug of it ("the HER3-targeted
-            # treatment is still not approved"); a shape requires drugs or classes.
-            Field("classes", T.REF, HK.approvedClass, targets=("drug-class",), many=True, mentioned=True),
-            Field("agency", T.VOCAB, HK.agency, scheme="agency"),
-            Field("year", T.INTEGER, HK.year),
-            Field("month", T.INTEGER, HK.month),
-            Field("settings", T.REF, HK.inSetting, targets=("setting",), many=True),
-            Field("indication", T.TEXT, HK.indication),
-            Field("basis-trials", T.REF, HK.basedOnTrial, targets=STUDIES, many=True),
-            Field("negated", T.BOOLEAN, HK.negated),
-        )),
-        Kind("safety", "safety-statements", HK.SafetyStatement, STATEMENT_ID + PROVENANCE_FIELDS + (
-            Field("drugs", T.REF, HK.safetyOf, targets=DRUG_OR_CLASS, many=True, required=True, mentioned=True),
-            Field("adverse-event", T.REF, HK.adverseEvent, targets=("adverse-event",), required=True,
-                  mentioned=True),
-            Field("partners", T.REF, HK.partner, targets=DRUG_OR_CLASS, many=True),
-            Field("trials", T.REF, HK.inStudy, targets=STUDIES, many=True),
-            Field("value", T.DECIMAL, HK.value),
-            Field("unit", T.VOCAB, HK.unit, scheme="unit"),
-            Field("grade", T.TEXT, HK.grade),
-            Field("management", T.TEXT, HK.management),
-            Field("condition", T.TEXT, HK.condition),
-        )),
-        Kind("comparison", "comparisons", HK.Comparison, STATEMENT_ID + PROVENANCE_FIELDS + (
-            Field("subject", T.REF, HK.comparisonSubject, required=True, mentioned=True),
-            Field("attribute", T.TEXT, HK.attribute, required=True),
-            Field("direction", T.VOCAB, HK.direction, scheme="comparison-direction", required=True),
-            Field("comparator", T.REF, HK.comparator, mentioned=True),
-            Field("comparator-text", T.TEXT, HK.comparatorText),
-            Field("condition", T.TEXT, HK.condition),
-        )),
-        Kind("recommendation", "recommendations", HK.Recommendation, STATEMENT_ID + PROVENANCE_FIELDS + (
-            Field("body", T.VOCAB, HK.guidelineBody, scheme="guideline-body", required=True),
-            Field("drugs", T.REF, HK.recommendedDrug, targets=DRUG_OR_CLASS, many=True, mentioned=True),
-            Field("settings", T.REF, HK.inSetting, targets=("setting",), many=True),
-            Field("condition", T.TEXT, HK.condition),
-            Field("strength", T.TEXT, HK.strength),
-            Field("negated", T.BOOLEAN, HK.negated),
-        )),
-        Kind("property", "properties", HK.PropertyStatement, STATEMENT_ID + PROVENANCE_FIELDS + (
-            Field("subject", T.REF, HK.propertyOf, targets=("drug", "drug-class", "gene", "protein-form"),
-                  required=True, mentioned=True),
-        ) + PROPERTY_ATTRIBUTE_FIELDS, states_properties=True),
-        Kind("claim", "claims", HK.RelationClaim, (Field("id", T.TEXT),) + PROVENANCE_FIELDS + (
-            Field("subject", T.REF, HK.claimSubject, required=True),
-            Field("relation", T.RELATION, HK.claimRelation, required=True),
-            Field("object", T.REF, HK.claimObject, required=True),
-            Field("settings", T.REF, HK.inSetting, targets=("setting",), many=True),
-            Field("diseases", T.REF, HK.inDisease, targets=("disease",), many=True),
-            Field("subgroup", T.REF, HK.inSubgroup, targets=("subgroup",), many=True),
-            Field("binding-site", T.TEXT, HK.bindingSite),
-            Field("context", T.TEXT, HK.context),
-        ) + QUALIFIER_FIELDS, states_relation=True),
-        Kind("correction", "corrections", HK.Correction, STATEMENT_ID + PROVENANCE_FIELDS + (
-            Field("about", T.REF, HK.corrects, required=True),
-            Field("field", T.TEXT, HK.correctedField, required=True),
-            Field("printed", T.TEXT, HK.printedValue, required=True),
-            Field("corrected", T.TEXT, HK.correctedValue),
-            Field("how-verified", T.TEXT, HK.howVerified),
-        )),
-        Kind("disagreement", "disagreements", HK.Disagreement, (
-            Field("id", T.TEXT, required=True),
-            Field("statements", T.REF, HK.between, targets=("claim", "outcome", "prevalence", "approval", "safety",
-                                                             "comparison", "recommendation", "property"),
-                  many=True, required=True),
-            Field("description", T.TEXT, RDFS.label, required=True),
-            Field("note", T.TEXT, RDFS.comment),
-        )),
+        Kind(
+            "outcome",
+            "outcomes",
+            HK.Outcome,
+            STATEMENT_ID
+            + PROVENANCE_FIELDS
+            + (
+                Field(
+                    "trial", T.REF, HK.ofStudy, targets=STUDIES, required=True, mentioned=True, inverse=HK.hasOutcome
+                ),
+                Field("endpoint", T.REF, HK.endpoint, targets=("endpoint",), required=True),
+                Field("subgroup", T.REF, HK.inSubgroup, targets=("subgroup",), many=True),
+                Field("analysis", T.VOCAB, HK.analysis, scheme="analysis"),
+                Field("endpoint-role", T.VOCAB, HK.endpointRole, scheme="endpoint-role"),
+                Field("condition", T.TEXT, HK.condition),
+                Field("assay", T.VOCAB, HK.assay, scheme="assay", many=True),
+                Field("unit", T.VOCAB, HK.unit, scheme="unit"),
+                Field("time-point", T.DECIMAL, HK.timePoint),
+                Field("time-point-unit", T.VOCAB, HK.timePointUnit, scheme="unit"),
+                Field("difference", T.DECIMAL, HK.difference),
+                Field("difference-unit", T.VOCAB, HK.differenceUnit, scheme="unit"),
+                Field("arm-values", T.ARM_VALUES, HK.hasArmResult, many=True),
+                Field("hazard-ratio", T.DECIMAL, HK.hazardRatio),
+                Field("ci-lower", T.DECIMAL, HK.ciLower),
+                Field("ci-upper", T.DECIMAL, HK.ciUpper),
+                Field("ci-level", T.DECIMAL, HK.ciLevel),
+                Field("p-value", T.DECIMAL, HK.pValue),
+                Field("p-relation", T.VOCAB, HK.pRelation, scheme="p-relation"),
+                Field("significant", T.BOOLEAN, HK.significant),
+            ),
+        ),
+        Kind(
+            "prevalence",
+            "prevalences",
+            HK.PrevalenceFigure,
+            STATEMENT_ID
+            + PROVENANCE_FIELDS
+            + (
+                Field("feature", T.REF, HK.feature, required=True, mentioned=True),
+                Field("population", T.TEXT, HK.population, required=True),
+                Field("population-disease", T.REF, HK.inDisease, targets=("disease",)),
+                Field("value", T.DECIMAL, HK.value),
+                Field("value-lower", T.DECIMAL, HK.valueLower),
+                Field("value-upper", T.DECIMAL, HK.valueUpper),
+                Field("unit", T.VOCAB, HK.unit, scheme="unit", required=True),
+                Field("numerator", T.INTEGER, HK.numerator),
+                Field("denominator", T.INTEGER, HK.denominator),
+                Field("approximate", T.BOOLEAN, HK.approximate),
+                Field("assay", T.VOCAB, HK.assay, scheme="assay", many=True),
+            ),
+        ),
+        Kind(
+            "approval",
+            "approvals",
+            HK.Approval,
+            STATEMENT_ID
+            + PROVENANCE_FIELDS
+            + (
+                Field("drugs", T.REF, HK.approvedDrug, targets=("drug",), many=True, mentioned=True),
+                # A class the text says is (not) approved without naming a drug of it ("the HER3-targeted
+                # treatment is still not approved"); a shape requires drugs or classes.
+                Field("classes", T.REF, HK.approvedClass, targets=("drug-class",), many=True, mentioned=True),
+                Field("agency", T.VOCAB, HK.agency, scheme="agency"),
+                Field("year", T.INTEGER, HK.year),
+                Field("month", T.INTEGER, HK.month),
+                Field("settings", T.REF, HK.inSetting, targets=("setting",), many=True),
+                Field("indication", T.TEXT, HK.indication),
+                Field("basis-trials", T.REF, HK.basedOnTrial, targets=STUDIES, many=True),
+                Field("negated", T.BOOLEAN, HK.negated),
+            ),
+        ),
+        Kind(
+            "safety",
+            "safety-statements",
+            HK.SafetyStatement,
+            STATEMENT_ID
+            + PROVENANCE_FIELDS
+            + (
+                Field("drugs", T.REF, HK.safetyOf, targets=DRUG_OR_CLASS, many=True, required=True, mentioned=True),
+                Field(
+                    "adverse-event", T.REF, HK.adverseEvent, targets=("adverse-event",), required=True, mentioned=True
+                ),
+                Field("partners", T.REF, HK.partner, targets=DRUG_OR_CLASS, many=True),
+                Field("trials", T.REF, HK.inStudy, targets=STUDIES, many=True),
+                Field("value", T.DECIMAL, HK.value),
+                Field("unit", T.VOCAB, HK.unit, scheme="unit"),
+                Field("grade", T.TEXT, HK.grade),
+                Field("management", T.TEXT, HK.management),
+                Field("condition", T.TEXT, HK.condition),
+            ),
+        ),
+        Kind(
+            "comparison",
+            "comparisons",
+            HK.Comparison,
+            STATEMENT_ID
+            + PROVENANCE_FIELDS
+            + (
+                Field("subject", T.REF, HK.comparisonSubject, required=True, mentioned=True),
+                Field("attribute", T.TEXT, HK.attribute, required=True),
+                Field("direction", T.VOCAB, HK.direction, scheme="comparison-direction", required=True),
+                Field("comparator", T.REF, HK.comparator, mentioned=True),
+                Field("comparator-text", T.TEXT, HK.comparatorText),
+                Field("condition", T.TEXT, HK.condition),
+            ),
+        ),
+        Kind(
+            "recommendation",
+            "recommendations",
+            HK.Recommendation,
+            STATEMENT_ID
+            + PROVENANCE_FIELDS
+            + (
+                Field("body", T.VOCAB, HK.guidelineBody, scheme="guideline-body", required=True),
+                Field("drugs", T.REF, HK.recommendedDrug, targets=DRUG_OR_CLASS, many=True, mentioned=True),
+                Field("settings", T.REF, HK.inSetting, targets=("setting",), many=True),
+                Field("condition", T.TEXT, HK.condition),
+                Field("strength", T.TEXT, HK.strength),
+                Field("negated", T.BOOLEAN, HK.negated),
+            ),
+        ),
+        Kind(
+            "property",
+            "properties",
+            HK.PropertyStatement,
+            STATEMENT_ID
+            + PROVENANCE_FIELDS
+            + (
+                Field(
+                    "subject",
+                    T.REF,
+                    HK.propertyOf,
+                    targets=("drug", "drug-class", "gene", "protein-form"),
+                    required=True,
+                    mentioned=True,
+                ),
+            )
+            + PROPERTY_ATTRIBUTE_FIELDS,
+            states_properties=True,
+        ),
+        Kind(
+            "claim",
+            "claims",
+            HK.RelationClaim,
+            (Field("id", T.TEXT),)
+            + PROVENANCE_FIELDS
+            + (
+                Field("subject", T.REF, HK.claimSubject, required=True),
+                Field("relation", T.RELATION, HK.claimRelation, required=True),
+                Field("object", T.REF, HK.claimObject, required=True),
+                Field("settings", T.REF, HK.inSetting, targets=("setting",), many=True),
+                Field("diseases", T.REF, HK.inDisease, targets=("disease",), many=True),
+                Field("subgroup", T.REF, HK.inSubgroup, targets=("subgroup",), many=True),
+                Field("binding-site", T.TEXT, HK.bindingSite),
+                Field("context", T.TEXT, HK.context),
+            )
+            + QUALIFIER_FIELDS,
+            states_relation=True,
+        ),
+        Kind(
+            "correction",
+            "corrections",
+            HK.Correction,
+            STATEMENT_ID
+            + PROVENANCE_FIELDS
+            + (
+                Field("about", T.REF, HK.corrects, required=True),
+                Field("field", T.TEXT, HK.correctedField, required=True),
+                Field("printed", T.TEXT, HK.printedValue, required=True),
+                Field("corrected", T.TEXT, HK.correctedValue),
+                Field("how-verified", T.TEXT, HK.howVerified),
+            ),
+        ),
+        Kind(
+            "disagreement",
+            "disagreements",
+            HK.Disagreement,
+            (
+                Field("id", T.TEXT, required=True),
+                Field(
+                    "statements",
+                    T.REF,
+                    HK.between,
+                    targets=(
+                        "claim",
+                        "outcome",
+                        "prevalence",
+                        "approval",
+                        "safety",
+                        "comparison",
+                        "recommendation",
+                        "property",
+                    ),
+                    many=True,
+                    required=True,
+                ),
+                Field("description", T.TEXT, RDFS.label, required=True),
+                Field("note", T.TEXT, RDFS.comment),
+            ),
+        ),
     )
 }
 
 # Top-level keys of a facts file: plural or singular kind names (nested kinds are not), plus a
 # default `source`.
-KIND_BY_KEY: dict[str, Kind] = {key: kind for kind in KINDS.values() if kind.nested_in is None
-                                for key in (kind.name, kind.plural)}
+KIND_BY_KEY: dict[str, Kind] = {
+    key: kind for kind in KINDS.values() if kind.nested_in is None for key in (kind.name, kind.plural)
+}
 
 # A prefix per kind of record (`drug:` → https://w3id.org/her2kg/drug/), for Turtle and SPARQL.
 KIND_PREFIXES: dict[str, str] = {name: f"{BASE}{name}/" for name in KINDS}

@@ -9,6 +9,7 @@ A quote matches when it occurs in its named source after runs of whitespace are 
 space on both sides. Nothing else is normalised (no case folding, no dash or quotation-mark
 changes): a quote must stay the source's words.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -87,8 +88,7 @@ class QuoteReport:
 
     def as_dict(self) -> dict:
         """The counts for build-report.json (no paths: a report must not depend on the machine)."""
-        return {"checked": dict(sorted(self.checked.items())),
-                "not_checked": dict(sorted(self.unchecked.items()))}
+        return {"checked": dict(sorted(self.checked.items())), "not_checked": dict(sorted(self.unchecked.items()))}
 
     def summary(self) -> str:
         """One line: e.g. 'quotes checked: 1,480 in 3 sources; 147 in 2 sources not checked (…) — …'."""
@@ -99,9 +99,11 @@ class QuoteReport:
             return line
         not_shipped = sorted(p for p in self.unchecked if p not in self.unlisted)
         reasons = ([f"text not shipped: {', '.join(not_shipped)}"] if not_shipped else []) + (
-            [f"not listed in {SHOWN_FOLDER}/{MANIFEST}: {', '.join(sorted(self.unlisted))}"] if self.unlisted else [])
-        line += (f"; {sum(self.unchecked.values()):,} in {_sources(len(self.unchecked))} not checked"
-                 f" ({'; '.join(reasons)})")
+            [f"not listed in {SHOWN_FOLDER}/{MANIFEST}: {', '.join(sorted(self.unlisted))}"] if self.unlisted else []
+        )
+        line += (
+            f"; {sum(self.unchecked.values()):,} in {_sources(len(self.unchecked))} not checked ({'; '.join(reasons)})"
+        )
         if not_shipped:
             line += " — pass --sources DIR with your copies"
         return line
@@ -112,6 +114,7 @@ def _sources(count: int) -> str:
 
 
 # -- loading -------------------------------------------------------------------------------------
+
 
 def load_library(folder: Path | None = None, copies_dir: Path | None = None) -> Library:
     """Read the manifest, verify every shipped text against its SHA-256, and add the curator's copies.
@@ -128,8 +131,10 @@ def load_library(folder: Path | None = None, copies_dir: Path | None = None) -> 
             raise EnvironmentProblem(str(err)) from err
     manifest = Path(folder) / MANIFEST
     if not manifest.is_file():
-        raise UsageError(f"{folder}: no {MANIFEST} — the source texts' manifest (publication, file, sha256, "
-                         "licence …) is missing; restore the sources/ folder of her2kg")
+        raise UsageError(
+            f"{folder}: no {MANIFEST} — the source texts' manifest (publication, file, sha256, "
+            "licence …) is missing; restore the sources/ folder of her2kg"
+        )
     sources = _read_manifest(manifest)
     problems: list[Problem] = []
     texts: dict[str, Text] = {}
@@ -153,14 +158,27 @@ def _read_manifest(path: Path) -> dict[str, Source]:
         document = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except (UnicodeDecodeError, yaml.YAMLError) as err:
         mark = getattr(err, "problem_mark", None)
-        raise FactsError([Problem(Location(shown, mark.line + 1 if mark else 1),
-                                  f"cannot read the manifest: {err} — fix the syntax here")]) from err
+        raise FactsError(
+            [
+                Problem(
+                    Location(shown, mark.line + 1 if mark else 1),
+                    f"cannot read the manifest: {err} — fix the syntax here",
+                )
+            ]
+        ) from err
     entries = None
     if isinstance(document, yaml.MappingNode):
         entries = next((v for k, v in document.value if k.value == "sources"), None)
     if not isinstance(entries, yaml.SequenceNode):
-        raise FactsError([Problem(Location(shown, 1), "the manifest must hold 'sources:', a list of entries "
-                                                      "(publication, file, sha256, licence, attribution, published)")])
+        raise FactsError(
+            [
+                Problem(
+                    Location(shown, 1),
+                    "the manifest must hold 'sources:', a list of entries "
+                    "(publication, file, sha256, licence, attribution, published)",
+                )
+            ]
+        )
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
     for node in entries.value:
@@ -172,8 +190,12 @@ def _read_manifest(path: Path) -> dict[str, Source]:
         unknown = sorted({k.value for k, _ in node.value} - set(_REQUIRED) - set(_OPTIONAL))
         missing = [key for key in _REQUIRED if key not in values]
         if unknown or missing:
-            problems.append(Problem(place, "; ".join([f"unknown key '{k}'" for k in unknown]
-                                                     + [f"the entry lacks '{k}'" for k in missing])))
+            problems.append(
+                Problem(
+                    place,
+                    "; ".join([f"unknown key '{k}'" for k in unknown] + [f"the entry lacks '{k}'" for k in missing]),
+                )
+            )
             continue
         if not _SHA256.match(values["sha256"]):
             problems.append(Problem(place, f"sha256 of '{values['publication']}' must be 64 lower-case hex digits"))
@@ -182,8 +204,14 @@ def _read_manifest(path: Path) -> dict[str, Source]:
             problems.append(Problem(place, f"'{values['publication']}' is listed twice; keep one entry"))
             continue
         sources[values["publication"]] = Source(
-            values["publication"], values["sha256"], values["licence"], values["attribution"], values["published"],
-            values.get("file"), values.get("licence-url"))
+            values["publication"],
+            values["sha256"],
+            values["licence"],
+            values["attribution"],
+            values["published"],
+            values.get("file"),
+            values.get("licence-url"),
+        )
     if problems:
         raise FactsError(problems)
     return sources
@@ -194,15 +222,24 @@ def _read_shipped(folder: Path, source: Source, problems: list[Problem]) -> Text
     shown = f"{SHOWN_FOLDER}/{source.file}"
     path = folder / source.file
     if not path.is_file():
-        problems.append(Problem(Location(shown, 0), f"the text of '{source.publication}' named in {MANIFEST} "
-                                                    "is missing — restore the file, or remove 'file:' from its entry"))
+        problems.append(
+            Problem(
+                Location(shown, 0),
+                f"the text of '{source.publication}' named in {MANIFEST} "
+                "is missing — restore the file, or remove 'file:' from its entry",
+            )
+        )
         return None
     digest = sha256_of(path)
     if digest != source.sha256:
-        problems.append(Problem(Location(shown, 0),
-                                f"SHA-256 {digest[:12]}… differs from {MANIFEST} ({source.sha256[:12]}…): this must be "
-                                "the exact text the facts were curated from — restore the file; for a new edition "
-                                f"of the text, update sha256 in {MANIFEST} and rebuild to re-check every quote"))
+        problems.append(
+            Problem(
+                Location(shown, 0),
+                f"SHA-256 {digest[:12]}… differs from {MANIFEST} ({source.sha256[:12]}…): this must be "
+                "the exact text the facts were curated from — restore the file; for a new edition "
+                f"of the text, update sha256 in {MANIFEST} and rebuild to re-check every quote",
+            )
+        )
         return None
     return _text(source, path, shown, problems)
 
@@ -217,8 +254,9 @@ def _text(source: Source, path: Path, shown: str, problems: list[Problem]) -> Te
 
 def _add_copies(library: Library, copies_dir: Path) -> None:
     if not copies_dir.is_dir():
-        raise UsageError(f"--sources {copies_dir}: not a folder — give the folder holding your copies of the "
-                         "source texts (*.txt)")
+        raise UsageError(
+            f"--sources {copies_dir}: not a folder — give the folder holding your copies of the source texts (*.txt)"
+        )
     by_checksum = {s.sha256: s for s in library.sources.values()}
     wrong: list[str] = []
     problems: list[Problem] = []
@@ -237,14 +275,17 @@ def _add_copies(library: Library, copies_dir: Path) -> None:
     if problems:
         raise FactsError(problems)
     if wrong:
-        expected = ", ".join(f"{s.publication} {s.sha256[:12]}…" for s in library.sources.values()
-                             if s.file is None)
-        raise UsageError(f"--sources {copies_dir}: " + "; ".join(wrong)
-                         + f" — a copy must be the text exactly as published, unedited (expected SHA-256: {expected});"
-                           " fix or remove the file")
+        expected = ", ".join(f"{s.publication} {s.sha256[:12]}…" for s in library.sources.values() if s.file is None)
+        raise UsageError(
+            f"--sources {copies_dir}: "
+            + "; ".join(wrong)
+            + f" — a copy must be the text exactly as published, unedited (expected SHA-256: {expected});"
+            " fix or remove the file"
+        )
 
 
 # -- checking --------------------------------------------------------------------------------------
+
 
 def check_quotes(facts: Facts, library: Library) -> QuoteReport:
     """Check every quote of every record and evidence entry against the text of its named source."""
@@ -284,10 +325,14 @@ def _not_found(words: str, text: Text, library: Library) -> str:
     publication = text.source.publication
     elsewhere = [p for p, other in sorted(library.texts.items()) if p != publication and words in other.words]
     if elsewhere:
-        return (f"quote not found in its source '{publication}' — it is in '{elsewhere[0]}': "
-                "correct the source, or copy the exact words from " + text.shown)
-    return (f"quote not found in its source '{publication}' — copy the exact words from {text.shown}"
-            f" (closest passage: \"{closest_passage(words, text.words)}\")")
+        return (
+            f"quote not found in its source '{publication}' — it is in '{elsewhere[0]}': "
+            "correct the source, or copy the exact words from " + text.shown
+        )
+    return (
+        f"quote not found in its source '{publication}' — copy the exact words from {text.shown}"
+        f' (closest passage: "{closest_passage(words, text.words)}")'
+    )
 
 
 def closest_passage(quote: str, text: str) -> str:

@@ -8,6 +8,7 @@ out (`truncated`), as Datasette does with `sql_time_limit_ms` and `max_returned_
 `execute` forks one worker for one query (about 5 ms on the shipped release), which suits the
 command line; the server keeps a pool of workers forked in advance and calls the same code.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,8 @@ Row = tuple[Term | None, ...]
 # blank-node labels. What is left are bare words, and in SPARQL a bare word is a keyword (or `a`,
 # `true`, `false`), so looking at them is enough to refuse updates and outbound requests without a
 # parser. pyoxigraph exposes no parse tree, and rdflib's parser is slow and reads a different grammar.
-_TOKEN = re.compile(r'''
+_TOKEN = re.compile(
+    r'''
     (?P<skip>\#[^\n]*                                     # comment
       | """(?:[^"\\]|\\.|"(?!""))*""" | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'   # long strings
       | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'        # strings
@@ -47,11 +49,15 @@ _TOKEN = re.compile(r'''
       | [?$]\w+                                           # variable
       | _:[\w.-]*                                         # blank node label
       | [\w.-]*:[\w.:%\\-]*)                              # prefixed name
-    | (?P<word>[A-Za-z]+)''', re.VERBOSE)
+    | (?P<word>[A-Za-z]+)''',
+    re.VERBOSE,
+)
 UPDATE_WORDS = {"INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
-REMOTE_WORDS = {"LOAD": "LOAD is refused: the store is read-only and never fetches remote data",
-                "SERVICE": "SERVICE is refused: queries never reach out to other endpoints",
-                "FROM": "FROM and FROM NAMED are refused: the query runs on the her2kg graph only"}
+REMOTE_WORDS = {
+    "LOAD": "LOAD is refused: the store is read-only and never fetches remote data",
+    "SERVICE": "SERVICE is refused: queries never reach out to other endpoints",
+    "FROM": "FROM and FROM NAMED are refused: the query runs on the her2kg graph only",
+}
 
 
 def keywords(text: str) -> set[str]:
@@ -103,7 +109,6 @@ def _expected(detail: str) -> str:
     return "expected " + (", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0])
 
 
-
 def syntax_message(text: str, error: str) -> str:
     """pyoxigraph's parser error as `line 3, column 12: expected … near '…'`: the position, what
     could come there when that is a short list of words, and the text found there."""
@@ -112,21 +117,24 @@ def syntax_message(text: str, error: str) -> str:
         return " ".join(error.split())
     line, column, detail = int(match[1]), int(match[2]), match[3]
     lines = text.splitlines() or [""]
-    before = "\n".join(lines[:line - 1] + [lines[line - 1][:column - 1] if line <= len(lines) else ""])
-    rest = text[len(before):].split()
+    before = "\n".join(lines[: line - 1] + [lines[line - 1][: column - 1] if line <= len(lines) else ""])
+    rest = text[len(before) :].split()
     near = f"'{rest[0][:30]}'" if rest else "the end of the query"
     if not keywords(text) & QUERY_FORMS:
         return "line 1, column 1: a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE (after its PREFIXes)"
     if "Prefix not found" in detail:
         names = re.findall(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:(?=[\w])", before)
         prefix = names[-1] if names else ""
-        return (f"line {line}, column {column}: undeclared prefix '{prefix}:' — declare it with PREFIX "
-                f"or write the full <IRI>")
+        return (
+            f"line {line}, column {column}: undeclared prefix '{prefix}:' — declare it with PREFIX "
+            f"or write the full <IRI>"
+        )
     what = _expected(detail)
     return f"line {line}, column {column}: {what} near {near}"
 
 
 # --- results ------------------------------------------------------------------------------------
+
 
 @dataclass
 class Results:
@@ -163,8 +171,14 @@ class Results:
         self.close()
 
 
-def execute(store: pyoxigraph.Store, text: str, *, substitutions: dict | None = None,
-            timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS) -> Results:
+def execute(
+    store: pyoxigraph.Store,
+    text: str,
+    *,
+    substitutions: dict | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_rows: int = DEFAULT_MAX_ROWS,
+) -> Results:
     """Run a read-only query on `store` in a worker process forked for it (see workers.WorkerPool,
     which a server keeps instead); 0 means no time limit / no row cap.
 
@@ -193,5 +207,15 @@ def execute(store: pyoxigraph.Store, text: str, *, substitutions: dict | None = 
     return results
 
 
-__all__ = ["DEFAULT_MAX_ROWS", "DEFAULT_TIMEOUT", "QUERY_PREFIXES", "Results", "Row", "Term", "check_read_only",
-           "execute", "keywords", "syntax_message"]
+__all__ = [
+    "DEFAULT_MAX_ROWS",
+    "DEFAULT_TIMEOUT",
+    "QUERY_PREFIXES",
+    "Results",
+    "Row",
+    "Term",
+    "check_read_only",
+    "execute",
+    "keywords",
+    "syntax_message",
+]

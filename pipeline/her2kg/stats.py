@@ -1,4 +1,5 @@
 """What a release holds: entities per class, statements per source (for `stats` and docs/coverage.md)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,10 +22,16 @@ def local(iri: str) -> str:
     return iri.rpartition("#")[2] if "#" in iri else iri.rpartition("/")[2]
 
 
+def _select(store: pyoxigraph.Store, name: str) -> pyoxigraph.QuerySolutions:
+    solutions = store.query(internal_query(name))
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)  # the internal queries are SELECTs
+    return solutions
+
+
 def release_stats(store: pyoxigraph.Store) -> ReleaseStats:
-    classes = {local(r["class"].value): int(r["n"].value) for r in store.query(internal_query("entities-per-class"))}
+    classes = {local(r["class"].value): int(r["n"].value) for r in _select(store, "entities-per-class")}
     per_source: dict[str, dict[str, int]] = {}
-    for row in store.query(internal_query("statements-per-source")):
+    for row in _select(store, "statements-per-source"):
         per_source.setdefault(local(row["source"].value), {})[local(row["kind"].value)] = int(row["n"].value)
     return ReleaseStats(len(store), classes, per_source)
 
@@ -38,13 +45,26 @@ def as_text(stats: ReleaseStats) -> str:
 
 
 def as_markdown(stats: ReleaseStats) -> str:
-    lines = ["# Coverage", "",
-             "What the shipped graph holds. Regenerate with `her2kg build && her2kg stats --format markdown > docs/coverage.md`.",
-             "", f"Triples (ontology and data): {stats.triples}.", "", "## Entities per class", "",
-             "| class | entities |", "|---|---|"]
+    lines = [
+        "# Coverage",
+        "",
+        "What the shipped graph holds. Regenerate with `her2kg build && her2kg stats --format markdown > docs/coverage.md`.",
+        "",
+        f"Triples (ontology and data): {stats.triples}.",
+        "",
+        "## Entities per class",
+        "",
+        "| class | entities |",
+        "|---|---|",
+    ]
     lines += [f"| `hk:{name}` | {n} |" for name, n in stats.entities_per_class.items()]
-    lines += ["", "## Statements per source text", "",
-              "| source | " + " | ".join(STATEMENT_KINDS) + " | all |", "|---" * (len(STATEMENT_KINDS) + 2) + "|"]
+    lines += [
+        "",
+        "## Statements per source text",
+        "",
+        "| source | " + " | ".join(STATEMENT_KINDS) + " | all |",
+        "|---" * (len(STATEMENT_KINDS) + 2) + "|",
+    ]
     for source, kinds in stats.statements_per_source.items():
         cells = [str(kinds.get(k, 0)) for k in STATEMENT_KINDS]
         lines.append(f"| `{source}` | " + " | ".join(cells) + f" | {sum(kinds.values())} |")

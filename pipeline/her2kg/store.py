@@ -1,4 +1,5 @@
 """The embedded store: a released graph loaded into pyoxigraph for fast SPARQL."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -27,6 +27,7 @@ forked directly. Every process dies with the one that forked it (PR_SET_PDEATHSI
 An on-disk store (`reopen=PATH`) is opened read-only in each worker rather than shared: RocksDB
 keeps threads and file handles that a fork does not carry over.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -57,6 +58,7 @@ READ_BYTES = 1 << 16
 
 # --- terms on the wire ----------------------------------------------------------------------------
 
+
 def encode(term: Term | None) -> object:
     if isinstance(term, pyoxigraph.NamedNode):
         return term.value
@@ -74,8 +76,11 @@ def decode(value: object) -> Term | None:
         if len(value) == 2:
             return pyoxigraph.BlankNode(value[1])
         text, language, datatype = value
-        return pyoxigraph.Literal(text, language=language) if language else \
-            pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(datatype))
+        return (
+            pyoxigraph.Literal(text, language=language)
+            if language
+            else pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(datatype))
+        )
     return value  # type: ignore[return-value]
 
 
@@ -86,11 +91,20 @@ def _frame(message: tuple) -> bytes:
 
 # --- in the worker --------------------------------------------------------------------------------
 
-def _answer(store: pyoxigraph.Store, text: str, substitutions: dict | None, max_rows: int, out: BinaryIO,
-            dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None) -> None:
+
+def _answer(
+    store: pyoxigraph.Store,
+    text: str,
+    substitutions: dict | None,
+    max_rows: int,
+    out: BinaryIO,
+    dataset: tuple[list[str], list[str]] | None = None,
+    base_iri: str | None = None,
+) -> None:
     """Run one query and send its messages; the last one is flushed. `dataset` is the protocol's
     (default-graph-uri, named-graph-uri) lists of named graphs of the store, if given; `base_iri`
     resolves relative IRIs."""
+
     def send(message: tuple, flush: bool = True) -> None:
         out.write(_frame(message))
         if flush:
@@ -99,10 +113,17 @@ def _answer(store: pyoxigraph.Store, text: str, substitutions: dict | None, max_
     try:
         graphs: dict = {}
         if dataset is not None:
-            graphs = {"default_graph": [pyoxigraph.NamedNode(iri) for iri in dataset[0]] or None,
-                      "named_graphs": [pyoxigraph.NamedNode(iri) for iri in dataset[1]] or None}
-        answer = store.query(text, prefixes=QUERY_PREFIXES, substitutions=substitutions, base_iri=base_iri,
-                             **{key: value for key, value in graphs.items() if value is not None})
+            graphs = {
+                "default_graph": [pyoxigraph.NamedNode(iri) for iri in dataset[0]] or None,
+                "named_graphs": [pyoxigraph.NamedNode(iri) for iri in dataset[1]] or None,
+            }
+        answer = store.query(
+            text,
+            prefixes=QUERY_PREFIXES,
+            substitutions=substitutions,
+            base_iri=base_iri,
+            **{key: value for key, value in graphs.items() if value is not None},
+        )
         if isinstance(answer, pyoxigraph.QueryBoolean):
             send(("boolean", bool(answer)))
             return
@@ -129,7 +150,7 @@ def _answer(store: pyoxigraph.Store, text: str, substitutions: dict | None, max_
         send(("end", truncated, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
     except SyntaxError as err:
         send(("syntax", str(err)))
-    except Exception as err:  # noqa: BLE001 — anything else the engine raises is reported, not a traceback
+    except Exception as err:
         send(("failed", f"{type(err).__name__}: {err}"))
 
 
@@ -151,8 +172,11 @@ def _work(store: pyoxigraph.Store | None, reopen: Path | None, conn: socket.sock
     with conn, conn.makefile("rb") as requests, conn.makefile("wb") as out:
         while (request := _read_frame(requests)) is not None:
             text, substitutions, max_rows, dataset, base_iri = request
-            bound = {pyoxigraph.Variable(name): decode(value) for name, value in substitutions.items()} \
-                if substitutions else None
+            bound = (
+                {pyoxigraph.Variable(name): decode(value) for name, value in substitutions.items()}
+                if substitutions
+                else None
+            )
             try:
                 _answer(store, text, bound, max_rows, out, dataset, base_iri)
             except BrokenPipeError:
@@ -166,7 +190,9 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
 
 
-def _fork_worker(store: pyoxigraph.Store | None, reopen: Path | None, *close: socket.socket) -> tuple[int, socket.socket]:
+def _fork_worker(
+    store: pyoxigraph.Store | None, reopen: Path | None, *close: socket.socket
+) -> tuple[int, socket.socket]:
     """Fork a worker; returns its pid and the parent's end of its socket pair."""
     ours, theirs = socket.socketpair()
     pid = os.fork()
@@ -220,6 +246,7 @@ class _ForkServer:
 
 # --- in the parent --------------------------------------------------------------------------------
 
+
 class _Worker:
     """The parent's handle on one worker: its pid and socket, and a buffer of what it sent."""
 
@@ -228,8 +255,14 @@ class _Worker:
         self.buffer = bytearray()
         self.alive = True
 
-    def ask(self, text: str, substitutions: dict | None, max_rows: int,
-            dataset: tuple[list[str], list[str]] | None, base_iri: str | None) -> None:
+    def ask(
+        self,
+        text: str,
+        substitutions: dict | None,
+        max_rows: int,
+        dataset: tuple[list[str], list[str]] | None,
+        base_iri: str | None,
+    ) -> None:
         encoded = {v.value: encode(t) for v, t in substitutions.items()} if substitutions else None
         self.conn.sendall(_frame((text, encoded, max_rows, dataset, base_iri)))
 
@@ -297,8 +330,10 @@ def _left(deadline: float | None) -> float | None:
 
 
 def _timed_out(timeout: float) -> QueryTimeout:
-    return QueryTimeout(f"the query ran past its time limit of {timeout:g} s and was stopped "
-                        f"— narrow it (LIMIT, a more selective pattern) or raise the time limit")
+    return QueryTimeout(
+        f"the query ran past its time limit of {timeout:g} s and was stopped "
+        f"— narrow it (LIMIT, a more selective pattern) or raise the time limit"
+    )
 
 
 class WorkerPool:
@@ -309,8 +344,15 @@ class WorkerPool:
     waits for a free worker no longer than its own time limit. `forkserver` is for a process that will start threads: see the module's notes.
     """
 
-    def __init__(self, store: pyoxigraph.Store | None, size: int = 1, *, reopen: Path | None = None,
-                 forkserver: bool = False, once: bool = False):
+    def __init__(
+        self,
+        store: pyoxigraph.Store | None,
+        size: int = 1,
+        *,
+        reopen: Path | None = None,
+        forkserver: bool = False,
+        once: bool = False,
+    ):
         if size < 1:
             raise ValueError("a pool needs at least one worker")
         self.store, self.reopen, self.size = store, reopen, size
@@ -331,9 +373,16 @@ class WorkerPool:
     def idle(self) -> int:
         return self._idle.qsize()
 
-    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float = 0,
-                max_rows: int = 0, dataset: tuple[list[str], list[str]] | None = None,
-                base_iri: str | None = None) -> Results:
+    def execute(
+        self,
+        text: str,
+        *,
+        substitutions: dict | None = None,
+        timeout: float = 0,
+        max_rows: int = 0,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> Results:
         """Run a read-only query; 0 means no time limit / no row cap; `dataset` replaces the query's
         dataset by (default graphs, named graphs) of the store, as the SPARQL Protocol's
         default-graph-uri and named-graph-uri do; `base_iri` resolves relative IRIs. Raises
@@ -341,8 +390,9 @@ class WorkerPool:
         `sparql.execute`. Rows are read while the caller iterates."""
         check_read_only(text)
         deadline = time.monotonic() + timeout if timeout else None
-        lease = self._lease(self._wait_idle(timeout), text, substitutions, max_rows, dataset, base_iri, deadline,
-                            timeout)
+        lease = self._lease(
+            self._wait_idle(timeout), text, substitutions, max_rows, dataset, base_iri, deadline, timeout
+        )
         try:
             head = lease.receive()
         except BaseException:
@@ -355,9 +405,16 @@ class WorkerPool:
         results._rows = lease.rows(results)
         return results
 
-    async def execute_async(self, text: str, *, substitutions: dict | None = None, timeout: float = 0,
-                            max_rows: int = 0, dataset: tuple[list[str], list[str]] | None = None,
-                            base_iri: str | None = None) -> Results:
+    async def execute_async(
+        self,
+        text: str,
+        *,
+        substitutions: dict | None = None,
+        timeout: float = 0,
+        max_rows: int = 0,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> Results:
         """As `execute`, on an asyncio event loop, which it never blocks: the answer is read in full
         (the row cap bounds it) and the worker given back before it returns. Cancelling the task
         stops the query."""
@@ -380,8 +437,9 @@ class WorkerPool:
             lease.close()
         if head[0] == "boolean":
             return Results("boolean", boolean=head[1])
-        results = Results(head[1], variables=head[2], max_rows=max_rows, truncated=end[1], worker_peak_kib=end[2],
-                          size=len(rows))
+        results = Results(
+            head[1], variables=head[2], max_rows=max_rows, truncated=end[1], worker_peak_kib=end[2], size=len(rows)
+        )
         results._rows = (tuple(decode(value) for value in row) for row in rows)
         return results
 
@@ -389,12 +447,21 @@ class WorkerPool:
         try:
             return self._idle.get(timeout=timeout or None)
         except queue.Empty:
-            raise QueryTimeout(f"all {self.size} query workers stayed busy for the time limit of {timeout:g} s "
-                               f"— try again later") from None
+            raise QueryTimeout(
+                f"all {self.size} query workers stayed busy for the time limit of {timeout:g} s — try again later"
+            ) from None
 
-    def _lease(self, worker: _Worker, text: str, substitutions: dict | None, max_rows: int,
-               dataset: tuple[list[str], list[str]] | None, base_iri: str | None, deadline: float | None,
-               timeout: float) -> _Lease:
+    def _lease(
+        self,
+        worker: _Worker,
+        text: str,
+        substitutions: dict | None,
+        max_rows: int,
+        dataset: tuple[list[str], list[str]] | None,
+        base_iri: str | None,
+        deadline: float | None,
+        timeout: float,
+    ) -> _Lease:
         """Ask `worker` the query; a worker found dead is replaced and the next one asked."""
         for attempt in range(self.size + 1):
             try:

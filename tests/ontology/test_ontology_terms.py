@@ -1,6 +1,7 @@
 """Quality checks of the ontology, one SPARQL query per file in tests/ontology/qa/: each must
 return no rows on the shipped TBox and vocabularies (after the Ontology Development Kit's QC
 queries). Each check is also shown to find the defect it is for."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,7 +31,9 @@ def test_the_ontology_passes(query):
 # A defect that each check must report.
 DEFECTS = {
     "unlabelled-terms": [(URIRef(HK + "Unlabelled"), RDF.type, OWL.Class)],
-    "untyped-vocabulary-values": [(URIRef("https://w3id.org/her2kg/vocab/unit/days"), RDFS.label, Literal("days", lang="en"))],
+    "untyped-vocabulary-values": [
+        (URIRef("https://w3id.org/her2kg/vocab/unit/days"), RDFS.label, Literal("days", lang="en"))
+    ],
     "undeclared-terms": [(URIRef(HK + "Study"), RDFS.subClassOf, URIRef(HK + "Investigaton"))],
 }
 

@@ -8,6 +8,7 @@ Modules: `app` (configuration, shared state, routes, errors, access log), `proto
 `api` (/api, /openapi.json), `backend` (the embedded store's worker pool or an external
 endpoint), `server` (binding a socket and running uvicorn), `pages` (the HTML pages).
 """
+
 from __future__ import annotations
 
 from .app import ServerConfig, State, create_app

@@ -8,6 +8,7 @@ Parameters are bound exactly as `her2kg query NAME -p drug=…` binds them (cata
 the command line accepts is accepted here and a bad one gets the same message (400). An unknown
 query is a 404.
 """
+
 from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
@@ -31,8 +32,10 @@ def describe(query: CannedQuery) -> dict:
         "description": query.description,
         "tags": list(query.tags),
         "path": f"/api/queries/{query.name}",
-        "parameters": [{"name": p.name, "type": p.type, "description": p.description, "default": p.default,
-                        "example": p.example} for p in query.parameters],
+        "parameters": [
+            {"name": p.name, "type": p.type, "description": p.description, "default": p.default, "example": p.example}
+            for p in query.parameters
+        ],
     }
 
 
@@ -49,19 +52,22 @@ async def run_query(request: Request) -> Response:
         raise RequestError(f"format={','.join(formats)}: give one of {', '.join(API_FORMATS)}")
     given = arguments(pairs)
     request.scope["her2kg.query_hash"] = query_hash(query.text)
-    body, media, truncated = await run_in_threadpool(_run, state, query, given, request.headers.get("accept"),
-                                                     formats[0] if formats else None)
+    body, media, truncated = await run_in_threadpool(
+        _run, state, query, given, request.headers.get("accept"), formats[0] if formats else None
+    )
     headers = {"X-Her2kg-Truncated": "true", "X-Her2kg-Max-Rows": str(state.config.max_rows)} if truncated else {}
     return Response(body, media_type=media, headers=headers)
 
 
-def _run(state: State, query: CannedQuery, given: dict[str, str], accept: str | None,
-         fmt: str | None) -> tuple[bytes, str, bool]:
+def _run(
+    state: State, query: CannedQuery, given: dict[str, str], accept: str | None, fmt: str | None
+) -> tuple[bytes, str, bool]:
     substitutions = state.backend.bind(query, given)  # reads the graph: off the event loop
     return answer(state, query.text, accept, substitutions, fmt)
 
 
 # --- OpenAPI -------------------------------------------------------------------------------------
+
 
 def _schema(type_: str) -> dict:
     return {"type": NUMBER_TYPES.get(type_, "string")}
@@ -69,37 +75,73 @@ def _schema(type_: str) -> dict:
 
 def openapi_document(state: State) -> dict:
     """OpenAPI 3.1: one path per canned query, its parameters from the query's header."""
-    results = {"description": "The answer as W3C SPARQL results",
-               "content": {"application/sparql-results+json": {}, "text/csv": {}, "text/tab-separated-values": {},
-                           "application/sparql-results+xml": {}}}
-    errors = {"400": {"description": "A bad parameter (the same message as `her2kg query`)"},
-              "406": {"description": "No acceptable format"},
-              "503": {"description": "The query ran past the server's time limit"}}
+    results = {
+        "description": "The answer as W3C SPARQL results",
+        "content": {
+            "application/sparql-results+json": {},
+            "text/csv": {},
+            "text/tab-separated-values": {},
+            "application/sparql-results+xml": {},
+        },
+    }
+    errors = {
+        "400": {"description": "A bad parameter (the same message as `her2kg query`)"},
+        "406": {"description": "No acceptable format"},
+        "503": {"description": "The query ran past the server's time limit"},
+    }
     paths: dict[str, dict] = {
-        "/api/queries": {"get": {"summary": "The canned queries", "operationId": "listQueries",
-                                 "responses": {"200": {"description": "Names, titles, descriptions, parameters",
-                                                       "content": {"application/json": {}}}}}},
+        "/api/queries": {
+            "get": {
+                "summary": "The canned queries",
+                "operationId": "listQueries",
+                "responses": {
+                    "200": {
+                        "description": "Names, titles, descriptions, parameters",
+                        "content": {"application/json": {}},
+                    }
+                },
+            }
+        },
     }
     for query in state.queries.values():
-        parameters = [{
-            "name": p.name, "in": "query", "required": False,
-            "description": p.description + (f" ({p.type})" if p.type not in ("string",) else ""),
-            "schema": {**_schema(p.type), **({"default": p.default} if p.default is not None else {})},
-            **({"example": p.example} if p.example is not None else {}),
-        } for p in query.parameters]
-        parameters.append({"name": "format", "in": "query", "required": False,
-                           "description": "The result format (else the Accept header decides; JSON by default)",
-                           "schema": {"type": "string", "enum": list(API_FORMATS)}})
-        paths[f"/api/queries/{query.name}"] = {"get": {
-            "summary": query.title, "description": query.description, "operationId": query.name,
-            "tags": list(query.tags), "parameters": parameters,
-            "responses": {"200": results, **errors},
-        }}
+        parameters = [
+            {
+                "name": p.name,
+                "in": "query",
+                "required": False,
+                "description": p.description + (f" ({p.type})" if p.type not in ("string",) else ""),
+                "schema": {**_schema(p.type), **({"default": p.default} if p.default is not None else {})},
+                **({"example": p.example} if p.example is not None else {}),
+            }
+            for p in query.parameters
+        ]
+        parameters.append(
+            {
+                "name": "format",
+                "in": "query",
+                "required": False,
+                "description": "The result format (else the Accept header decides; JSON by default)",
+                "schema": {"type": "string", "enum": list(API_FORMATS)},
+            }
+        )
+        paths[f"/api/queries/{query.name}"] = {
+            "get": {
+                "summary": query.title,
+                "description": query.description,
+                "operationId": query.name,
+                "tags": list(query.tags),
+                "parameters": parameters,
+                "responses": {"200": results, **errors},
+            }
+        }
     return {
         "openapi": "3.1.0",
-        "info": {"title": "her2kg canned queries", "version": __version__,
-                 "description": "Canned SPARQL queries over a knowledge graph of resistance to anti-HER2 therapy; "
-                                "the SPARQL 1.1 Protocol endpoint is at /sparql."},
+        "info": {
+            "title": "her2kg canned queries",
+            "version": __version__,
+            "description": "Canned SPARQL queries over a knowledge graph of resistance to anti-HER2 therapy; "
+            "the SPARQL 1.1 Protocol endpoint is at /sparql.",
+        },
         "paths": paths,
     }
 

@@ -10,11 +10,14 @@ Routes (the pages add theirs through `pages.page_routes(state)`):
     GET /api/queries/<name>     a canned query's answer (JSON, CSV, TSV: Accept or ?format=)
     GET /openapi.json           an OpenAPI description of the REST API, from the query headers
     GET /health                 version, triples, uptime, workers
+    GET /<kind>/<slug>, /ontology…  the graph's own IRIs, dereferenced (entities.entity_routes)
+    GET /api/search?q=          records by label, synonym or identifier
 
 Every error the library raises becomes a response here, in one place (`error_response`), with its
 `http_status` and its message as plain text (JSON under /api/); anything else becomes a plain 500
 and is logged with its traceback, which never reaches the client.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,8 +47,12 @@ access_log = logging.getLogger("her2kg.access")
 
 DATASET_IRI = "https://w3id.org/her2kg/dataset"  # the release's void:Dataset, its one default graph
 MAX_REQUEST_BYTES = 256 * 1024  # a query is text: a quarter megabyte is far beyond any real one
-RELEASE_MEDIA_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".owl": "application/rdf+xml",
-                       ".json": "application/json"}
+RELEASE_MEDIA_TYPES = {
+    ".ttl": "text/turtle",
+    ".nt": "application/n-triples",
+    ".owl": "application/rdf+xml",
+    ".json": "application/json",
+}
 
 
 @dataclass(frozen=True)
@@ -100,8 +107,10 @@ class State:
             from ..errors import UsageError
 
             if not Path(config.store_dir).is_dir():
-                raise UsageError(f"{config.store_dir}: no pyoxigraph store here — pass --store DIR of a store "
-                                 f"made with pyoxigraph.Store(path)")
+                raise UsageError(
+                    f"{config.store_dir}: no pyoxigraph store here — pass --store DIR of a store "
+                    f"made with pyoxigraph.Store(path)"
+                )
             try:
                 backend = LocalBackend(None, config.workers, reopen=Path(config.store_dir))
             except OSError as err:
@@ -123,6 +132,7 @@ class State:
 
 
 # --- errors, in one place ------------------------------------------------------------------------
+
 
 def error_response(request: Request | Scope, error: Exception) -> Response:
     """The response for an error: a library error with its status and message; anything else a
@@ -168,19 +178,29 @@ class AccessLog:
 
         try:
             await self.app(scope, receive, sending)
-        except Exception as error:  # noqa: BLE001 — the last line of defence: log it, answer 500
+        except Exception as error:
             if status:
-                log.error("internal error after the response started on %s:\n%s", scope.get("path"),
-                          "".join(traceback.format_exception(error)))
+                log.error(
+                    "internal error after the response started on %s:\n%s",
+                    scope.get("path"),
+                    "".join(traceback.format_exception(error)),
+                )
             else:
                 await error_response(scope, error)(scope, receive, sending)
         if access_log.isEnabledFor(logging.INFO):
             query = scope.get("her2kg.query_hash")
-            access_log.info("method=%s path=%s status=%d ms=%.2f%s", scope["method"], scope["path"], status,
-                            (time.perf_counter() - started) * 1000, f" query={query}" if query else "")
+            access_log.info(
+                "method=%s path=%s status=%d ms=%.2f%s",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+                f" query={query}" if query else "",
+            )
 
 
 # --- the application -----------------------------------------------------------------------------
+
 
 def create_app(config: ServerConfig, state: State | None = None) -> Starlette:
     """The ASGI app serving `state` (opened from `config` when not given)."""
@@ -202,11 +222,20 @@ def create_app(config: ServerConfig, state: State | None = None) -> Starlette:
         pass
     else:
         routes += page_routes(state)
+    from .entities import entity_routes  # last: /<kind>/<slug> must not shadow the routes above
+
+    routes += entity_routes(state)
     middleware = [Middleware(AccessLog)]
     if config.cors:
-        middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors), allow_methods=["GET", "POST"],
-                                     allow_headers=["Accept", "Content-Type"],
-                                     expose_headers=["X-Her2kg-Truncated", "X-Her2kg-Max-Rows"]))
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(config.cors),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Accept", "Content-Type"],
+                expose_headers=["X-Her2kg-Truncated", "X-Her2kg-Max-Rows"],
+            )
+        )
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={Her2kgError: _library_error})
     app.state.her2kg = state
     return app
@@ -218,17 +247,22 @@ def state_of(request: Request) -> State:
 
 async def health(request: Request) -> Response:
     state = state_of(request)
-    return JSONResponse({
-        "status": "ok",
-        "version": state.version,
-        "release_version": state.release_version,
-        "store": state.backend.kind,
-        "triples": state.backend.triples,
-        "uptime_seconds": round(time.monotonic() - state.started, 1),
-        "workers": state.backend.workers(),
-        "limits": {"timeout_seconds": state.config.timeout, "max_rows": state.config.max_rows,
-                   "max_request_bytes": state.config.max_request_bytes},
-    })
+    return JSONResponse(
+        {
+            "status": "ok",
+            "version": state.version,
+            "release_version": state.release_version,
+            "store": state.backend.kind,
+            "triples": state.backend.triples,
+            "uptime_seconds": round(time.monotonic() - state.started, 1),
+            "workers": state.backend.workers(),
+            "limits": {
+                "timeout_seconds": state.config.timeout,
+                "max_rows": state.config.max_rows,
+                "max_request_bytes": state.config.max_request_bytes,
+            },
+        }
+    )
 
 
 async def release_file(request: Request) -> Response:
@@ -240,5 +274,6 @@ async def release_file(request: Request) -> Response:
         offered = ", ".join(state.release_files) or "none (this server has no release folder)"
         raise NotFoundError(f"no release file {name!r}; the release files: {offered}")
     path = state.release_dir / name
-    return FileResponse(path, media_type=RELEASE_MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
-                        filename=name)
+    return FileResponse(
+        path, media_type=RELEASE_MEDIA_TYPES.get(path.suffix, "application/octet-stream"), filename=name
+    )

@@ -3,6 +3,7 @@
 Both answer with `sparql.Results`, so the protocol endpoint, the REST API and the pages render
 every answer the same way and apply the same limits, whichever store is behind them.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,12 +22,26 @@ class Backend(Protocol):
     kind: str  # memory, disk or endpoint: what /health reports
     triples: int | None
 
-    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int,
-                dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None) -> Results: ...
+    def execute(
+        self,
+        text: str,
+        *,
+        substitutions: dict | None = None,
+        timeout: float,
+        max_rows: int,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> Results: ...
 
-    async def execute_async(self, text: str, *, timeout: float, max_rows: int,
-                            dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None
-                            ) -> Results: ...
+    async def execute_async(
+        self,
+        text: str,
+        *,
+        timeout: float,
+        max_rows: int,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> Results: ...
 
     def has_graph(self, iri: str) -> bool: ...
 
@@ -53,16 +68,32 @@ class LocalBackend:
             raise
         self.triples: int | None = len(self.store)
 
-    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int,
-                dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None) -> Results:
-        return self.pool.execute(text, substitutions=substitutions, timeout=timeout, max_rows=max_rows,
-                                 dataset=dataset, base_iri=base_iri)
+    def execute(
+        self,
+        text: str,
+        *,
+        substitutions: dict | None = None,
+        timeout: float,
+        max_rows: int,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> Results:
+        return self.pool.execute(
+            text, substitutions=substitutions, timeout=timeout, max_rows=max_rows, dataset=dataset, base_iri=base_iri
+        )
 
-    async def execute_async(self, text: str, *, timeout: float, max_rows: int,
-                            dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None
-                            ) -> Results:
-        return await self.pool.execute_async(text, timeout=timeout, max_rows=max_rows, dataset=dataset,
-                                             base_iri=base_iri)
+    async def execute_async(
+        self,
+        text: str,
+        *,
+        timeout: float,
+        max_rows: int,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> Results:
+        return await self.pool.execute_async(
+            text, timeout=timeout, max_rows=max_rows, dataset=dataset, base_iri=base_iri
+        )
 
     def has_graph(self, iri: str) -> bool:
         try:
@@ -101,8 +132,16 @@ class EndpointBackend:
         # No proxy from the environment and no redirects: the configured URL is the one place it connects to.
         self.client = httpx.Client(follow_redirects=False, trust_env=False, headers={"Accept": ACCEPT})
 
-    def execute(self, text: str, *, substitutions: dict | None = None, timeout: float, max_rows: int,
-                dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None) -> Results:
+    def execute(
+        self,
+        text: str,
+        *,
+        substitutions: dict | None = None,
+        timeout: float,
+        max_rows: int,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> Results:
         import httpx
 
         if dataset is not None:
@@ -114,8 +153,9 @@ class EndpointBackend:
         try:
             response = self.client.post(self.url, data={"query": PROLOGUE + text}, timeout=timeout or None)
         except httpx.TimeoutException:
-            raise QueryTimeout(f"the endpoint {self.url} did not answer within the time limit of {timeout:g} s") \
-                from None
+            raise QueryTimeout(
+                f"the endpoint {self.url} did not answer within the time limit of {timeout:g} s"
+            ) from None
         except httpx.HTTPError as err:
             raise UpstreamError(f"the endpoint {self.url} could not be reached: {err}") from None
         if 400 <= response.status_code < 500:
@@ -127,13 +167,20 @@ class EndpointBackend:
             return _solutions(response.json(), max_rows)
         formats = {"application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES, "text/turtle": pyoxigraph.RdfFormat.TURTLE}
         if media not in formats:
-            raise UpstreamError(f"the endpoint {self.url} answered in {media or 'an unnamed format'}, which is "
-                                f"not one asked for ({ACCEPT})")
-        triples = [(t.subject, t.predicate, t.object)
-                   for t in pyoxigraph.parse(response.content, format=formats[media])]
+            raise UpstreamError(
+                f"the endpoint {self.url} answered in {media or 'an unnamed format'}, which is "
+                f"not one asked for ({ACCEPT})"
+            )
+        triples = [
+            (t.subject, t.predicate, t.object) for t in pyoxigraph.parse(response.content, format=formats[media])
+        ]
         rows: list[tuple[Term | None, ...]] = list(triples[:max_rows] if max_rows else triples)
-        results = Results("graph", variables=("subject", "predicate", "object"), max_rows=max_rows,
-                          truncated=bool(max_rows) and len(triples) > max_rows)
+        results = Results(
+            "graph",
+            variables=("subject", "predicate", "object"),
+            max_rows=max_rows,
+            truncated=bool(max_rows) and len(triples) > max_rows,
+        )
         results._rows = iter(rows)
         return results
 
@@ -143,12 +190,21 @@ class EndpointBackend:
         for name, value in given.items():
             query.parameter(name)
             values[name] = value
-        return {pyoxigraph.Variable(name): query.parameter(name).term(value)
-                for name, value in values.items() if value is not None}
+        return {
+            pyoxigraph.Variable(name): query.parameter(name).term(value)
+            for name, value in values.items()
+            if value is not None
+        }
 
-    async def execute_async(self, text: str, *, timeout: float, max_rows: int,
-                            dataset: tuple[list[str], list[str]] | None = None, base_iri: str | None = None
-                            ) -> Results:
+    async def execute_async(
+        self,
+        text: str,
+        *,
+        timeout: float,
+        max_rows: int,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> Results:
         from starlette.concurrency import run_in_threadpool
 
         return await run_in_threadpool(self.execute, text, timeout=timeout, max_rows=max_rows, dataset=dataset)
@@ -183,11 +239,14 @@ def _solutions(answer: dict, max_rows: int) -> Results:
             return Results("boolean", boolean=bool(answer["boolean"]))
         variables = tuple(answer["head"]["vars"])
         bindings = answer["results"]["bindings"]
-        rows = [tuple(_term(b[v]) if v in b else None for v in variables)
-                for b in (bindings[:max_rows] if max_rows else bindings)]
+        rows = [
+            tuple(_term(b[v]) if v in b else None for v in variables)
+            for b in (bindings[:max_rows] if max_rows else bindings)
+        ]
     except (KeyError, TypeError, ValueError) as err:
         raise UpstreamError(f"the endpoint's JSON results are malformed: {json.dumps(str(err))}") from None
-    results = Results("solutions", variables=variables, max_rows=max_rows,
-                      truncated=bool(max_rows) and len(bindings) > max_rows)
+    results = Results(
+        "solutions", variables=variables, max_rows=max_rows, truncated=bool(max_rows) and len(bindings) > max_rows
+    )
     results._rows = iter(rows)
     return results

@@ -5,6 +5,7 @@ that comes from data is escaped (html.escape here, textContent in static/her2kg.
 needs is served from this server — YASGUI ships in static/yasgui/ — and its Content-Security-Policy
 forbids every other origin, so the page works with no internet and never leaks a query elsewhere.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,11 +31,16 @@ TEMPLATE = Template((Path(__file__).parent / "templates" / "index.html").read_te
 
 # Only this server: scripts, styles, fonts, images and requests. YASGUI and CodeMirror set styles
 # through style attributes, hence 'unsafe-inline' for styles (and only for styles).
-CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                           "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; form-action 'self'; "
-                           "base-uri 'none'; frame-ancestors 'none'")
-SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Content-Type-Options": "nosniff",
-                    "Referrer-Policy": "no-referrer"}
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 # Canned queries offered as examples in the editor (their text, parameters left unbound: the
 # query then answers for every value).
@@ -63,8 +69,10 @@ def page_routes(state: PageState) -> list[BaseRoute]:
         files = [state.release_dir / name for name in state.release_files] if state.release_dir else []
         return HTMLResponse(render(state.queries, files, state.release_version), headers=SECURITY_HEADERS)
 
-    return [Route("/", index, methods=["GET", "HEAD"], name="index"),
-            Mount("/static", app=StaticFiles(directory=STATIC), name="static")]
+    return [
+        Route("/", index, methods=["GET", "HEAD"], name="index"),
+        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+    ]
 
 
 def render(catalog: Mapping[str, CannedQuery], release_files: list[Path], release_version: str | None = None) -> str:
@@ -72,10 +80,13 @@ def render(catalog: Mapping[str, CannedQuery], release_files: list[Path], releas
     queries = sorted(catalog.values(), key=lambda q: q.title.casefold())
     first = DEFAULT_CANNED if DEFAULT_CANNED in catalog else (queries[0].name if queries else "")
     return TEMPLATE.substitute(
-        version=escape(f"{__version__} (release {release_version})" if release_version not in (None, __version__)
-                       else __version__),
-        query_options="".join(f'<option value="{escape(q.name)}"{" selected" if q.name == first else ""}>'
-                              f"{escape(q.title)}</option>" for q in queries),
+        version=escape(
+            f"{__version__} (release {release_version})" if release_version not in (None, __version__) else __version__
+        ),
+        query_options="".join(
+            f'<option value="{escape(q.name)}"{" selected" if q.name == first else ""}>{escape(q.title)}</option>'
+            for q in queries
+        ),
         query_forms="".join(_form(q, hidden=q.name != first) for q in queries),
         downloads=_downloads(release_files),
         config=_script_json(_config(catalog)),
@@ -84,8 +95,9 @@ def render(catalog: Mapping[str, CannedQuery], release_files: list[Path], releas
 
 def _config(catalog: Mapping[str, CannedQuery]) -> dict:
     """What static/her2kg.js needs: where to ask, the prefixes to show IRIs with, the editor's examples."""
-    examples = [{"title": catalog[name].title, "text": catalog[name].text} for name in EDITOR_EXAMPLES
-                if name in catalog]
+    examples = [
+        {"title": catalog[name].title, "text": catalog[name].text} for name in EDITOR_EXAMPLES if name in catalog
+    ]
     return {
         "sparql": "/sparql",
         "api": "/api/queries/",
@@ -104,12 +116,14 @@ def _script_json(value: object) -> str:
 
 def _form(query: CannedQuery, hidden: bool) -> str:
     fields = "".join(_field(query.name, p) for p in query.parameters) or '<p class="hint">No parameters.</p>'
-    return (f'<form class="canned" id="q-{escape(query.name)}" data-query="{escape(query.name)}"'
-            f' action="/api/queries/{escape(query.name)}" method="get"{" hidden" if hidden else ""}>'
-            f"<h3>{escape(query.title)}</h3><p class=\"description\">{escape(query.description)}</p>"
-            f'{fields}<input type="hidden" name="format" value="json">'
-            f'<p class="actions"><button type="submit">Run</button> '
-            f'<code class="name">{escape(query.name)}</code></p></form>')
+    return (
+        f'<form class="canned" id="q-{escape(query.name)}" data-query="{escape(query.name)}"'
+        f' action="/api/queries/{escape(query.name)}" method="get"{" hidden" if hidden else ""}>'
+        f'<h3>{escape(query.title)}</h3><p class="description">{escape(query.description)}</p>'
+        f'{fields}<input type="hidden" name="format" value="json">'
+        f'<p class="actions"><button type="submit">Run</button> '
+        f'<code class="name">{escape(query.name)}</code></p></form>'
+    )
 
 
 def _field(query: str, parameter: Parameter) -> str:
@@ -122,16 +136,25 @@ def _field(query: str, parameter: Parameter) -> str:
     default = f"; default {parameter.default}" if parameter.default else "; optional: left empty, every value"
     # The type is said when the name does not say it already (`drug` of type drug).
     kind = f' <span class="type">{escape(parameter.type)}</span>' if parameter.type != parameter.name else ""
-    return (f'<div class="field"><label for="{ident}">{escape(parameter.name)}{kind}</label>'
-            f'<input id="{ident}" name="{escape(parameter.name)}"{attributes}>'
-            f'<small>{escape(parameter.description + default)}</small></div>')
+    return (
+        f'<div class="field"><label for="{ident}">{escape(parameter.name)}{kind}</label>'
+        f'<input id="{ident}" name="{escape(parameter.name)}"{attributes}>'
+        f"<small>{escape(parameter.description + default)}</small></div>"
+    )
 
 
 def _downloads(files: list[Path]) -> str:
     if not files:
         return '<p class="hint">This server offers no release files.</p>'
-    return "<ul>" + "".join(f'<li><a href="/release/{escape(f.name)}" download>{escape(f.name)}</a> '
-                            f'<span class="size">{_size(f.stat().st_size)}</span></li>' for f in files) + "</ul>"
+    return (
+        "<ul>"
+        + "".join(
+            f'<li><a href="/release/{escape(f.name)}" download>{escape(f.name)}</a> '
+            f'<span class="size">{_size(f.stat().st_size)}</span></li>'
+            for f in files
+        )
+        + "</ul>"
+    )
 
 
 def _size(size: int) -> str:

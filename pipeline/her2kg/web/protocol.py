@@ -15,6 +15,7 @@ An answer is written in full before it is sent (the row cap bounds it), so that 
 error is a proper status, and the response says whether the row cap left rows out
 (`X-Her2kg-Truncated: true`, and in W3C JSON a top-level "her2kg" member that readers ignore).
 """
+
 from __future__ import annotations
 
 import io
@@ -43,8 +44,16 @@ DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
-RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -89,8 +98,9 @@ async def _parameters(request: Request, limit: int) -> list[tuple[str, str]]:
     if media == UPDATE:
         raise ForbiddenQueryError("updates are refused: the store is read-only")
     if media not in (FORM, DIRECT):
-        raise UnsupportedMediaTypeError(f"a query is POSTed as {FORM} (query=…) or as {DIRECT}, not as "
-                                        f"{media or 'a body without a Content-Type'}")
+        raise UnsupportedMediaTypeError(
+            f"a query is POSTed as {FORM} (query=…) or as {DIRECT}, not as {media or 'a body without a Content-Type'}"
+        )
     body = _text(await read_body(request, limit), _charset(content_type))
     if media == DIRECT:
         if any(name == "query" for name, _ in pairs):
@@ -107,8 +117,10 @@ def _dataset(pairs: list[tuple[str, str]], state: State) -> tuple[list[str], lis
     named = [value for name, value in pairs if name == "named-graph-uri"]
     for iri in defaults + named:
         if not state.backend.has_graph(iri):
-            raise RequestError(f"<{iri}> is not a graph of this endpoint: its default graph is <{DATASET_IRI}> "
-                               f"(or leave default-graph-uri out), and it fetches no other graph")
+            raise RequestError(
+                f"<{iri}> is not a graph of this endpoint: its default graph is <{DATASET_IRI}> "
+                f"(or leave default-graph-uri out), and it fetches no other graph"
+            )
     if not defaults and not named:
         return None
     return defaults, named
@@ -124,8 +136,7 @@ async def sparql(request: Request) -> Response:
     if not queries:
         if request.method == "GET" and not pairs:
             return service_description(request, state)
-        raise RequestError("no query: give one as ?query=…, as the form field query=…, or as a "
-                           f"{DIRECT} body")
+        raise RequestError(f"no query: give one as ?query=…, as the form field query=…, or as a {DIRECT} body")
     if len(queries) > 1:
         raise RequestError(f"{len(queries)} queries in one request: give exactly one")
     dataset = _dataset(pairs, state)
@@ -135,8 +146,9 @@ async def sparql(request: Request) -> Response:
     request.scope["her2kg.query_hash"] = query_hash(text)
     # Relative IRIs resolve against the endpoint's own URL, as the protocol suggests.
     base_iri = str(request.url.replace(query="", fragment=""))
-    results = await state.backend.execute_async(text, timeout=state.config.timeout, max_rows=state.config.max_rows,
-                                                dataset=dataset, base_iri=base_iri)
+    results = await state.backend.execute_async(
+        text, timeout=state.config.timeout, max_rows=state.config.max_rows, dataset=dataset, base_iri=base_iri
+    )
     accept = request.headers.get("accept")
     if results.kind == "boolean" or (results.size is not None and results.size <= SMALL_ANSWER):
         body, media, truncated = render(results, accept)
@@ -146,14 +158,30 @@ async def sparql(request: Request) -> Response:
     return Response(body, media_type=media, headers=headers)
 
 
-def answer(state: State, text: str, accept: str | None, substitutions: dict | None = None,
-           fmt: str | None = None, dataset: tuple[list[str], list[str]] | None = None,
-           base_iri: str | None = None) -> tuple[bytes, str, bool]:
+def answer(
+    state: State,
+    text: str,
+    accept: str | None,
+    substitutions: dict | None = None,
+    fmt: str | None = None,
+    dataset: tuple[list[str], list[str]] | None = None,
+    base_iri: str | None = None,
+) -> tuple[bytes, str, bool]:
     """Run a query (in a worker) and write its answer: (body, media type, truncated). `fmt` forces
     a format; else the Accept header chooses (406 when it accepts nothing this answer can be)."""
     config = state.config
-    return render(state.backend.execute(text, substitutions=substitutions, timeout=config.timeout,
-                                        max_rows=config.max_rows, dataset=dataset, base_iri=base_iri), accept, fmt)
+    return render(
+        state.backend.execute(
+            text,
+            substitutions=substitutions,
+            timeout=config.timeout,
+            max_rows=config.max_rows,
+            dataset=dataset,
+            base_iri=base_iri,
+        ),
+        accept,
+        fmt,
+    )
 
 
 def render(results: Results, accept: str | None, fmt: str | None = None) -> tuple[bytes, str, bool]:
@@ -162,9 +190,11 @@ def render(results: Results, accept: str | None, fmt: str | None = None) -> tupl
     with results:
         chosen = fmt or negotiate(accept, results.kind, strict=True)
         if chosen is None:
-            raise NotAcceptableError(f"none of the media types accepted ({accept}) can carry "
-                                     f"{'a graph' if results.kind == 'graph' else 'query results'}: accept one of "
-                                     f"{', '.join(_offered(results.kind))}")
+            raise NotAcceptableError(
+                f"none of the media types accepted ({accept}) can carry "
+                f"{'a graph' if results.kind == 'graph' else 'query results'}: accept one of "
+                f"{', '.join(_offered(results.kind))}"
+            )
         out = io.StringIO()
         write(results, chosen, out)
     body = out.getvalue()
@@ -195,28 +225,47 @@ def service_description(request: Request, state: State) -> Response:
         pyoxigraph.Triple(endpoint, rdf_type, sd("Service")),
         pyoxigraph.Triple(endpoint, sd("endpoint"), endpoint),
         pyoxigraph.Triple(endpoint, sd("supportedLanguage"), sd("SPARQL11Query")),
-        pyoxigraph.Triple(endpoint, sd("defaultEntailmentRegime"),
-                          pyoxigraph.NamedNode("http://www.w3.org/ns/entailment/Simple")),
+        pyoxigraph.Triple(
+            endpoint, sd("defaultEntailmentRegime"), pyoxigraph.NamedNode("http://www.w3.org/ns/entailment/Simple")
+        ),
         pyoxigraph.Triple(endpoint, sd("defaultDataset"), dataset),
         pyoxigraph.Triple(dataset, rdf_type, sd("Dataset")),
         pyoxigraph.Triple(dataset, sd("defaultGraph"), graph),
         pyoxigraph.Triple(graph, rdf_type, sd("Graph")),
         pyoxigraph.Triple(dataset, pyoxigraph.NamedNode("http://rdfs.org/ns/void#sparqlEndpoint"), endpoint),
-        pyoxigraph.Triple(dataset, pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
-                          pyoxigraph.NamedNode(str(request.url.replace(path="/.well-known/void", query="")))),
+        pyoxigraph.Triple(
+            dataset,
+            pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
+            pyoxigraph.NamedNode(str(request.url.replace(path="/.well-known/void", query=""))),
+        ),
     ]
-    triples += [pyoxigraph.Triple(endpoint, sd("resultFormat"), pyoxigraph.NamedNode(FORMATS + name))
-                for name in RESULT_FORMATS]
+    triples += [
+        pyoxigraph.Triple(endpoint, sd("resultFormat"), pyoxigraph.NamedNode(FORMATS + name)) for name in RESULT_FORMATS
+    ]
     if state.backend.triples is not None:
-        triples.append(pyoxigraph.Triple(graph, pyoxigraph.NamedNode("http://rdfs.org/ns/void#triples"),
-                                         pyoxigraph.Literal(str(state.backend.triples),
-                                                            datatype=pyoxigraph.NamedNode(
-                                                                "http://www.w3.org/2001/XMLSchema#integer"))))
+        triples.append(
+            pyoxigraph.Triple(
+                graph,
+                pyoxigraph.NamedNode("http://rdfs.org/ns/void#triples"),
+                pyoxigraph.Literal(
+                    str(state.backend.triples),
+                    datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer"),
+                ),
+            )
+        )
     chosen = negotiate(request.headers.get("accept"), "graph", strict=True)
     if chosen is None:
         raise NotAcceptableError(f"the service description is RDF: accept one of {', '.join(_offered('graph'))}")
-    prefixes = {"sd": SD, "formats": FORMATS, "void": "http://rdfs.org/ns/void#",
-                "rdfs": "http://www.w3.org/2000/01/rdf-schema#"} if chosen in ("turtle", "jsonld") else None
+    prefixes = (
+        {
+            "sd": SD,
+            "formats": FORMATS,
+            "void": "http://rdfs.org/ns/void#",
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        }
+        if chosen in ("turtle", "jsonld")
+        else None
+    )
     body = pyoxigraph.serialize(triples, format=RDF_FORMATS[chosen], prefixes=prefixes)
     return Response(body, media_type=MEDIA_TYPES[chosen])
 

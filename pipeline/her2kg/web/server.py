@@ -3,6 +3,7 @@ use is a clear error), then uvicorn on it.
 
 The state (store, worker pool and its fork server) is made before uvicorn starts any thread.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,8 +34,14 @@ class Server:
         """Serve until interrupted (Ctrl-C, SIGTERM), then stop the workers."""
         import uvicorn
 
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off",
-                                server_header=False, timeout_graceful_shutdown=2)
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            server_header=False,
+            timeout_graceful_shutdown=2,
+        )
         try:
             uvicorn.Server(config).run(sockets=[self.socket])
         finally:
@@ -57,8 +64,9 @@ def listen(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as err:
         sock.close()
-        raise EnvironmentProblem(f"cannot listen on {host}:{port}: {err.strerror} — pick another with --port "
-                                 f"(or --port 0 for any free one)") from None
+        raise EnvironmentProblem(
+            f"cannot listen on {host}:{port}: {err.strerror} — pick another with --port (or --port 0 for any free one)"
+        ) from None
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock

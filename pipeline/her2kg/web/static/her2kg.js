@@ -24,12 +24,19 @@
     return iri;
   }
 
+  // Our own IRIs are pages on this server (/drug/neratinib, /ontology/Drug); others stay as they are.
+  function localPage(iri) {
+    if (!iri.startsWith(config.base)) return iri;
+    const local = iri.slice(config.base.length);
+    return local.startsWith("ontology#") ? "/ontology/" + local.slice("ontology#".length) : "/" + local;
+  }
+
   function cell(term) {
     const td = document.createElement("td");
     if (!term) return td;
     if (term.type === "uri") {
       const a = document.createElement("a");
-      a.href = term.value; // entity pages come later; until then the IRI itself
+      a.href = localPage(term.value);
       a.textContent = show(term.value);
       a.title = term.value;
       td.appendChild(a);

@@ -1,0 +1,72 @@
+"""The ABox is built into `TripleSet`, an append-then-read rdflib store: whatever reads it (both
+validators, the reports, the release writers) must see exactly what rdflib's own store would show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from her2kg.abox import TripleSet, build_graph
+from her2kg.facts import load_facts
+from her2kg.namespaces import HK
+from her2kg.ontology import Ontology
+from her2kg.validate import load_shapes, validate_graph
+
+SLICE = Path(__file__).parent / "data" / "slice"
+
+
+@pytest.fixture(scope="module")
+def built():
+    ontology = Ontology()
+    data, locations = build_graph(load_facts(SLICE, ontology), ontology)
+    return ontology, data, locations
+
+
+def memory_copy(graph: Graph) -> Graph:
+    copy = Graph()
+    for triple in graph:
+        copy.add(triple)
+    return copy
+
+
+def test_the_abox_is_held_in_a_triple_set(built):
+    _ontology, data, _locations = built
+    assert isinstance(data.store, TripleSet) and len(data) == len(set(data)) > 0
+
+
+@pytest.mark.parametrize("pattern", ["s", "p", "o", "sp", "po", "so", "spo", ""])
+def test_every_pattern_matches_as_in_rdflibs_store(built, pattern):
+    _ontology, data, _locations = built
+    copy = memory_copy(data)
+    for triple in list(data)[::97]:
+        asked = tuple(term if "spo"[i] in pattern else None for i, term in enumerate(triple))
+        assert sorted(data.triples(asked)) == sorted(copy.triples(asked)), asked
+
+
+def test_a_triple_removed_or_added_after_reading_is_seen(built):
+    _ontology, data, _locations = built
+    graph = Graph(store=TripleSet())
+    for triple in data:
+        graph.add(triple)
+    drug = next(graph.subjects(RDF.type, HK.Drug))  # reading builds the indexes
+    graph.remove((drug, RDFS.label, None))
+    graph.add((drug, HK.inClass, URIRef("https://example.org/x")))
+    assert graph.value(drug, RDFS.label) is None and URIRef("https://example.org/x") in set(graph.objects(drug))
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "fast"])
+def test_both_validators_see_the_same_findings_as_on_rdflibs_store(built, engine):
+    ontology, data, locations = built
+    broken = Graph(store=TripleSet())
+    for triple in data:
+        broken.add(triple)
+    drug = next(broken.subjects(RDF.type, HK.Drug))
+    broken.remove((drug, RDFS.label, None))
+    broken.add((drug, HK.inClass, Literal("not a class")))
+    shapes = load_shapes()
+    ours = validate_graph(broken, ontology.graph, shapes, locations, validator=engine)
+    reference = validate_graph(memory_copy(broken), ontology.graph, shapes, locations, validator=engine)
+    assert ours.violations and ours.findings == reference.findings

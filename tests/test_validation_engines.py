@@ -1,0 +1,137 @@
+"""The fast validation engine gives the same results as pySHACL, the reference, beyond the shape
+fixtures (test_shapes.py): on the shipped facts, and on synthetic facts from
+`benchmarks/generate.py` with planted defects, each of which both engines must find.
+
+Engines are compared on every result: focus node, path, value, severity, constraint component,
+source shape and message, and on the file:line each finding is reported at.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Graph
+
+from her2kg.abox import Locations, build_graph
+from her2kg.errors import UsageError
+from her2kg.facts import load_facts
+from her2kg.ontology import Ontology
+from her2kg.resources import project_path
+from her2kg.sources import check_quotes, load_library
+from her2kg.validate import AUTO_FAST_FROM, ValidationReport, choose_engine, load_shapes, validate_graph
+from her2kg.validate.sparql_engine import store_of
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+from generate import generate
+
+
+@cache
+def ontology() -> Ontology:
+    return Ontology()
+
+
+@cache
+def shapes() -> Graph:
+    return load_shapes()
+
+
+def both(data: Graph, locations: Locations | None = None) -> tuple[ValidationReport, ValidationReport]:
+    return tuple(
+        validate_graph(data, ontology().graph, shapes(), locations, validator=engine)  # type: ignore[return-value]
+        for engine in ("pyshacl", "fast")
+    )
+
+
+def generated(tmp_path: Path, claims: int, seed: int, defects: int) -> tuple[Graph, Locations, list[dict]]:
+    """A synthetic project built as a build does (quotes checked), with the graph-level defects applied."""
+    generate(claims, tmp_path, seed=seed, defects=defects)
+    facts = load_facts(tmp_path / "facts", ontology(), display_root=tmp_path)
+    assert check_quotes(facts, load_library(tmp_path / "sources")).problems == []
+    data, locations = build_graph(facts, ontology())
+    data.update((tmp_path / "defects.ru").read_text(encoding="utf-8"))
+    return data, locations, json.loads((tmp_path / "defects.json").read_text(encoding="utf-8"))
+
+
+def check_planted(tmp_path: Path, claims: int, seed: int, defects: int) -> None:
+    data, locations, planted = generated(tmp_path, claims, seed, defects)
+    reference, fast = both(data, locations)
+    assert fast.findings == reference.findings
+    expected = {(e["focus"], e["path"], e["component"], e["severity"]) for d in planted for e in d["expected"]}
+    found = {(f.focus, f.path, f.component, str(f.severity)) for f in fast.findings}
+    assert expected - found == set(), "planted defects not found"
+    unplanted = [f for f in fast.violations if (f.focus, f.path, f.component, "violation") not in expected]
+    assert unplanted == [], "violations nobody planted"
+    assert all(f.location is not None and f.location.line > 0 for f in fast.findings if "/defect-" in f.focus)
+
+
+def test_the_engines_agree_on_the_shipped_facts():
+    facts = load_facts(project_path("facts"), ontology())
+    data, locations = build_graph(facts, ontology())
+    reference, fast = both(data, locations)
+    assert reference.findings  # the shipped facts have warnings and infos: something is compared
+    assert fast.findings == reference.findings
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_planted_defect_is_found_by_both_engines(tmp_path: Path, seed: int):
+    check_planted(tmp_path, claims=200, seed=seed, defects=1)
+
+
+@pytest.mark.slow
+def test_every_planted_defect_is_found_at_2k_claims(tmp_path: Path):
+    check_planted(tmp_path, claims=2_000, seed=7, defects=3)
+
+
+def test_a_store_is_validated_as_its_graph_is(tmp_path: Path):
+    """A store (what the data path builds) gives the same findings with either engine, and the
+    graph's findings but for the lexical form of numbers: a store keeps "5.0"^^xsd:decimal as 5."""
+    data, locations, _planted = generated(tmp_path, claims=200, seed=4, defects=1)
+    store = store_of(data)
+    reference, fast = (
+        validate_graph(store, ontology().graph, shapes(), locations, validator=engine) for engine in ("pyshacl", "fast")
+    )
+    assert fast.findings == reference.findings
+    assert len(store) == len(data), "the ontology added for validation is removed from the caller's store"
+    from_graph = validate_graph(data, ontology().graph, shapes(), locations, validator="fast")
+    assert sorted((f.location, f.focus, f.path, f.component) for f in fast.findings) == sorted(
+        (f.location, f.focus, f.path, f.component) for f in from_graph.findings
+    )
+
+
+def test_auto_takes_the_fast_engine_from_the_threshold_on():
+    assert choose_engine("auto", AUTO_FAST_FROM - 1, shapes()) == "pyshacl"
+    assert choose_engine("auto", AUTO_FAST_FROM, shapes()) == "fast"
+    assert choose_engine("pyshacl", 10**7, shapes()) == "pyshacl"
+
+
+def test_auto_falls_back_to_pyshacl_and_fast_refuses_shapes_it_cannot_compile():
+    extended = shapes() + Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix hk: <https://w3id.org/her2kg/ontology#> .
+        <urn:x:S> a sh:NodeShape ; sh:targetClass hk:Drug ; sh:xone ( [ sh:path hk:inClass ; sh:minCount 1 ] ) .
+        """,
+        format="turtle",
+    )
+    assert choose_engine("auto", 10**7, extended) == "pyshacl"
+    with pytest.raises(UsageError, match="--validator pyshacl"):
+        choose_engine("fast", 10, extended)
+    with pytest.raises(UsageError, match="unknown validator"):
+        choose_engine("quick", 10, shapes())
+
+
+def test_the_store_holds_numbers_canonically_but_results_show_them_as_written():
+    data = Graph().parse(
+        data="""
+        @prefix hk: <https://w3id.org/her2kg/ontology#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <https://w3id.org/her2kg/outcome/o> a hk:Outcome ; hk:pValue 5.0 .""",
+        format="turtle",
+    )
+    reference, fast = both(data)
+    assert [f.value for f in fast.findings if f.path and f.path.endswith("pValue")] == ["5.0"]
+    assert fast.findings == reference.findings
+    assert isinstance(store_of(data), pyoxigraph.Store)
