@@ -1,5 +1,6 @@
 """her2kg.jsonld with its published context her2kg-context.jsonld: it reads back as the same data triples, and its
 keys are words, not IRIs."""
+
 import json
 
 import pytest

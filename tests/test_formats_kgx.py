@@ -1,5 +1,6 @@
 """The KGX files: every ontology class and claim relation has a Biolink mapping or a reason to have none; nodes and
 edges carry the columns the KGX specification requires, CURIE ids, and every edge joins two nodes of the file."""
+
 import csv
 import json
 import re
@@ -25,7 +26,7 @@ def ontology():
 
 
 def local(term) -> str:
-    return str(term)[len(str(HK)):]
+    return str(term)[len(str(HK)) :]
 
 
 def test_every_class_is_mapped_or_listed_as_unmapped_and_not_both(ontology):
@@ -35,8 +36,9 @@ def test_every_class_is_mapped_or_listed_as_unmapped_and_not_both(ontology):
 
 
 def test_every_claim_relation_is_mapped_or_listed_as_unmapped_and_not_both(ontology):
-    relations = {local(p) for p in ontology.transitive_subjects(RDFS.subPropertyOf, HK.statedRelation)
-                 if p != HK.statedRelation}
+    relations = {
+        local(p) for p in ontology.transitive_subjects(RDFS.subPropertyOf, HK.statedRelation) if p != HK.statedRelation
+    }
     assert relations == set(PREDICATES) | set(UNMAPPED_RELATIONS)
     assert not set(PREDICATES) & set(UNMAPPED_RELATIONS)
 
@@ -72,8 +74,7 @@ def test_edges_join_nodes_with_mapped_predicates_and_provenance(shipped_release)
     assert {edge["predicate"] for edge in edges} <= set(PREDICATES.values())
     assert {edge["knowledge_level"] for edge in edges} == {"knowledge_assertion"}
     assert {edge["agent_type"] for edge in edges} == {"manual_agent"}
-    assert all(edge["publications"] and edge["supporting_text"] and edge["primary_knowledge_source"]
-               for edge in edges)
+    assert all(edge["publications"] and edge["supporting_text"] and edge["primary_knowledge_source"] for edge in edges)
 
 
 def test_json_lines_hold_the_same_nodes_and_edges_as_the_tsv(shipped_release):

@@ -1,13 +1,23 @@
 """The outputs for other tools are release files like the others: described in void.ttl and checked by SHA256SUMS."""
+
 import hashlib
 
 import pytest
 from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS
 
-NEW_FILES = ["claims.tsv", "outcomes.tsv", "trials.tsv", "her2kg_kgx_nodes.tsv", "her2kg_kgx_edges.tsv",
-             "her2kg_kgx_nodes.jsonl", "her2kg_kgx_edges.jsonl", "her2kg-nanopubs.trig", "her2kg.jsonld",
-             "her2kg-context.jsonld"]
+NEW_FILES = [
+    "claims.tsv",
+    "outcomes.tsv",
+    "trials.tsv",
+    "her2kg_kgx_nodes.tsv",
+    "her2kg_kgx_edges.tsv",
+    "her2kg_kgx_nodes.jsonl",
+    "her2kg_kgx_edges.jsonl",
+    "her2kg-nanopubs.trig",
+    "her2kg.jsonld",
+    "her2kg-context.jsonld",
+]
 
 
 @pytest.mark.parametrize("name", NEW_FILES)

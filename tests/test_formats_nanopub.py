@@ -1,6 +1,7 @@
 """The nanopublications: her2kg-nanopubs.trig parses as TriG, every claim is one nanopublication, and each is
 well formed by the nanopub guidelines: a head graph linking three other graphs, none of them empty, the
 provenance about the assertion and the publication info about the nanopublication. IRIs come from content."""
+
 import pytest
 from rdflib import Dataset, Namespace, URIRef
 from rdflib.namespace import RDF
@@ -27,13 +28,19 @@ def graph(dataset, name):
 
 
 def test_every_claim_is_one_nanopublication(dataset, shipped_store):
-    claims = {str(row[0].value) for row in shipped_store.query(
-        "SELECT DISTINCT ?c WHERE { ?c a <https://w3id.org/her2kg/ontology#Claim> }")}
+    claims = {
+        str(row[0].value)
+        for row in shipped_store.query("SELECT DISTINCT ?c WHERE { ?c a <https://w3id.org/her2kg/ontology#Claim> }")
+    }
     heads = [g for g in dataset.graphs() if (None, RDF.type, NP.Nanopublication) in g]
     nanopubs = {this for g in heads for this in g.subjects(RDF.type, NP.Nanopublication)}
     assert len(heads) == len(nanopubs) == len(claims)
-    pubinfo_sources = {str(o) for g in dataset.graphs() for o in g.objects(None, PROV.wasDerivedFrom)
-                       if str(g.identifier).endswith("#pubinfo")}
+    pubinfo_sources = {
+        str(o)
+        for g in dataset.graphs()
+        for o in g.objects(None, PROV.wasDerivedFrom)
+        if str(g.identifier).endswith("#pubinfo")
+    }
     assert pubinfo_sources == claims
 
 

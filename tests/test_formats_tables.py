@@ -1,5 +1,6 @@
 """The evidence tables: one row per claim, per arm result (or outcome without arm results) and per trial, each
 file with a header row, read back by the csv module (and pandas, where installed) with the counts SPARQL gives."""
+
 import csv
 
 import pyoxigraph
@@ -10,9 +11,12 @@ from her2kg.namespaces import sparql_prologue
 COUNTS = {  # the file, its key column, and the SPARQL that counts its rows on the release
     "claims.tsv": ("claim", "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a hk:Claim }"),
     "trials.tsv": ("trial", "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a hk:ClinicalTrial }"),
-    "outcomes.tsv": ("outcome", """SELECT (COUNT(*) AS ?n) WHERE {
+    "outcomes.tsv": (
+        "outcome",
+        """SELECT (COUNT(*) AS ?n) WHERE {
         { ?x a hk:Outcome ; hk:hasArmResult ?r }
-        UNION { ?x a hk:Outcome FILTER NOT EXISTS { ?x hk:hasArmResult ?r } } }"""),
+        UNION { ?x a hk:Outcome FILTER NOT EXISTS { ?x hk:hasArmResult ?r } } }""",
+    ),
 }
 
 

@@ -274,41 +274,82 @@ register(Format("sums", SUMS_FILE, "text/plain", sha256sums))
 
 from . import formats_tables  # noqa: E402 (the writers use Content, defined above)
 
-register(Format("claims-tsv", "claims.tsv", "text/tab-separated-values",
-                lambda c: formats_tables.claims_tsv(c.ntriples)))
-register(Format("outcomes-tsv", "outcomes.tsv", "text/tab-separated-values",
-                lambda c: formats_tables.outcomes_tsv(c.ntriples)))
-register(Format("trials-tsv", "trials.tsv", "text/tab-separated-values",
-                lambda c: formats_tables.trials_tsv(c.ntriples)))
+register(
+    Format("claims-tsv", "claims.tsv", "text/tab-separated-values", lambda c: formats_tables.claims_tsv(c.ntriples))
+)
+register(
+    Format(
+        "outcomes-tsv", "outcomes.tsv", "text/tab-separated-values", lambda c: formats_tables.outcomes_tsv(c.ntriples)
+    )
+)
+register(
+    Format("trials-tsv", "trials.tsv", "text/tab-separated-values", lambda c: formats_tables.trials_tsv(c.ntriples))
+)
 
 
 # --- KGX nodes and edges with Biolink categories and predicates (formats_kgx.py) ----------------------
 
 from . import formats_kgx  # noqa: E402
 
-register(Format("kgx-nodes-tsv", "her2kg_kgx_nodes.tsv", "text/tab-separated-values",
-                lambda c: formats_kgx.nodes_tsv(c.ntriples)))
-register(Format("kgx-edges-tsv", "her2kg_kgx_edges.tsv", "text/tab-separated-values",
-                lambda c: formats_kgx.edges_tsv(c.ntriples)))
-register(Format("kgx-nodes-jsonl", "her2kg_kgx_nodes.jsonl", "application/jsonl",
-                lambda c: formats_kgx.nodes_jsonl(c.ntriples)))
-register(Format("kgx-edges-jsonl", "her2kg_kgx_edges.jsonl", "application/jsonl",
-                lambda c: formats_kgx.edges_jsonl(c.ntriples)))
+register(
+    Format(
+        "kgx-nodes-tsv",
+        "her2kg_kgx_nodes.tsv",
+        "text/tab-separated-values",
+        lambda c: formats_kgx.nodes_tsv(c.ntriples),
+    )
+)
+register(
+    Format(
+        "kgx-edges-tsv",
+        "her2kg_kgx_edges.tsv",
+        "text/tab-separated-values",
+        lambda c: formats_kgx.edges_tsv(c.ntriples),
+    )
+)
+register(
+    Format(
+        "kgx-nodes-jsonl", "her2kg_kgx_nodes.jsonl", "application/jsonl", lambda c: formats_kgx.nodes_jsonl(c.ntriples)
+    )
+)
+register(
+    Format(
+        "kgx-edges-jsonl", "her2kg_kgx_edges.jsonl", "application/jsonl", lambda c: formats_kgx.edges_jsonl(c.ntriples)
+    )
+)
 
 
 # --- every claim as a nanopublication (formats_nanopub.py) ---------------------------------------------
 
 from . import formats_nanopub  # noqa: E402
 
-register(Format("nanopubs", "her2kg-nanopubs.trig", "application/trig", lambda c: formats_nanopub.nanopubs_trig(
-    c.ntriples, c.version, c.issued.n3() if c.issued is not None else None)))
+register(
+    Format(
+        "nanopubs",
+        "her2kg-nanopubs.trig",
+        "application/trig",
+        lambda c: formats_nanopub.nanopubs_trig(c.ntriples, c.version, c.issued.n3() if c.issued is not None else None),
+    )
+)
 
 
 # --- JSON-LD with a published @context (formats_jsonld.py) ---------------------------------------------
 
 from . import formats_jsonld  # noqa: E402
 
-register(Format("jsonld-context", formats_jsonld.CONTEXT_FILE, "application/ld+json",
-                lambda c: formats_jsonld.context_json(c.graph)))
-register(Format("jsonld", "her2kg.jsonld", "application/ld+json",
-                lambda c: formats_jsonld.data_jsonld(c.data, c.graph, c.version)))
+register(
+    Format(
+        "jsonld-context",
+        formats_jsonld.CONTEXT_FILE,
+        "application/ld+json",
+        lambda c: formats_jsonld.context_json(c.graph),
+    )
+)
+register(
+    Format(
+        "jsonld",
+        "her2kg.jsonld",
+        "application/ld+json",
+        lambda c: formats_jsonld.data_jsonld(c.data, c.graph, c.version),
+    )
+)

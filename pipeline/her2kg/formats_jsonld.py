@@ -5,6 +5,7 @@ IRI values as plain strings), `label`, `altLabel`, `definition` and `xref`, and 
 CURIEs (`her2kg:drug/neratinib`). her2kg.jsonld names the context by its address in the release
 and holds one object per node, sorted by id, with the values of each key sorted.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,10 +17,17 @@ from rdflib.namespace import OWL, RDF
 from .namespaces import BASE, HK, PREFIXES, bind_prefixes
 
 CONTEXT_FILE = "her2kg-context.jsonld"
-COMMON = {"id": "@id", "type": "@type", "label": "rdfs:label", "altLabel": "skos:altLabel",
-          "definition": "skos:definition", "comment": "rdfs:comment", "xref": "oboInOwl:hasDbXref",
-          "exactMatch": {"@id": "skos:exactMatch", "@type": "@id"}, "citesAsEvidence": {"@id": "cito:citesAsEvidence",
-                                                                                         "@type": "@id"}}
+COMMON = {
+    "id": "@id",
+    "type": "@type",
+    "label": "rdfs:label",
+    "altLabel": "skos:altLabel",
+    "definition": "skos:definition",
+    "comment": "rdfs:comment",
+    "xref": "oboInOwl:hasDbXref",
+    "exactMatch": {"@id": "skos:exactMatch", "@type": "@id"},
+    "citesAsEvidence": {"@id": "cito:citesAsEvidence", "@type": "@id"},
+}
 
 
 def context(ontology: Graph) -> dict[str, Any]:
@@ -28,7 +36,7 @@ def context(ontology: Graph) -> dict[str, Any]:
     terms.update(COMMON)
     for prop in sorted(set(ontology.subjects(RDF.type, OWL.ObjectProperty)), key=str):
         if str(prop).startswith(str(HK)):
-            terms[str(prop)[len(str(HK)):]] = {"@id": f"hk:{str(prop)[len(str(HK)):]}", "@type": "@id"}
+            terms[str(prop)[len(str(HK)) :]] = {"@id": f"hk:{str(prop)[len(str(HK)) :]}", "@type": "@id"}
     return {"@context": terms}
 
 
@@ -50,7 +58,11 @@ def data_jsonld(data: Graph, ontology: Graph, version: str) -> bytes:
     ctx = context(ontology)["@context"]
     written = json.loads(bind_prefixes(Graph() + data).serialize(format="json-ld", context=ctx))
     nodes = written.get("@graph", [written])
-    body = {"@context": f"{BASE}release/{version}/{CONTEXT_FILE}",
-            "@graph": sorted((_sorted({k: v for k, v in n.items() if k != "@context"}) for n in nodes),
-                             key=lambda n: str(n.get("id", "")))}
+    body = {
+        "@context": f"{BASE}release/{version}/{CONTEXT_FILE}",
+        "@graph": sorted(
+            (_sorted({k: v for k, v in n.items() if k != "@context"}) for n in nodes),
+            key=lambda n: str(n.get("id", "")),
+        ),
+    }
     return (json.dumps(body, indent=1, ensure_ascii=False) + "\n").encode("utf-8")

@@ -5,6 +5,7 @@ kgx-format.md). Each entity of a mapped class is a node; each relation claim who
 mapped is an edge, with its claim's provenance. The Biolink terms below were checked against the Biolink model
 release named in BIOLINK_VERSION; a class or relation is either mapped or listed in UNMAPPED_* with the reason.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,16 +44,50 @@ CATEGORIES: dict[str, str] = {  # hk class → Biolink category
 # A subclass's own category is more specific than its superclass's (a ClinicalTrial is also a Study).
 MORE_SPECIFIC = {"Study": "ClinicalTrial", "Organisation": "Agency|GuidelineBody"}
 UNMAPPED_CLASSES: dict[str, str] = {
-    **dict.fromkeys(["Claim", "RelationClaim", "EntityEvidence", "Outcome", "ArmResult", "Comparison",
-                     "PrevalenceFigure", "PropertyStatement", "SafetyStatement", "Disagreement", "Correction"],
-                    "a statement about other nodes: an edge's properties, or a row of the evidence tables"),
-    **dict.fromkeys(["AlterationKind", "AnalysisKind", "Assay", "ComparisonDirection", "EffectDirection",
-                     "EndpointRole", "EvidenceKind", "Hedge", "KinaseBinding", "MechanismCategory", "Modality",
-                     "PRelation", "Polarity", "PublicationKind", "StrategyStatus", "StudyStatus", "TrialDesign",
-                     "TrialPhase", "Unit"],
-                    "a value of a controlled vocabulary: an edge property, not a node"),
-    **dict.fromkeys(["Arm", "Endpoint", "TreatmentSetting", "Approval", "Event", "Acquisition", "Recommendation"],
-                    "part of a trial's or claim's description, given in the evidence tables"),
+    **dict.fromkeys(
+        [
+            "Claim",
+            "RelationClaim",
+            "EntityEvidence",
+            "Outcome",
+            "ArmResult",
+            "Comparison",
+            "PrevalenceFigure",
+            "PropertyStatement",
+            "SafetyStatement",
+            "Disagreement",
+            "Correction",
+        ],
+        "a statement about other nodes: an edge's properties, or a row of the evidence tables",
+    ),
+    **dict.fromkeys(
+        [
+            "AlterationKind",
+            "AnalysisKind",
+            "Assay",
+            "ComparisonDirection",
+            "EffectDirection",
+            "EndpointRole",
+            "EvidenceKind",
+            "Hedge",
+            "KinaseBinding",
+            "MechanismCategory",
+            "Modality",
+            "PRelation",
+            "Polarity",
+            "PublicationKind",
+            "StrategyStatus",
+            "StudyStatus",
+            "TrialDesign",
+            "TrialPhase",
+            "Unit",
+        ],
+        "a value of a controlled vocabulary: an edge property, not a node",
+    ),
+    **dict.fromkeys(
+        ["Arm", "Endpoint", "TreatmentSetting", "Approval", "Event", "Acquisition", "Recommendation"],
+        "part of a trial's or claim's description, given in the evidence tables",
+    ),
 }
 PREDICATES: dict[str, str] = {  # hk claim relation → Biolink predicate (the hk relation is kept as original_predicate)
     "activates": "biolink:regulates",
@@ -100,9 +135,22 @@ ID_PREFIXES = {
     "biolink:Publication": ["PMID", "doi"],
 }
 NODE_COLUMNS = ["id", "category", "name", "description", "xref", "synonym", "provided_by", "iri"]
-EDGE_COLUMNS = ["id", "subject", "predicate", "object", "original_predicate", "knowledge_level", "agent_type",
-                "primary_knowledge_source", "publications", "supporting_text", "polarity", "hedge", "evidence_kind",
-                "provided_by"]
+EDGE_COLUMNS = [
+    "id",
+    "subject",
+    "predicate",
+    "object",
+    "original_predicate",
+    "knowledge_level",
+    "agent_type",
+    "primary_knowledge_source",
+    "publications",
+    "supporting_text",
+    "polarity",
+    "hedge",
+    "evidence_kind",
+    "provided_by",
+]
 LISTS = {"category", "xref", "synonym", "provided_by", "publications", "supporting_text"}  # multivalued
 
 
@@ -143,11 +191,18 @@ def graph_rows(ntriples: str) -> tuple[Rows, Rows]:
             continue
         ids[path] = node_id(path, kind, xrefs.get(path, ()))
         own = f"{HER2KG_PREFIX}:{path}"
-        nodes.append({"id": ids[path], "category": [kind], "name": min(labels.get(path, {""})),
-                      "description": min(definitions.get(path, {""})),
-                      "xref": sorted({curie(x) for x in xrefs.get(path, ())} | ({own} - {ids[path]})),
-                      "synonym": sorted(synonyms.get(path, ())), "provided_by": [PROVIDER],
-                      "iri": f"https://w3id.org/her2kg/{path}"})
+        nodes.append(
+            {
+                "id": ids[path],
+                "category": [kind],
+                "name": min(labels.get(path, {""})),
+                "description": min(definitions.get(path, {""})),
+                "xref": sorted({curie(x) for x in xrefs.get(path, ())} | ({own} - {ids[path]})),
+                "synonym": sorted(synonyms.get(path, ())),
+                "provided_by": [PROVIDER],
+                "iri": f"https://w3id.org/her2kg/{path}",
+            }
+        )
     fields: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     query = """SELECT ?claim ?field ?value WHERE { ?claim a hk:RelationClaim .
         VALUES (?field ?property) { ("s" hk:claimSubject) ("p" hk:claimRelation) ("o" hk:claimObject)
@@ -163,15 +218,24 @@ def graph_rows(ntriples: str) -> tuple[Rows, Rows]:
         if predicate is None or subject not in ids or object_ not in ids:
             continue
         publications = [node_id(s, "biolink:Publication", xrefs.get(s, ())) for s in sorted(row["source"])]
-        edges.append({"id": f"{HER2KG_PREFIX}:{claim}", "subject": ids[subject], "predicate": predicate,
-                      "object": ids[object_], "original_predicate": f"{HER2KG_PREFIX}:{relation}",
-                      "knowledge_level": "knowledge_assertion", "agent_type": "manual_agent",
-                      "primary_knowledge_source": PROVIDER, "publications": publications,
-                      "supporting_text": sorted(row["quote"]),
-                      "polarity": MULTI.join(sorted(v.rpartition("/")[2] for v in row["polarity"])),
-                      "hedge": MULTI.join(sorted(v.rpartition("/")[2] for v in row["hedge"])),
-                      "evidence_kind": MULTI.join(sorted(v.rpartition("/")[2] for v in row["evidence"])),
-                      "provided_by": [PROVIDER]})
+        edges.append(
+            {
+                "id": f"{HER2KG_PREFIX}:{claim}",
+                "subject": ids[subject],
+                "predicate": predicate,
+                "object": ids[object_],
+                "original_predicate": f"{HER2KG_PREFIX}:{relation}",
+                "knowledge_level": "knowledge_assertion",
+                "agent_type": "manual_agent",
+                "primary_knowledge_source": PROVIDER,
+                "publications": publications,
+                "supporting_text": sorted(row["quote"]),
+                "polarity": MULTI.join(sorted(v.rpartition("/")[2] for v in row["polarity"])),
+                "hedge": MULTI.join(sorted(v.rpartition("/")[2] for v in row["hedge"])),
+                "evidence_kind": MULTI.join(sorted(v.rpartition("/")[2] for v in row["evidence"])),
+                "provided_by": [PROVIDER],
+            }
+        )
     # two records naming the same standard identifier are one node to KGX: keep the first by path
     unique = {str(n["id"]): n for n in sorted(nodes, key=lambda n: str(n["iri"]), reverse=True)}
     return sorted(unique.values(), key=lambda n: str(n["id"])), sorted(edges, key=lambda e: str(e["id"]))
@@ -189,8 +253,9 @@ def kgx_tsv(rows: Rows, columns: list[str]) -> bytes:
 
 
 def kgx_jsonl(rows: Rows, columns: list[str]) -> bytes:
-    return "".join(json.dumps({c: row[c] for c in columns if row[c]}, ensure_ascii=False, sort_keys=True) + "\n"
-                   for row in rows).encode("utf-8")
+    return "".join(
+        json.dumps({c: row[c] for c in columns if row[c]}, ensure_ascii=False, sort_keys=True) + "\n" for row in rows
+    ).encode("utf-8")
 
 
 def nodes_tsv(ntriples: str) -> bytes:
@@ -207,4 +272,3 @@ def nodes_jsonl(ntriples: str) -> bytes:
 
 def edges_jsonl(ntriples: str) -> bytes:
     return kgx_jsonl(graph_rows(ntriples)[1], EDGE_COLUMNS)
-

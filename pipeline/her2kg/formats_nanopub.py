@@ -10,6 +10,7 @@ A nanopublication's IRI is a hash of its assertion and provenance, so a release 
 claim whose content changed; the publication info (release, date) is not part of the hash. The nanopublications
 are unsigned.
 """
+
 from __future__ import annotations
 
 import base64
@@ -56,10 +57,14 @@ def claim_triples(graph: pyoxigraph.Store, claim: pyoxigraph.NamedNode) -> tuple
         assertion = [triple(q.subject, q.predicate, q.object) for q in quads if q.predicate.value not in PROVENANCE]
         for q in quads:
             if q.predicate.value in HOLDS:
-                assertion += [triple(i.subject, i.predicate, i.object)
-                              for i in graph.quads_for_pattern(q.object, None, None)]  # type: ignore[arg-type]
-    provenance = [triple("<assertion>", pyoxigraph.NamedNode(PROVENANCE[q.predicate.value]), q.object)
-                  for q in quads if q.predicate.value in PROVENANCE]
+                assertion += [
+                    triple(i.subject, i.predicate, i.object) for i in graph.quads_for_pattern(q.object, None, None)
+                ]  # type: ignore[arg-type]
+    provenance = [
+        triple("<assertion>", pyoxigraph.NamedNode(PROVENANCE[q.predicate.value]), q.object)
+        for q in quads
+        if q.predicate.value in PROVENANCE
+    ]
     return sorted(set(assertion)), sorted(set(provenance))
 
 
@@ -71,8 +76,10 @@ def nanopub_iri(claim: str, assertion: list[str], provenance: list[str]) -> str:
 
 
 def header_value(graph: pyoxigraph.Store, predicate: str) -> list[object]:
-    return [q.object for q in graph.quads_for_pattern(pyoxigraph.NamedNode(f"{BASE}ontology"),
-                                                      pyoxigraph.NamedNode(predicate), None)]
+    return [
+        q.object
+        for q in graph.quads_for_pattern(pyoxigraph.NamedNode(f"{BASE}ontology"), pyoxigraph.NamedNode(predicate), None)
+    ]
 
 
 def nanopubs_trig(ntriples: str, version: str, issued: str | None) -> bytes:
@@ -89,18 +96,24 @@ def nanopubs_trig(ntriples: str, version: str, issued: str | None) -> bytes:
         assertion, provenance = claim_triples(graph, pyoxigraph.NamedNode(iri))
         this = nanopub_iri(iri, assertion, provenance)
         names = {part: f"<{this}#{part}>" for part in ("Head", "assertion", "provenance", "pubinfo")}
-        head = [f"<{this}> <{RDF_TYPE}> <{NP}Nanopublication> .",
-                f"<{this}> <{NP}hasAssertion> {names['assertion']} .",
-                f"<{this}> <{NP}hasProvenance> {names['provenance']} .",
-                f"<{this}> <{NP}hasPublicationInfo> {names['pubinfo']} ."]
+        head = [
+            f"<{this}> <{RDF_TYPE}> <{NP}Nanopublication> .",
+            f"<{this}> <{NP}hasAssertion> {names['assertion']} .",
+            f"<{this}> <{NP}hasProvenance> {names['provenance']} .",
+            f"<{this}> <{NP}hasPublicationInfo> {names['pubinfo']} .",
+        ]
         pubinfo = [f"<{this}> <{DCTERMS}license> {nt(o)} ." for o in licence]
         pubinfo += [f"<{this}> <{DCTERMS}creator> {nt(o)} ." for o in creators]
-        pubinfo += [f"<{this}> <{DCTERMS}isPartOf> <{BASE}release/{version}> .",
-                    f"<{this}> <{PROV}wasDerivedFrom> <{iri}> ."]
+        pubinfo += [
+            f"<{this}> <{DCTERMS}isPartOf> <{BASE}release/{version}> .",
+            f"<{this}> <{PROV}wasDerivedFrom> <{iri}> .",
+        ]
         if created:
             pubinfo.append(f"<{this}> <{DCTERMS}created> {created} .")
         provenance = [line.replace("<assertion>", names["assertion"], 1) for line in provenance]
         graphs = {"Head": head, "assertion": assertion, "provenance": provenance, "pubinfo": pubinfo}
-        blocks[this] = "".join(f"{names[part]} {{\n" + "".join(f"  {line}\n" for line in sorted(lines)) + "}\n"
-                               for part, lines in graphs.items())
+        blocks[this] = "".join(
+            f"{names[part]} {{\n" + "".join(f"  {line}\n" for line in sorted(lines)) + "}\n"
+            for part, lines in graphs.items()
+        )
     return "\n".join(blocks[this] for this in sorted(blocks)).encode("utf-8")

@@ -4,6 +4,7 @@ Each table is one SPARQL query over the release graph; the rows are assembled an
 bytes are the same on every build. A field with several values (two quotes, two settings) holds them
 sorted and joined by " | ". Every file starts with a header row; docs/formats.md describes the columns.
 """
+
 from __future__ import annotations
 
 import csv
@@ -50,8 +51,12 @@ OUTCOME_FIELDS: dict[str, str] = {
     "section": "hk:section",
     "quote": "hk:quote",
 }
-ARM_FIELDS: dict[str, str] = {"arm": "hk:forArm", "value": "hk:value", "unit": "hk:unit",
-                              "not_reached": "hk:notReached"}
+ARM_FIELDS: dict[str, str] = {
+    "arm": "hk:forArm",
+    "value": "hk:value",
+    "unit": "hk:unit",
+    "not_reached": "hk:notReached",
+}
 TRIAL_FIELDS: dict[str, str] = {
     "name": "rdfs:label",
     "nct": "oboInOwl:hasDbXref",
@@ -116,8 +121,9 @@ def columns(fields: Iterable[str]) -> list[str]:
     return out
 
 
-def cells(row: dict[str, set[str]], names: Sequence[str], labels: dict[str, set[str]],
-          xrefs: dict[str, set[str]]) -> list[str]:
+def cells(
+    row: dict[str, set[str]], names: Sequence[str], labels: dict[str, set[str]], xrefs: dict[str, set[str]]
+) -> list[str]:
     out: list[str] = []
     for name in names:
         if name.endswith(("_label", "_xref")):
@@ -152,9 +158,12 @@ def claims_tsv(ntriples: str) -> bytes:
     graph = store(ntriples)
     header, rows = table(graph, "Claim", "claim", CLAIM_FIELDS)
     kinds = objects_of(graph, "a")
-    kind_of = {node: MULTI.join(sorted(k.removeprefix("ontology#") for k in found
-                                       if k.startswith("ontology#") and k != "ontology#Claim"))
-               for node, found in kinds.items()}
+    kind_of = {
+        node: MULTI.join(
+            sorted(k.removeprefix("ontology#") for k in found if k.startswith("ontology#") and k != "ontology#Claim")
+        )
+        for node, found in kinds.items()
+    }
     return tsv([header[0], "kind", *header[1:]], ([row[0], kind_of.get(row[0], ""), *row[1:]] for row in rows))
 
 
