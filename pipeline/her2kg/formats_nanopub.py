@@ -57,9 +57,11 @@ def claim_triples(graph: pyoxigraph.Store, claim: pyoxigraph.NamedNode) -> tuple
         assertion = [triple(q.subject, q.predicate, q.object) for q in quads if q.predicate.value not in PROVENANCE]
         for q in quads:
             if q.predicate.value in HOLDS:
+                held = q.object
+                assert not isinstance(held, pyoxigraph.Literal)  # a claim holds nodes, not literals
                 assertion += [
-                    triple(i.subject, i.predicate, i.object) for i in graph.quads_for_pattern(q.object, None, None)
-                ]  # type: ignore[arg-type]
+                    triple(i.subject, i.predicate, i.object) for i in graph.quads_for_pattern(held, None, None)
+                ]
     provenance = [
         triple("<assertion>", pyoxigraph.NamedNode(PROVENANCE[q.predicate.value]), q.object)
         for q in quads
