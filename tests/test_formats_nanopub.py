@@ -32,14 +32,14 @@ def test_every_claim_is_one_nanopublication(dataset, shipped_store):
         str(row[0].value)
         for row in shipped_store.query("SELECT DISTINCT ?c WHERE { ?c a <https://w3id.org/her2kg/ontology#Claim> }")
     }
-    heads = [g for g in dataset.graphs() if (None, RDF.type, NP.Nanopublication) in g]
-    nanopubs = {this for g in heads for this in g.subjects(RDF.type, NP.Nanopublication)}
+    typed = list(dataset.quads((None, RDF.type, NP.Nanopublication, None)))
+    heads = {g.identifier if hasattr(g, "identifier") else g for _s, _p, _o, g in typed}
+    nanopubs = {this for this, _p, _o, _g in typed}
     assert len(heads) == len(nanopubs) == len(claims)
     pubinfo_sources = {
         str(o)
-        for g in dataset.graphs()
-        for o in g.objects(None, PROV.wasDerivedFrom)
-        if str(g.identifier).endswith("#pubinfo")
+        for _s, _p, o, g in dataset.quads((None, PROV.wasDerivedFrom, None, None))
+        if str(g.identifier if hasattr(g, "identifier") else g).endswith("#pubinfo")
     }
     assert pubinfo_sources == claims
 
