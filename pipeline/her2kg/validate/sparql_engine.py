@@ -23,6 +23,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from ..export import to_oxigraph
 from .results import Result, distinct, shape_name
 
 # The constraint parameters compiled here, each with its SHACL constraint component.
@@ -332,18 +333,6 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None)
         datatype = term.datatype.value
         return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
     raise UnsupportedShape(f"a value of kind {type(term).__name__}")
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
-    raise TypeError(f"cannot store {term!r}")
 
 
 def store_of(*graphs: Graph) -> ox.Store:
