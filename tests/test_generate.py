@@ -53,6 +53,7 @@ def test_every_field_type_of_the_schema_appears(project: Path):
     assert set(FieldType) - used == set()
 
 
+@pytest.mark.slow
 def test_kinds_keep_the_real_proportions_at_scale(tmp_path: Path):
     """Every kind of record is generated, other kinds at a fixed share of their real ratio to claims."""
     counts = generate(5_000, tmp_path, seed=1)

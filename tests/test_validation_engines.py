@@ -69,6 +69,7 @@ def check_planted(tmp_path: Path, claims: int, seed: int, defects: int) -> None:
     assert all(f.location is not None and f.location.line > 0 for f in fast.findings if "/defect-" in f.focus)
 
 
+@pytest.mark.slow
 def test_the_engines_agree_on_the_shipped_facts():
     facts = load_facts(project_path("facts"), ontology())
     data, locations = build_graph(facts, ontology())
@@ -77,6 +78,7 @@ def test_the_engines_agree_on_the_shipped_facts():
     assert fast.findings == reference.findings
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_every_planted_defect_is_found_by_both_engines(tmp_path: Path, seed: int):
     check_planted(tmp_path, claims=200, seed=seed, defects=1)
