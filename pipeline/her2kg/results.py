@@ -286,15 +286,10 @@ def truncation_notice(results: Results) -> str | None:
 # --- content negotiation -------------------------------------------------------------------------
 
 
-def negotiate(accept: str | None, kind: str, strict: bool = False) -> str | None:
-    """The format (a key of MEDIA_TYPES) best matching an HTTP Accept header for an answer of
-    `kind` (solutions, boolean, graph): by quality, then by the order given; W3C JSON for results
-    and Turtle for graphs when nothing is asked, or when nothing matches — then None if `strict`
-    (an endpoint answers 406)."""
-    offered = GRAPH_FORMATS if kind == "graph" else ("json", "xml", "csv", "tsv")
-    fallback = "turtle" if kind == "graph" else "json"
-    choices: list[tuple[float, int, str]] = []
-    for position, part in enumerate((accept or "").split(",")):
+def accepted(accept: str | None) -> list[tuple[str, float]]:
+    """(media type in lower case, quality) for each entry of an HTTP Accept header, in order."""
+    entries = []
+    for part in (accept or "").split(","):
         media, *params = [p.strip() for p in part.split(";")]
         quality = 1.0
         for param in params:
@@ -304,7 +299,19 @@ def negotiate(accept: str | None, kind: str, strict: bool = False) -> str | None
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
-        media = media.lower()
+        entries.append((media.lower(), quality))
+    return entries
+
+
+def negotiate(accept: str | None, kind: str, strict: bool = False) -> str | None:
+    """The format (a key of MEDIA_TYPES) best matching an HTTP Accept header for an answer of
+    `kind` (solutions, boolean, graph): by quality, then by the order given; W3C JSON for results
+    and Turtle for graphs when nothing is asked, or when nothing matches — then None if `strict`
+    (an endpoint answers 406)."""
+    offered = GRAPH_FORMATS if kind == "graph" else ("json", "xml", "csv", "tsv")
+    fallback = "turtle" if kind == "graph" else "json"
+    choices: list[tuple[float, int, str]] = []
+    for position, (media, quality) in enumerate(accepted(accept)):
         if quality <= 0 or not media:
             continue
         if media in ("*/*", "application/*", "text/*"):
@@ -323,6 +330,7 @@ __all__ = [
     "GRAPH_FORMATS",
     "MEDIA_TYPES",
     "SOLUTION_FORMATS",
+    "accepted",
     "is_identifier",
     "negotiate",
     "show",

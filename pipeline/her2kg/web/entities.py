@@ -39,7 +39,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..errors import NotAcceptableError, NotFoundError, UsageError
 from ..namespaces import BASE, HK, ONTOLOGY_IRI, sparql_prologue
-from ..results import MEDIA_TYPES, negotiate
+from ..results import MEDIA_TYPES, accepted, negotiate
 from ..schema import KIND_PREFIXES
 from .app import State
 from .pages import SECURITY_HEADERS
@@ -208,21 +208,9 @@ def wanted_format(request: Request) -> str:
 
 
 def _quality(accept: str, media: str) -> float:
-    best = 0.0
-    for part in accept.split(","):
-        name, *params = [p.strip() for p in part.split(";")]
-        if name.lower() != media and not (media == "text/html" and name.lower() == "application/xhtml+xml"):
-            continue
-        quality = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        best = max(best, quality)
-    return best
+    """The best quality the Accept header gives `media` (XHTML counts as HTML)."""
+    aliases = {media, "application/xhtml+xml"} if media == "text/html" else {media}
+    return max((quality for name, quality in accepted(accept) if name in aliases), default=0.0)
 
 
 def _extension(fmt: str) -> str:
