@@ -317,18 +317,43 @@ def add_source(file, slug, title, year, venue, kind, doi, pmid, licence, publish
     from .curation import NewSource, next_steps
     from .curation import add_source as register
 
-    added = register(
-        NewSource(file, slug, title, year, venue, kind, doi, pmid, licence, published_at, attribution)
-    )
+    added = register(NewSource(file, slug, title, year, venue, kind, doi, pmid, licence, published_at, attribution))
     how = "text shipped in sources/" if added.shipped else "text not shipped: only its SHA-256 is recorded"
     click.echo(f"registered '{added.slug}': {added.title} (SHA-256 {added.sha256[:12]}…; {how})")
-    for path in added.created:
-        click.echo(f"  created  {path}")
-    for path in added.appended:
-        click.echo(f"  appended {path}")
+    for what, paths in (("created ", added.created), ("appended", added.appended)):
+        for path in paths:
+            shown = (
+                path.resolve().relative_to(Path.cwd().resolve())
+                if path.resolve().is_relative_to(Path.cwd().resolve())
+                else path
+            )
+            click.echo(f"  {what} {shown}")
     click.echo("next:")
     for step in next_steps(added):
         click.echo(f"  {step}")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("old_release", type=click.Path(path_type=Path))
+@click.argument("new_release", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="A readable report, JSON (stable keys, sorted; see docs/curating.md) or Markdown.",
+)
+def diff(old_release, new_release, fmt):
+    """Report what changed from OLD_RELEASE to NEW_RELEASE (two folders written by 'her2kg build').
+
+    Statements (claims, outcomes, approvals …) added, removed or changed, grouped by source publication
+    and kind, with the fields that changed; entities by kind; identifiers added, removed or changed.
+    Exits 0 whether or not the releases differ.
+    """
+    from .diff import diff_releases, render
+
+    click.echo(render(diff_releases(old_release, new_release), fmt), nl=False)
 
 
 def entry_point() -> None:
