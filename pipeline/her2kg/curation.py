@@ -296,7 +296,7 @@ def _quoted(value: str) -> str:
 
 def _manifest_entry(
     slug: str, digest: str, spdx: str | None, licence: Licence | None, attribution: str, published: str, name: str
-) -> str:
+) -> list[str]:
     lines = [f"- publication: {slug}"]
     if licence is not None:
         lines.append(f"  file: {slug}/{name}")
@@ -406,14 +406,15 @@ claims: []
 def next_steps(added: AddedSource) -> list[str]:
     """What the curator does after `add-source`, in order, as commands and plain sentences."""
     steps = [
-        f"her2kg extract {added.slug}        # draft claims into facts/drafts/{added.slug}.yaml",
-        f"review facts/drafts/{added.slug}.yaml: set each draft's review status to accepted, or delete it",
-        "her2kg build --out dist-new          # checks every quote and reference",
-        "her2kg diff dist dist-new            # what the new release adds, as statements",
+        (f"her2kg extract {added.slug}", f"draft claims into facts/drafts/{added.slug}.yaml"),
+        (f"edit facts/drafts/{added.slug}.yaml", "set each draft's review status to accepted, or delete it"),
+        ("her2kg build --out dist-new", "checks every quote and reference"),
+        ("her2kg diff dist dist-new", "what the new release adds, as statements"),
     ]
     if not added.shipped:
         steps[2] = (
-            "her2kg build --out dist-new --sources DIR   # DIR holds your copy of the text "
-            f"(recognised by its SHA-256 {added.sha256[:12]}…), so its quotes are checked"
+            "her2kg build --out dist-new --sources DIR",
+            f"DIR holds your copy of the text (recognised by its SHA-256 {added.sha256[:12]}…): its quotes are checked",
         )
-    return steps
+    width = max(len(command) for command, _ in steps)
+    return [f"{command:<{width}}  # {why}" for command, why in steps]

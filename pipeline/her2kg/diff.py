@@ -243,10 +243,10 @@ def _read_records(store: ox.Store, side: str, records: dict[str, Kind]) -> dict[
         if key is not None:
             record.fields[key].add(_value(row["o"]))
     for record in found.values():
-        for node, values in record.nested.items():
-            key = next((k for k, part in _NESTED.items() if node.startswith(record.iri + part)), None)
-            if key is not None:
-                record.fields[key].add(_nested_value(key, values))
+        for node, passage in record.nested.items():
+            nested_key = next((k for k, part in _NESTED.items() if node.startswith(record.iri + part)), None)
+            if nested_key is not None:
+                record.fields[nested_key].add(_nested_value(nested_key, passage))
     return found
 
 
