@@ -127,7 +127,7 @@ def add_source(
     kinds = _publication_kinds(project_path("ontology", ontology_dir))
     if source.kind not in kinds:
         raise UsageError(f"--kind {source.kind}: not a publication kind (known: {', '.join(sorted(kinds))})")
-    licence = OPEN_LICENCES.get(source.licence or "")
+    licence = next((v for k, v in OPEN_LICENCES.items() if k.lower() == (source.licence or "").lower()), None)
     published = source.published_at or (f"https://doi.org/{identifiers['doi']}" if "doi" in identifiers else None)
     if published is None:
         raise UsageError(
