@@ -22,6 +22,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +185,7 @@ def _record_of(iri: str) -> tuple[Kind, str, str] | None:
     return KINDS[match.group(1)], f"{BASE}{match.group(1)}/{match.group(2)}", match.group(3) or ""
 
 
+@cache
 def _own_predicates(kind: Kind) -> dict[str, str]:
     """predicate IRI → facts key of the fields a curator writes in a record of `kind`."""
     found = {
