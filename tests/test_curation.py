@@ -152,3 +152,9 @@ def test_the_facts_still_build_after_add_source(checkout, monkeypatch):
     checked = check_facts(checkout / "facts", sources_dir=checkout / "sources")
     assert checked.quotes is not None and checked.quotes.checked["example-note"] == 1  # the title's evidence
     assert any(r.ref == "publication/example-note" for r in checked.facts.records)
+
+
+def test_outside_a_checkout_the_copy_installed_with_the_package_is_never_edited(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no facts/ here or above: the facts would be the packaged ones
+    with pytest.raises(UsageError, match="run add-source inside your her2kg checkout"):
+        add_source(NewSource(EXAMPLE, "example-note", published_at=URL))
