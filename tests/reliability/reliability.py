@@ -3,6 +3,7 @@ the memory of a process tree, and where the figures of a run are written."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -93,10 +94,8 @@ def rss_kib(pid: int, children: bool = True) -> int:
     if children:
         for task in Path(f"/proc/{pid}/task").iterdir():
             for child in (task / "children").read_text().split():
-                try:
+                with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # a worker replaced meanwhile
                     total += rss_kib(int(child))
-                except (FileNotFoundError, ProcessLookupError):
-                    pass  # a worker replaced meanwhile
     return total
 
 
