@@ -505,6 +505,9 @@ async def record(request: Request) -> Response:
             f"no page at {request.url.path}: IRIs here are /<kind>/<slug> with a kind among "
             f"{', '.join(sorted(KIND_PREFIXES))}, vocab, ontology"
         )
+    if any(segment in ("", ".", "..") for segment in rest.split("/")):
+        # A dot segment would make the redirect below point outside /<kind>/ (path traversal).
+        raise NotFoundError(f"no page at {request.url.path}: a record's path has no empty, '.' or '..' segment")
     slug, fmt = _split(rest)
     path = f"/{kind}/{slug}"
     iri = BASE + f"{kind}/{slug}"
