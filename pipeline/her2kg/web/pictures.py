@@ -20,18 +20,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import matplotlib
+from matplotlib.figure import Figure  # a Figure without pyplot: no display, no global figure list
+from matplotlib.lines import Line2D
 
-matplotlib.use("Agg")  # no display: pictures are files
-from matplotlib.figure import Figure  # noqa: E402  (after the backend is chosen)
-from matplotlib.lines import Line2D  # noqa: E402
-
-from ..namespaces import BASE  # noqa: E402
+from ..namespaces import BASE
 
 Run = Callable[[str, str], list[dict[str, Any]]]  # (query text with ?this, IRI) → rows {variable: term}
 
 # rcParams are global: every drawing holds this lock while it applies its own (the server draws in threads).
 _DRAWING = threading.Lock()
-STYLE = {
+STYLE: dict[Any, Any] = {
     "svg.hashsalt": "her2kg",  # ids in the SVG from this salt, not from a random one: the same bytes every time
     "svg.fonttype": "none",  # text stays text (searchable, selectable); the reader's DejaVu Sans or a sans-serif
     "font.family": "DejaVu Sans",
@@ -40,7 +38,8 @@ STYLE = {
     "axes.unicode_minus": False,
 }
 METADATA = {"Date": None, "Creator": "her2kg"}
-PICTURES = ("forest", "neighbourhood")  # the picture names of a page: /<kind>/<slug>/<name>.svg
+# The pictures of a page, /<kind>/<slug>/<name>.svg, and the kinds of record that have each.
+PICTURES = {"forest": ("trial", "drug", "mechanism"), "neighbourhood": ("drug", "mechanism")}
 
 # --- the forest plot -----------------------------------------------------------------------------
 
@@ -220,7 +219,7 @@ POLARITIES = """SELECT ?this ?other ?polarity WHERE {
   ?c hk:polarity ?polarity .
 }"""
 NEGATIVE = {"no-effect", "contradicts"}
-EDGE_STYLE = {  # polarity → (colour, line style, legend): told apart by line style, not colour alone
+EDGE_STYLE: dict[Any, Any] = {  # polarity → (colour, line style, legend): told apart by line style, not colour alone
     "supports": ("#2d7d46", "-", "supported by a claim"),
     "negative": ("#b3261e", "--", "negative claim (no effect, contradicts)"),
     "conflicting": ("#b36b00", ":", "conflicting claims"),
@@ -367,7 +366,7 @@ def neighbourhood_svg(picture: Neighbourhood) -> str | None:
                 Line2D([], [], color=EDGE_STYLE[k][0], linestyle=EDGE_STYLE[k][1], linewidth=1.6, label=EDGE_STYLE[k][2])
                 for k in used
             ],
-            loc="upper center",
+            loc="upper center",  # type: ignore[arg-type]
             bbox_to_anchor=(0.5, -0.02),
             ncols=min(len(used), 4),
             frameon=False,
@@ -377,6 +376,13 @@ def neighbourhood_svg(picture: Neighbourhood) -> str | None:
         axes.set_ylim(-1.1, tallest + 0.1)
         axes.set_axis_off()
         return _svg(figure)
+
+
+def has_picture(run: Run, iri: str, name: str) -> bool:
+    """Whether the record `iri` has data for the picture `name` (no drawing)."""
+    if name == "forest":
+        return bool(forest_data(run, iri))
+    return name == "neighbourhood" and not neighbourhood_data(run, iri, "").empty
 
 
 def picture_svg(run: Run, iri: str, name: str, label: str) -> str | None:
@@ -394,6 +400,7 @@ __all__ = [
     "Neighbourhood",
     "forest_data",
     "forest_svg",
+    "has_picture",
     "neighbourhood_data",
     "neighbourhood_svg",
     "picture_svg",
