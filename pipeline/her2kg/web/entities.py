@@ -119,14 +119,15 @@ LABEL = "SELECT ?this ?label WHERE { ?this rdfs:label ?label }"
 INSTANCES = """SELECT ?this ?s ?label WHERE { ?s a ?this . OPTIONAL { ?s rdfs:label ?label } }"""
 USES = """SELECT ?this (COUNT(*) AS ?n) WHERE { ?s ?this ?o } GROUP BY ?this"""
 # Search: each text a record is known by, with what kind of name it is.
-SEARCH = """SELECT ?q ?s ?v ?how ?label WHERE {
-  VALUES (?name ?how) { (rdfs:label "label") (skos:prefLabel "label") (skos:altLabel "synonym")
+NAMED_BY = """VALUES (?name ?how) { (rdfs:label "label") (skos:prefLabel "label") (skos:altLabel "synonym")
                         (oboInOwl:hasExactSynonym "synonym") (oboInOwl:hasRelatedSynonym "synonym")
                         (oboInOwl:hasDbXref "identifier") (dcterms:identifier "identifier") }
-  ?s ?name ?v .
+  ?s ?name ?v ."""
+SEARCH = f"""SELECT ?q ?s ?v ?how ?label WHERE {{
+  {NAMED_BY}
   FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?v)), ?q))
-  OPTIONAL { ?s rdfs:label ?label }
-}"""
+  OPTIONAL {{ ?s rdfs:label ?label }}
+}}"""
 
 
 # --- IRIs and links ------------------------------------------------------------------------------
@@ -781,8 +782,9 @@ async def term_html(state: State, name: str, links: Links) -> str:
             + "</ul></section>"
         )
     else:
-        uses = (await rows(state, USES, str(term)))[0]["n"]
-        parts.append(f"<p>Used in {escape(_value(uses))} statements of the graph.</p>")
+        counted = await rows(state, USES, str(term))  # no row when it is used nowhere (GROUP BY of nothing)
+        uses = _value(counted[0]["n"]) if counted else "0"
+        parts.append(f"<p>Used in {escape(uses)} statements of the graph.</p>")
     return render_page(label, "".join(parts), links, data=f"/ontology/{quote(name)}")
 
 

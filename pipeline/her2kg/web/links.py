@@ -42,9 +42,10 @@ class Links:
         return self.page is not None
 
     def __call__(self, path: str) -> str:
-        """The link to the site path `path` (its query string kept on the server, dropped in files);
-        a server-only path in the static site is a bug of the caller (ask `offers` first)."""
-        if self.page is None:
+        """The link to the site path `path` (its query string kept on the server, dropped in files;
+        a full IRI of another site as it is); a server-only path in the static site is a bug of the
+        caller (ask `offers` first)."""
+        if self.page is None or urlsplit(path).scheme:  # the server, or another site's IRI
             return path
         target = site_file(path)
         if target is None:

@@ -140,12 +140,13 @@ def forest_svg(ratios: list[HazardRatio], title: str) -> str | None:
     with _DRAWING, matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(10, 1.2 + 0.16 * sum(heights)), layout="constrained")
         axes = figure.add_subplot()
-        for y, ratio in zip(ys, rows, strict=True):
+        for index, (y, ratio) in enumerate(zip(ys, rows, strict=True)):
             left = ratio.hr - ratio.low if ratio.low is not None else 0.0
             right = ratio.high - ratio.hr if ratio.high is not None else 0.0
-            axes.errorbar(
+            bars = axes.errorbar(
                 ratio.hr, y, xerr=[[left], [right]], fmt="s", color="#8a1c4a", markersize=6, capsize=3, linewidth=1.5
             )
+            bars.lines[0].set_gid(f"hazard-ratio-{len(rows) - index}")  # row n from the top: its id in the SVG
         axes.axvline(1.0, color="#1d2330", linestyle="--", linewidth=1, gid="no-effect")
         axes.set_xscale("log")
         axes.set_xlim(low / 1.25, high * 1.25)
