@@ -201,7 +201,7 @@ def test_every_string_from_the_data_is_shown_not_run(hostile_client):
     # The only images are the record's own pictures, their alt text escaped too.
     images = re.findall(r"<img [^>]*>", body)
     assert images and all(re.fullmatch(r'<img src="/drug/hostile/\w+\.svg" alt="[^"<>]*">', i) for i in images)
-    assert "alt=\"Neighbourhood of &lt;script&gt;alert(&quot;label&quot;)&lt;/script&gt;" in body
+    assert 'alt="Neighbourhood of &lt;script&gt;alert(&quot;label&quot;)&lt;/script&gt;' in body
     for shown in (
         "&lt;script&gt;alert(&quot;label&quot;)&lt;/script&gt;",
         "&lt;img src=x onerror=alert(1)&gt;",

@@ -99,6 +99,6 @@ def test_a_second_run_replaces_the_site_it_wrote(site, shipped_release):
 
 def test_a_folder_with_someone_elses_files_is_refused_before_any_work(shipped_release, tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
-    with pytest.raises(UnsafeOutputError, match="notes.txt"):
+    with pytest.raises(UnsafeOutputError, match=r"notes\.txt"):
         write_site(shipped_release, tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]

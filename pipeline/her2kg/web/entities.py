@@ -280,9 +280,7 @@ def html_response(page: str, status: int = 200) -> Response:
 
 def _alternates(path: str, links: Links) -> list[tuple[str, str, str]]:
     """The data versions of the page at `path`: (extension, escaped link, media type)."""
-    return [
-        (ext, escape(links(f"{path}.{ext}")), MEDIA_TYPES[fmt]) for ext, fmt in EXTENSIONS.items() if fmt != "html"
-    ]
+    return [(ext, escape(links(f"{path}.{ext}")), MEDIA_TYPES[fmt]) for ext, fmt in EXTENSIONS.items() if fmt != "html"]
 
 
 # --- entity pages --------------------------------------------------------------------------------
@@ -491,7 +489,9 @@ async def mechanism_extra(state: State, iri: str, links: Links) -> str:
         "<section><h2>Strategies against it, and their trials</h2><ul>"
         + "".join(
             f"<li>{show(term, strategy['label'], links)} — tested in "
-            + ", ".join(show(t, tl, links) for t, tl in sorted(strategy["trials"].items(), key=lambda kv: _value(kv[0])))
+            + ", ".join(
+                show(t, tl, links) for t, tl in sorted(strategy["trials"].items(), key=lambda kv: _value(kv[0]))
+            )
             + "</li>"
             for term, strategy in items
         )
@@ -514,7 +514,9 @@ async def drug_extra(state: State, iri: str, links: Links) -> str:
         + "".join(
             f"<li>{show(term, found['label'], links)}"
             + (
-                " <small>through " + ", ".join(show(c, cl, links) for c, cl in sorted(found["via"].items())) + "</small>"
+                " <small>through "
+                + ", ".join(show(c, cl, links) for c, cl in sorted(found["via"].items()))
+                + "</small>"
                 if found["via"]
                 else ""
             )
@@ -542,7 +544,11 @@ async def pictures_html(state: State, iri: str, path: str, label: str, links: Li
         if kind not in kinds or not await run_in_threadpool(pictures.has_picture, _run(state), iri, name):
             continue
         source = escape(links(f"{path}/{name}.svg"))
-        what = "hazard ratios with 95% confidence intervals" if name == "forest" else "targets, resistance mechanisms and strategies"
+        what = (
+            "hazard ratios with 95% confidence intervals"
+            if name == "forest"
+            else "targets, resistance mechanisms and strategies"
+        )
         parts.append(
             f'<section class="picture" id="{name}"><h2>{PICTURE_TITLES[name]}</h2><figure>'
             f'<img src="{source}" alt="{escape(f"{PICTURE_TITLES[name]} of {label}: {what}")}">'

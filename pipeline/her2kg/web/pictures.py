@@ -133,7 +133,12 @@ def forest_svg(ratios: list[HazardRatio], title: str) -> str | None:
     values = [v for r in ratios for v in (r.hr, r.low, r.high) if v is not None and v > 0]
     low, high = min([*values, 1.0]), max([*values, 1.0])
     rows = list(reversed(ratios))  # the first row at the top
-    labels = [_wrap(r.label, 56) + (f"\n{_wrap('arms: ' + r.arms, 60)}" if r.arms else "") for r in rows]
+    one_trial = len({r.trial for r in rows}) == 1  # then the title names it, not every row
+    labels = [
+        _wrap(r.label.removeprefix(r.trial + " · ") if one_trial else r.label, 56)
+        + (f"\n{_wrap('arms: ' + r.arms, 60)}" if r.arms else "")
+        for r in rows
+    ]
     # Each row as tall as its label: y is the middle of the row, in lines of text.
     heights = [label.count("\n") + 1.6 for label in labels]
     ys = [sum(heights[:i]) + heights[i] / 2 for i in range(len(rows))]
@@ -288,7 +293,12 @@ def neighbourhood_data(run: Run, iri: str, label: str) -> Neighbourhood:
         pairs = [(iri, n) for n, _ in actors + drugs + strategies_]
         columns = [("involves", actors), ("mechanism", centre), ("resists", drugs)]
         if strategies_:  # strategies go beside the drugs: both are the mechanism's neighbours
-            columns = [("involves", actors), ("strategies against it", strategies_), ("mechanism", centre), ("resists", drugs)]
+            columns = [
+                ("involves", actors),
+                ("strategies against it", strategies_),
+                ("mechanism", centre),
+                ("resists", drugs),
+            ]
     else:
         return picture
     columns = _untangled(columns, pairs)
@@ -364,7 +374,9 @@ def neighbourhood_svg(picture: Neighbourhood) -> str | None:
         used = [kind for kind in EDGE_STYLE if any(e[2] == kind for e in picture.edges)]
         axes.legend(
             handles=[
-                Line2D([], [], color=EDGE_STYLE[k][0], linestyle=EDGE_STYLE[k][1], linewidth=1.6, label=EDGE_STYLE[k][2])
+                Line2D(
+                    [], [], color=EDGE_STYLE[k][0], linestyle=EDGE_STYLE[k][1], linewidth=1.6, label=EDGE_STYLE[k][2]
+                )
                 for k in used
             ],
             loc="upper center",  # type: ignore[arg-type]

@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
+from rdflib import URIRef
+from rdflib.namespace import OWL, RDFS
 
 from ..catalog import load_queries
 from ..errors import ReleaseError
-from ..namespaces import BASE, HK
+from ..namespaces import BASE, HK, ONTOLOGY_IRI
 from ..release import (
     _STAGING,
     MARKER,
@@ -151,16 +153,16 @@ async def _write(store: pyoxigraph.Store, root: Path) -> SiteReport:
     # every record: its page, its data, its pictures
     records = sorted({row["s"].value for row in store.query(RECORDS)})  # type: ignore[index, union-attr]
     for iri in records:
-        path = record_path(iri)
-        if path is None:
+        record = record_path(iri)
+        if record is None:
             continue
-        name, links = out.page(path)
-        out.write(name, await entities.record_page(state, iri, path, links))
+        name, links = out.page(record)
+        out.write(name, await entities.record_page(state, iri, record, links))
         pages += 1
         for ext, fmt in entities.EXTENSIONS.items():
             if fmt != "html":
                 out.write(f"{name.removesuffix('.html')}.{ext}", await entities.record_data(state, iri, fmt))
-        kind = path.split("/")[1]
+        kind = record.split("/")[1]
         for picture, kinds in pictures.PICTURES.items():
             if kind in kinds:
                 svg = entities.picture_svg(state, iri, picture)
@@ -178,15 +180,13 @@ async def _write(store: pyoxigraph.Store, root: Path) -> SiteReport:
 
 def _terms() -> list[str]:
     graph = entities.ontology_graph()
-    return sorted({str(s)[len(str(HK)) :] for s in graph.subjects() if str(s).startswith(str(HK)) and str(s) != str(HK)})
+    return sorted(
+        {str(s)[len(str(HK)) :] for s in graph.subjects() if str(s).startswith(str(HK)) and str(s) != str(HK)}
+    )
 
 
 def _version_paths() -> list[str]:
     """The version IRI's path (/ontology/0.2.0), when it is one of ours: it answers the ontology too."""
-    from rdflib.namespace import OWL
-
-    from ..namespaces import ONTOLOGY_IRI
-
     version = entities.ontology_graph().value(ONTOLOGY_IRI, OWL.versionIRI)
     return [entities.href(str(version))] if version is not None and str(version).startswith(BASE) else []
 
@@ -194,16 +194,13 @@ def _version_paths() -> list[str]:
 def _home(store: pyoxigraph.Store, links: Links) -> str:
     """The site's first page: what it is, the ontology, and every class with how many records."""
     graph = entities.ontology_graph()
-    from rdflib import URIRef
-    from rdflib.namespace import RDFS
-
     counts = []
     for row in store.query(entities.PROLOGUE + CLASS_COUNTS):  # type: ignore[union-attr]
         cls = row["class"].value  # type: ignore[index]
         label = str(graph.value(URIRef(cls), RDFS.label) or cls.rpartition("#")[2])
         counts.append((label.casefold(), cls, label, int(row["n"].value)))  # type: ignore[index]
     classes = "".join(
-        f'<li>{entities.link(cls, label, links)} <small>{n:,}</small></li>' for _, cls, label, n in sorted(counts)
+        f"<li>{entities.link(cls, label, links)} <small>{n:,}</small></li>" for _, cls, label, n in sorted(counts)
     )
     body = (
         "<h1>her2kg</h1>"
