@@ -210,9 +210,6 @@ DRUG_MECHANISMS = """SELECT ?this ?node ?label WHERE {
 MECHANISM_ACTORS = """SELECT ?this ?node ?label WHERE {
   ?this hk:involves ?node . OPTIONAL { ?node rdfs:label ?label }
 }"""
-MECHANISM_DRUGS = """SELECT ?this ?node ?label WHERE {
-  ?this hk:confersResistanceTo ?node . OPTIONAL { ?node rdfs:label ?label }
-}"""
 STRATEGIES = """SELECT ?this ?node ?label WHERE {
   { ?node hk:overcomes|hk:proposedAgainst ?this }
   UNION { ?c hk:claimSubject ?node ; hk:claimRelation hk:overcomes ; hk:claimObject ?this }
@@ -265,8 +262,8 @@ def polarity(run: Run, a: str, b: str) -> str:
 
 
 def neighbourhood_data(run: Run, iri: str, label: str) -> Neighbourhood:
-    """The neighbourhood of a drug (targets ← drug → resistance mechanisms → strategies) or of a
-    mechanism (involved actors ← mechanism → drugs it resists; strategies against it)."""
+    """The neighbourhood of a drug (targets ← drug → resistance mechanisms → strategies against
+    them) or of a mechanism (what it involves → mechanism → strategies against it)."""
     kind = iri[len(BASE) :].split("/", maxsplit=1)[0] if iri.startswith(BASE) else ""
     picture = Neighbourhood(label)
     centre = [(iri, label)]
@@ -285,20 +282,9 @@ def neighbourhood_data(run: Run, iri: str, label: str) -> Neighbourhood:
             ("strategies against them", sorted(strategies.items(), key=lambda kv: kv[1].casefold())),
         ]
     elif kind == "mechanism":
-        actors, drugs, strategies_ = (
-            _nodes(run, MECHANISM_ACTORS, iri),
-            _nodes(run, MECHANISM_DRUGS, iri),
-            _nodes(run, STRATEGIES, iri),
-        )
-        pairs = [(iri, n) for n, _ in actors + drugs + strategies_]
-        columns = [("involves", actors), ("mechanism", centre), ("resists", drugs)]
-        if strategies_:  # strategies go beside the drugs: both are the mechanism's neighbours
-            columns = [
-                ("involves", actors),
-                ("strategies against it", strategies_),
-                ("mechanism", centre),
-                ("resists", drugs),
-            ]
+        actors, strategies_ = _nodes(run, MECHANISM_ACTORS, iri), _nodes(run, STRATEGIES, iri)
+        pairs = [(a, iri) for a, _ in actors] + [(iri, n) for n, _ in strategies_]
+        columns = [("involves", actors), ("mechanism", centre), ("strategies against it", strategies_)]
     else:
         return picture
     columns = _untangled(columns, pairs)
