@@ -285,6 +285,30 @@ def docs(out_dir):
     click.echo(f"wrote {write_docs(out_dir)}")
 
 
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Folder to write the site to: new, empty, or a site written before (it is replaced as a whole).",
+)
+@release_option
+def site(out_dir, release_dir):
+    """Write every page and picture of the server as a static site with relative links.
+
+    Entity, class and property pages, their data (Turtle, N-Triples, JSON-LD, RDF/XML), forest plots
+    and neighbourhood diagrams, a search page that searches in the browser, and the ontology
+    documentation of 'her2kg docs' (in ontology-docs/): publishable on any web server, or opened
+    from the disk.
+    """
+    from .web.site import write_site
+
+    report = write_site(release_dir, out_dir)
+    click.echo(f"wrote {out_dir}: {report.pages:,} pages, {report.pictures:,} pictures, {report.files:,} files")
+
+
 @cli.command("add-source", epilog=EXIT_CODES_HELP)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--id", "slug", required=True, help="The publication's slug, e.g. smith-2024 (lower case, hyphens).")

@@ -12,6 +12,7 @@ Routes (the pages add theirs through `pages.page_routes(state)`):
     GET /health                 version, triples, uptime, workers
     GET /<kind>/<slug>, /ontology…  the graph's own IRIs, dereferenced (entities.entity_routes)
     GET /api/search?q=          records by label, synonym or identifier
+    GET /<kind>/<slug>/<name>.svg  a record's picture: forest.svg, neighbourhood.svg (pictures.py)
 
 Every error the library raises becomes a response here, in one place (`error_response`), with its
 `http_status` and its message as plain text (JSON under /api/); anything else becomes a plain 500
