@@ -143,7 +143,7 @@ def _names(record: Record, genes: dict[str, Record]) -> Iterator[str]:
     for identifier, _line in values.get("identifiers", {}).values():
         text = str(identifier)
         if text.upper().startswith("NCT"):
-            yield text.split(":")[-1]
+            yield text.rsplit(":", maxsplit=1)[-1]
     change = values.get("change")
     if record.kind.name == "variant" and isinstance(change, str) and _CHANGE.match(change):
         yield change
@@ -165,8 +165,8 @@ class Matcher:
         for record in facts.records:
             if record.kind.name not in MENTIONED_KINDS:
                 continue
-            for name in _names(record, genes):
-                name = name.strip()
+            for raw in _names(record, genes):
+                name = raw.strip()
                 if len(name) < 2 or (len(name) < 3 and not name.isupper()):
                     continue
                 forms = [name]
@@ -231,6 +231,7 @@ class Pattern:
     weight: float
     between: int = 0  # >0: the cue must stand between the two mentions, at most this many characters apart
     fallback: bool = True  # drafted for a sentence no cue matched, from the kinds of its mentions alone
+    apart: re.Pattern[str] | None = None  # words between the mentions that rule the relation out
 
 
 def _cue(words: str) -> re.Pattern[str]:
@@ -281,6 +282,7 @@ PATTERNS = (
         ("drug",),
         0.5,
         between=80,
+        apart=_cue(r"versus|vs\b|compared|than|or\b|after|resist|;"),  # arms and sequences, not a combination
     ),
     Pattern(
         "overcomes",
@@ -347,7 +349,6 @@ _EITHER_ORDER = {
     "confers-resistance-to",
     "confers-sensitivity-to",
     "mechanism-of-resistance-to",
-    "combined-with",
     "tested-in",
     "overcomes",
     "inhibits",
@@ -444,6 +445,10 @@ def _quote_span(sentence: Sentence, first: int, last: int) -> tuple[int, int]:
     return start, end
 
 
+# Words that set two mentions against each other: no relation is drafted across them from a cue.
+_CONTRAST = re.compile(r"\b(?:while|whereas|but|however|although)\b", re.IGNORECASE)
+
+
 def _pairs(
     pattern: Pattern, mentions: list[Mention], text: str, cued: bool = True
 ) -> Iterator[tuple[Mention, str, Mention, str, float]]:
@@ -462,6 +467,8 @@ def _pairs(
                         continue
                     score = 0.25 - min(distance, 200) / 1000
                 else:
+                    if _CONTRAST.search(between) or (pattern.apart and pattern.apart.search(between)):
+                        continue  # "… resistant to lapatinib, while neratinib retains activity"
                     cued_between = bool(pattern.cue.search(between))
                     if pattern.between and (not cued_between or distance > pattern.between):
                         continue
@@ -558,7 +565,9 @@ _DRUG_LIKE = re.compile(
     re.IGNORECASE,
 )
 # Short all-capital words that are not entities: trial jargon and units, never a record.
-_NOT_ENTITIES = frozenset("USA FDA EMA NCCN ESMO ASCO AACR HR CI OS PFS ORR DNA RNA MRI CNS ECOG IHC ISH NGS".split())
+_NOT_ENTITIES = frozenset(
+    {"USA", "FDA", "EMA", "NCCN", "ESMO", "ASCO", "AACR", "HR", "CI", "OS", "PFS", "ORR", "DNA", "RNA", "MRI", "CNS"}
+)
 
 
 def _candidates(sentences_: list[Sentence], matcher: Matcher) -> list[Candidate]:
@@ -722,7 +731,8 @@ def accepted_blocks(path: Path) -> tuple[list[str], set[str]]:
         first = item.start_mark.line
         while first > 0 and lines[first - 1].strip().startswith("#"):
             first -= 1
-        last = item.end_mark.line if item.end_mark.column == 0 else item.end_mark.line + 1
+        # The item's own last line: its end mark already points at whatever follows it.
+        last = max(v.end_mark.line + (1 if v.end_mark.column > 0 else 0) for _, v in item.value)
         block = "\n".join(lines[first:last]).rstrip()
         blocks.append("\n" + block)
         ids.add(values.get("id", ""))

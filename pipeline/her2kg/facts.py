@@ -223,7 +223,7 @@ class _Loader:
                 defaults["source"] = (value.value.strip(), value.start_mark.line + 1)
         self.defaults = defaults  # the file's defaults also fill nested evidence entries
         for key, value in document.value:
-            if key.value == "source" or key.value == CANDIDATES_KEY:
+            if key.value in ("source", CANDIDATES_KEY):
                 continue
             if key.value == DRAFTS_KEY:
                 self.load_drafts(path, value, defaults)
