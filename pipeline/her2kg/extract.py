@@ -235,7 +235,8 @@ class Pattern:
 
 
 def _cue(words: str) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + words + r")", re.IGNORECASE)
+    # Not \b: a cue may start with a symbol ("(", "+") that stands after a space.
+    return re.compile(r"(?<!\w)(?:" + words + r")", re.IGNORECASE)
 
 
 PATTERNS = (
