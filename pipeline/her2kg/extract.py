@@ -839,7 +839,8 @@ class Score:
     recalled_entity: int  # … or a draft on an overlapping passage sharing the subject or the object
     recalled_passage: int  # … or any draft on an overlapping passage
     drafts: int
-    correct: int  # drafts matching a curated claim or statement (any of the above) or an entity record
+    correct: int  # drafts matching a curated statement of the text (triple, or passage + entity) or the graph
+    in_graph: int  # … of which state a triple the graph has (any curated claim, or an entity record's field)
 
     def rate(self, part: int, whole: int) -> float:
         return part / whole if whole else 1.0
@@ -881,7 +882,7 @@ def measure(text: str, source: str, facts: Facts) -> Score:
             passage += 1
         elif near:
             passage += 1
-    correct = 0
+    correct = in_graph = 0
     outcome_spans = [(r, _span(r.values.get("quote", []), words)) for r in outcomes]
     for draft, spans in drafts:
         if draft.kind == "outcome":
@@ -894,12 +895,13 @@ def measure(text: str, source: str, facts: Facts) -> Score:
                 for r, s in outcome_spans
             )
         else:
+            in_graph += draft.triple in known
             hit = draft.triple in known or any(
                 _overlap(spans, s) and (r.values["subject"] == draft.triple[0] or r.values["object"] == draft.triple[2])
                 for r, s in answer
             )
         correct += hit
-    return Score(source, len(curated), triples, entity, passage, len(drafts), correct)
+    return Score(source, len(curated), triples, entity, passage, len(drafts), correct, in_graph)
 
 
 # -- the command -----------------------------------------------------------------------------------
