@@ -101,6 +101,14 @@ def test_headings_name_the_sections_and_offsets_point_into_the_text():
     assert all(text[s.start : s.end] == s.text for s in found)
 
 
+def test_a_heading_right_above_its_paragraph_names_the_section():
+    text = "Example statements\nNeratinib binds HER2.\nIt is a TKI.\n"
+    assert [(s.section, s.text) for s in sentences(text)] == [
+        ("Example statements", "Neratinib binds HER2."),
+        ("Example statements", "It is a TKI."),
+    ]
+
+
 def test_every_quote_of_a_real_text_is_verbatim_and_short_enough(entities):
     text = (ROOT / "sources/rygiel-2020/rygiel-2020.txt").read_text(encoding="utf-8")
     words = normalise(text)

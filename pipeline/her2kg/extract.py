@@ -92,11 +92,18 @@ def sentences(text: str) -> list[Sentence]:
         if _is_heading(block.group()):
             section = block.group().strip().lstrip("#").strip()
             continue
-        for span in splitter.segment(block.group()):
+        body_start = block.start()
+        first, newline, rest = block.group().partition("\n")
+        if newline and _is_heading(first) and len(first.split()) <= 8 and "\t" not in first:
+            # A heading printed right above its paragraph, without a blank line between them.
+            section = first.strip().lstrip("#").strip()
+            body_start += len(first) + 1
+        body = text[body_start : block.end()]
+        for span in splitter.segment(body):
             piece = span.sent.strip()
             if not piece:
                 continue
-            offset = block.start() + span.start + (len(span.sent) - len(span.sent.lstrip()))
+            offset = body_start + span.start + (len(span.sent) - len(span.sent.lstrip()))
             found.append(Sentence(offset, offset + len(piece), piece, section))
     return found
 
@@ -124,7 +131,7 @@ _CHANGE = re.compile(r"^[A-Z]\d+[A-Z*]?$")  # L755S, H1047R
 
 
 def _plural(term: str) -> str | None:
-    if not term[-1:].isalpha() or term.endswith("s"):
+    if not term[-1:].islower() or term.endswith("s"):  # no "L755Ss"
         return None
     if term.endswith("y") and not term.endswith(("ay", "ey", "oy")):
         return term[:-1] + "ies"
@@ -180,7 +187,7 @@ class Matcher:
         }
         exact = sorted((n for n in self.refs if _SYMBOL_LIKE.match(n)), key=lambda n: (-len(n), n))
         folded = sorted((n for n in self.refs if not _SYMBOL_LIKE.match(n)), key=lambda n: (-len(n), n))
-        self.folded_refs = {n.lower(): self.refs[n] for n in folded}
+        self.folded_refs: dict[str, tuple[str, ...]] = {n.lower(): self.refs[n] for n in folded}
         self.exact = _alternation(exact, 0)
         self.folded = _alternation(folded, re.IGNORECASE)
         self.known_words = {n.lower() for n in self.refs}
@@ -191,12 +198,28 @@ class Matcher:
             Mention(m.start(), m.end(), m.group(), self.folded_refs[m.group().lower()])
             for m in self.folded.finditer(text)
         ]
-        # Longest first, then earliest: a longer name hides the shorter names inside it.
+        # Longest first, then earliest: a longer name hides the shorter names inside it, but lends
+        # its records the records of a name covering most of it ("HER2 L755S mutation", a
+        # mechanism, also names the variant "HER2 L755S"; "HER2-positive breast cancer" is no gene).
         kept: list[Mention] = []
         for mention in sorted(found, key=lambda m: (-(m.end - m.start), m.start)):
             if all(mention.end <= k.start or mention.start >= k.end for k in kept):
                 kept.append(mention)
-        return sorted(kept, key=lambda m: m.start)
+        return [
+            Mention(m.start, m.end, m.text, tuple(dict.fromkeys(m.refs + self._inner_refs(m.text))))
+            for m in sorted(kept, key=lambda m: m.start)
+        ]
+
+    def _inner_refs(self, name: str) -> tuple[str, ...]:
+        """The records of the names, of whole words, that cover more than half of `name`."""
+        words = [(w.start(), w.end()) for w in re.finditer(r"\S+", name)]
+        found: list[str] = []
+        for i, (start, _) in enumerate(words):
+            for _, end in words[i:]:
+                part = name[start:end]
+                if part != name and 2 * len(part) > len(name):
+                    found += self.refs.get(part, ()) or self.folded_refs.get(part.lower(), ())
+        return tuple(found)
 
 
 def _alternation(names: list[str], flags: int) -> re.Pattern[str]:

@@ -96,7 +96,8 @@ class Facts:
             return None
         where = ", ".join(f"{file}: {count}" for file, count in self.drafts_pending.items())
         return (
-            f"{self.pending} draft{'s' if self.pending != 1 else ''} await review, not in the graph ({where}) — "
+            f"{self.pending} {'draft awaits' if self.pending == 1 else 'drafts await'} review, not in the graph "
+            f"({where}) — "
             "set 'review: accepted' on those that are right, delete the others"
         )
 
