@@ -93,7 +93,7 @@ def sentences(text: str) -> list[Sentence]:
             section = block.group().strip().lstrip("#").strip()
             continue
         body_start = block.start()
-        first, newline, rest = block.group().partition("\n")
+        first, newline, _ = block.group().partition("\n")
         if newline and _is_heading(first) and len(first.split()) <= 8 and "\t" not in first:
             # A heading printed right above its paragraph, without a blank line between them.
             section = first.strip().lstrip("#").strip()
