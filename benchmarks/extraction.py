@@ -33,7 +33,7 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for publication in sorted(library.texts):
-        text, _ = source_text(publication, copies_dir=args.sources)
+        text, _, _ = source_text(publication, copies_dir=args.sources)
         started = time.perf_counter()
         score = measure(text, publication, facts)
         seconds = time.perf_counter() - started

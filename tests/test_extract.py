@@ -282,16 +282,16 @@ def test_cli_drafts_a_shipped_text_and_refuses_to_overwrite(tmp_path):
 # the curated relation claims of each shipped text, and the share of drafts that match a curated
 # statement or an entity record.
 FLOORS = {
-    "driver-pathway-switch-2021": (0.85, 0.85),
-    "her2-resistance-review": (0.70, 0.57),
-    "rygiel-2020": (0.74, 0.52),
+    "driver-pathway-switch-2021": (0.85, 0.88),
+    "her2-resistance-review": (0.72, 0.57),
+    "rygiel-2020": (0.75, 0.52),
 }
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("publication", sorted(FLOORS))
 def test_recall_and_precision_stay_above_their_floors(publication, facts):
-    text, _ = source_text(publication)
+    text, _, _ = source_text(publication)
     score = measure(text, publication, facts)
     recall_floor, precision_floor = FLOORS[publication]
     assert score.recall >= recall_floor, score

@@ -930,9 +930,11 @@ def measure(text: str, source: str, facts: Facts) -> Score:
 # -- the command -----------------------------------------------------------------------------------
 
 
-def source_text(publication: str, facts_dir: Path | None = None, copies_dir: Path | None = None) -> tuple[str, Path]:
-    """The text of `publication` as printed (shipped, or the curator's copy found by its SHA-256)
-    and the facts folder its drafts belong to."""
+def source_text(
+    publication: str, facts_dir: Path | None = None, copies_dir: Path | None = None
+) -> tuple[str, Path, bool]:
+    """The text of `publication` as printed (shipped, or the curator's copy found by its SHA-256),
+    the facts folder its drafts belong to, and whether that folder is the installed package's."""
     from .resources import resolve
     from .sources import load_library
 
@@ -954,10 +956,10 @@ def source_text(publication: str, facts_dir: Path | None = None, copies_dir: Pat
             "pass --sources DIR with your copy of it (found by its SHA-256)"
         )
     try:
-        facts_folder = resolve("facts", facts_dir).path
+        facts_in = resolve("facts", facts_dir)
     except FileNotFoundError as err:
         raise UsageError(str(err)) from err
-    return path.read_text(encoding="utf-8"), facts_folder
+    return path.read_text(encoding="utf-8"), facts_in.path, facts_in.origin == "packaged"
 
 
 def extract_source(
@@ -971,7 +973,12 @@ def extract_source(
     `<facts>/drafts/<publication>.yaml`), from the graph's entity records only."""
     from .facts import load_facts
 
-    text, facts_folder = source_text(publication, facts_dir, copies_dir)
+    text, facts_folder, packaged = source_text(publication, facts_dir, copies_dir)
+    if out is None and packaged:
+        raise UsageError(
+            "no checkout here: the facts installed with her2kg are not for editing — run in a checkout, "
+            "or pass --facts DIR (your facts) or --out FILE"
+        )
     facts = load_facts(facts_folder)
     extraction = extract(text, publication, entity_facts(facts))
     return write_drafts(extraction, out or facts_folder / "drafts" / f"{publication}.yaml", force=force)
