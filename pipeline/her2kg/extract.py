@@ -670,9 +670,10 @@ HEADER = """\
 # Draft claims extracted from the text of '{source}' by `her2kg extract` — for review.
 #
 # The build ignores a draft until you set its `review:` to `accepted`; then it is loaded as an
-# ordinary {kinds} record, with every usual check (quote, references, kinds). Delete the drafts you
-# reject. Before accepting, check the subject, relation and object against the quote, and the
-# `hedge:` and `evidence:` the extractor suggests; `confidence:` (0–1) says how sure it was.
+# ordinary {kinds} record, with every usual check (quote, references, kinds).
+# Delete the drafts you reject. Before accepting, check the subject, relation and object against
+# the quote, and the `hedge:` and `evidence:` the extractor suggests; `confidence:` (0–1) says how
+# sure it was; "(kinds only)" above a draft: no cue word, only the kinds of its two entities.
 # Accepted drafts are kept as you edited them when the file is written again (`--force`).
 #
 # {count} drafts from {sentences} sentences ({mentions} mentions of known entities);
