@@ -320,6 +320,77 @@ def docs(out_dir):
     click.echo(f"wrote {write_docs(out_dir)}")
 
 
+@cli.command("add-source", epilog=EXIT_CODES_HELP)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "slug", required=True, help="The publication's slug, e.g. smith-2024 (lower case, hyphens).")
+@click.option("--title", help="Title as printed. [default: the text's first line]")
+@click.option("--year", type=int, help="Year of publication.")
+@click.option("--venue", help="Journal or other venue, as printed.")
+@click.option(
+    "--kind",
+    default="journal-article",
+    show_default=True,
+    help="Publication kind: review, mini-review, original-research, news-article, journal-article, "
+    "conference-abstract.",
+)
+@click.option("--doi", help="DOI, checked against the DOI pattern (only one you have verified).")
+@click.option("--pmid", help="PubMed id, checked against its pattern (only one you have verified).")
+@click.option(
+    "--licence",
+    help="SPDX id of the text's licence. CC-BY-4.0, CC-BY-3.0, CC-BY-SA-4.0, CC-BY-NC-4.0, CC0-1.0 or "
+    "public-domain ship the text in sources/; anything else, or none, records only its SHA-256. [default: none]",
+)
+@click.option("--published-at", help="Where the text was published (URL). [default: https://doi.org/DOI]")
+@click.option("--attribution", help="Attribution as sources.yaml keeps it. [default: from title, venue, year, DOI]")
+def add_source(file, slug, title, year, venue, kind, doi, pmid, licence, published_at, attribution):
+    """Register a new source text FILE (plain UTF-8) as publication --id.
+
+    Appends its entry to sources/sources.yaml and its record to facts/publications.yaml, stores the
+    text with its LICENSE in sources/SLUG/ where the licence allows shipping it, and creates an empty
+    facts/claims/SLUG.yaml. Overwrites nothing; refuses a slug or a text (same SHA-256) already taken.
+    """
+    from .curation import NewSource, next_steps
+    from .curation import add_source as register
+
+    added = register(NewSource(file, slug, title, year, venue, kind, doi, pmid, licence, published_at, attribution))
+    how = "text shipped in sources/" if added.shipped else "text not shipped: only its SHA-256 is recorded"
+    click.echo(f"registered '{added.slug}': {added.title} (SHA-256 {added.sha256[:12]}…; {how})")
+    for what, paths in (("created ", added.created), ("appended", added.appended)):
+        for path in paths:
+            shown = (
+                path.resolve().relative_to(Path.cwd().resolve())
+                if path.resolve().is_relative_to(Path.cwd().resolve())
+                else path
+            )
+            click.echo(f"  {what} {shown}")
+    click.echo("next:")
+    for step in next_steps(added):
+        click.echo(f"  {step}")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("old_release", type=click.Path(path_type=Path))
+@click.argument("new_release", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="A readable report, JSON (stable keys, sorted; see docs/curating.md) or Markdown.",
+)
+def diff(old_release, new_release, fmt):
+    """Report what changed from OLD_RELEASE to NEW_RELEASE (two folders written by 'her2kg build').
+
+    Statements (claims, outcomes, approvals …) added, removed or changed, grouped by source publication
+    and kind, with the fields that changed; entities by kind; identifiers added, removed or changed.
+    Exits 0 whether or not the releases differ.
+    """
+    from .diff import diff_releases, render
+
+    click.echo(render(diff_releases(old_release, new_release), fmt), nl=False)
+
+
 def entry_point() -> None:
     cli(prog_name="her2kg")
 
