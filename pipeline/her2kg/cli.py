@@ -242,9 +242,17 @@ def extract(slug, facts_dir, copies_dir, out, force):
         f"{_plural(written.drafts, 'draft')} ({_plural(written.outcomes, 'outcome')}; {relations or 'no claims'}), "
         f"{_plural(written.candidates, 'candidate term')}"
         + (f"; {written.kept} accepted drafts kept" if written.kept else "")
-        + f" → {written.path}"
+        + f" → {_shown(written.path)}"
     )
     click.echo("next: review the drafts, set 'review: accepted' on those that are right, then her2kg build")
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _counts(report) -> str:
