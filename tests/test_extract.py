@@ -109,6 +109,7 @@ def test_a_heading_right_above_its_paragraph_names_the_section():
     ]
 
 
+@pytest.mark.slow
 def test_every_quote_of_a_real_text_is_verbatim_and_short_enough(entities):
     text = (ROOT / "sources/rygiel-2020/rygiel-2020.txt").read_text(encoding="utf-8")
     words = normalise(text)
@@ -120,6 +121,7 @@ def test_every_quote_of_a_real_text_is_verbatim_and_short_enough(entities):
         assert text[draft.start : draft.end] == draft.fields["quote"]
 
 
+@pytest.mark.slow
 def test_extraction_uses_no_claims(facts, entities):
     """The answer key stays out: the entity facts hold no statement, and drafting from them or
     from the whole facts gives the same drafts."""
