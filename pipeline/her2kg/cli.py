@@ -166,6 +166,8 @@ def build(facts_dir, out_dir, with_reasoning, copies_dir, validator, verbose):
     _echo_findings((f for f in checked.findings if str(f.severity) != "violation"), verbose)
     if checked.quotes is not None:
         click.echo(checked.quotes.summary())
+    if checked.facts.drafts_summary():
+        click.echo(checked.facts.drafts_summary())
     report = build_release(out_dir=out_dir, reason=with_reasoning, checked=checked)
     if report.reasoning is not None:
         _echo_reasoning(report.reasoning, verbose=False)
@@ -201,6 +203,8 @@ def validate(facts_dir, copies_dir, validator, file):
         _echo_findings(checked.findings)
         if checked.quotes is not None:
             click.echo(checked.quotes.summary())
+        if checked.facts.drafts_summary():
+            click.echo(checked.facts.drafts_summary())
         click.echo(f"valid: {len(checked.facts.records)} records ({_counts(checked.validation)})")
         return
     from .build import validate_file
@@ -210,6 +214,45 @@ def validate(facts_dir, copies_dir, validator, file):
     if not report.conforms:
         raise ValidationError([f.as_problem() for f in report.violations], subject=str(file))
     click.echo(f"valid: {file} ({report.triples} triples, {_counts(report)})")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("slug")
+@facts_option
+@sources_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Drafts file to write. [default: drafts/SLUG.yaml in the facts folder]",
+)
+@click.option("--force", is_flag=True, help="Replace an existing drafts file; its accepted drafts are kept.")
+def extract(slug, facts_dir, copies_dir, out, force):
+    """Draft claims from the text of publication SLUG, for review.
+
+    Splits the text into sentences, finds the entities the graph knows, and drafts claims (subject,
+    relation, object, verbatim quote, section, hedge, evidence kind, confidence) and outcomes, plus
+    unknown drug- and gene-like terms. The build ignores a draft until its 'review:' is 'accepted'.
+    """
+    from .extract import extract_source
+
+    written = extract_source(slug, facts_dir, copies_dir, out, force)
+    relations = ", ".join(f"{name} {count}" for name, count in written.relations.items())
+    click.echo(
+        f"{_plural(written.drafts, 'draft')} ({_plural(written.outcomes, 'outcome')}; {relations or 'no claims'}), "
+        f"{_plural(written.candidates, 'candidate term')}"
+        + (f"; {written.kept} accepted drafts kept" if written.kept else "")
+        + f" → {_shown(written.path)}"
+    )
+    click.echo("next: review the drafts, set 'review: accepted' on those that are right, then her2kg build")
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _counts(report) -> str:
