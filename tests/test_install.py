@@ -27,7 +27,9 @@ def test_installed_her2kg_builds_the_shipped_facts_from_another_directory(instal
     )
     assert result.returncode == 0, result.stderr
     assert "quotes checked: " in result.stdout and " in 3 sources;" in result.stdout  # the packaged sources/
-    assert sorted(p.relative_to(elsewhere / "dist").as_posix() for p in (elsewhere / "dist").rglob("*") if p.is_file()) == [
+    assert sorted(
+        p.relative_to(elsewhere / "dist").as_posix() for p in (elsewhere / "dist").rglob("*") if p.is_file()
+    ) == [
         ".her2kg-release",
         "SHA256SUMS",
         "build-report.json",

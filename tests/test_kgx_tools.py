@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from her2kg.formats_kgx import BIOLINK_VERSION, FOLDER, prefix_map
+from her2kg.formats_kgx import BIOLINK_VERSION, CATEGORIES, FOLDER, ID_PREFIXES, PREDICATES, prefix_map
 from kgx_offline import offline
 
 pytestmark = pytest.mark.slow  # kgx builds the Biolink model toolkit: seconds
@@ -76,3 +76,16 @@ def test_merging_with_another_graph_joins_the_shared_node(kgx, shipped_release):
     erbb2 = merged.get_node("HGNC:3430")
     assert set(erbb2["provided_by"]) == {"infores:her2kg", "infores:other-graph"}
     assert erbb2["name"] == "ERBB2 (HER2)"  # the first graph's name wins
+
+
+def test_every_mapped_term_is_in_the_biolink_model(kgx):
+    """The mapping names only terms of the model: categories are classes, predicates are predicate slots (not
+    mixins or abstract), and each id prefix is one Biolink accepts for its category."""
+    toolkit = kgx.validator.Validator.get_toolkit()
+    for category in set(CATEGORIES.values()):
+        assert toolkit.is_category(category), category
+    for predicate in set(PREDICATES.values()):
+        element = toolkit.get_element(predicate)
+        assert toolkit.is_predicate(predicate) and not element.mixin and not element.abstract, predicate
+    for category, prefixes in ID_PREFIXES.items():
+        assert set(prefixes) <= set(toolkit.get_element(category).id_prefixes), category

@@ -185,7 +185,9 @@ def test_a_build_may_replace_an_absent_or_empty_folder_or_its_own_release(existi
     result = CliRunner().invoke(cli, ["build", "--out", "dist"])
     assert result.exit_code == 0, result.output
     release = Release(project / "dist")
-    assert sorted(p.relative_to(release.folder).as_posix() for p in release.folder.rglob("*") if p.is_file()) == sorted([*Release.file_names(), MARKER])
+    assert sorted(p.relative_to(release.folder).as_posix() for p in release.folder.rglob("*") if p.is_file()) == sorted(
+        [*Release.file_names(), MARKER]
+    )
     assert release.verify()["files"] == Release.file_names()
     assert not [p.name for p in project.iterdir() if p.name.startswith(".dist-")]
 

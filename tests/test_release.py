@@ -65,7 +65,9 @@ def test_the_release_knows_its_files_by_role(built):
         "her2kg.jsonld",
         "build-report.json",
     ]
-    assert sorted(p.relative_to(built.folder).as_posix() for p in built.folder.rglob("*") if p.is_file()) == sorted([*Release.file_names(), MARKER])
+    assert sorted(p.relative_to(built.folder).as_posix() for p in built.folder.rglob("*") if p.is_file()) == sorted(
+        [*Release.file_names(), MARKER]
+    )
 
 
 def test_the_marker_lists_what_the_build_wrote(built):

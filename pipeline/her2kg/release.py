@@ -246,7 +246,7 @@ def _unwritten(folder: Path, written: set[str]) -> list[str]:
     """What `folder` holds that is not in `written` (paths relative to it, a subfolder's files as `sub/name`):
     a subfolder is a build's only if it holds nothing but written files."""
     folders = {name.rsplit("/", depth)[0] for name in written for depth in range(1, name.count("/") + 1)}
-    found = []
+    found: list[str] = []
     for path in sorted(folder.rglob("*")):
         name = path.relative_to(folder).as_posix()
         ours = name in folders if path.is_dir() and not path.is_symlink() else name in written and path.is_file()
