@@ -130,6 +130,15 @@ def test_openapi_has_one_path_per_canned_query_with_its_parameters(client):
         assert [p["name"] for p in operation["parameters"]] == [p.name for p in query.parameters] + ["format"]
 
 
+def test_a_release_file_in_a_subfolder_is_served_with_its_media_type(client):
+    answer = client.get("/release/her2kg-kgx/nodes.tsv")
+    assert answer.status_code == 200 and answer.text.startswith("id\tcategory\t")
+    assert answer.headers["content-type"].startswith("text/tab-separated-values")
+    assert 'filename="her2kg-kgx-nodes.tsv"' in answer.headers["content-disposition"]
+    assert 'href="/release/her2kg-kgx/nodes.tsv"' in client.get("/").text
+    assert client.get("/release/her2kg-kgx/other.tsv").status_code == 404
+
+
 def test_health_says_version_triples_uptime_and_workers(client, state):
     health = client.get("/health").json()
     assert health["status"] == "ok"
