@@ -317,9 +317,9 @@ def reason(release_dir):
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("site"),
+    default=Path("ontology-docs"),
     show_default=True,
-    help="Folder to write index.html to.",
+    help="Folder to write index.html to (`her2kg site` writes the same page into its ontology-docs/).",
 )
 def docs(out_dir):
     """Write a browsable HTML page of the ontology's classes and properties (pyLODE)."""
