@@ -53,6 +53,7 @@ def test_the_only_individuals_of_the_base_are_vocabulary_values(owl_files):
 
 def test_everything_but_the_header_of_the_base_is_in_the_full_file(owl_files):
     base, full, _ = owl_files
+
     def ground(graph: Graph) -> set:
         return {t for t in graph if not any(isinstance(term, BNode) for term in t)}
 
