@@ -115,6 +115,11 @@ SEARCH = """SELECT ?q ?s ?v ?how ?label WHERE {
                         (oboInOwl:hasDbXref "identifier") (dcterms:identifier "identifier") }
   ?s ?name ?v .
   FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?v)), ?q))
+  # Statements and arm results have labels written from what they say, not names: not search hits.
+  FILTER NOT EXISTS {
+    VALUES ?statement { <https://w3id.org/her2kg/ontology#Claim> <https://w3id.org/her2kg/ontology#ArmResult> }
+    ?s a ?statement
+  }
   OPTIONAL { ?s rdfs:label ?label }
 }"""
 
