@@ -23,6 +23,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from her2kg.build import build_release
 from her2kg.errors import FactsError, ValidationError
+from her2kg.formats import formats
 from her2kg.namespaces import BASE
 from her2kg.release import Release
 from her2kg.resources import project_path
@@ -129,12 +130,22 @@ def test_the_tbox_alone_is_owl2dl(owl2dl_checker):
     assert_owl2dl(owl2dl_checker, project_path("ontology") / "her2kg.ttl")
 
 
-def test_the_release_built_from_the_test_slice_is_owl2dl(owl2dl_checker, slice_release):
-    assert_owl2dl(owl2dl_checker, Release(slice_release).owl)
+# Every OWL file of the release: her2kg.owl (everything) and her2kg-base.owl (the TBox and vocabularies).
+OWL_FILES = [f.name for f in formats() if f.media_type == "application/rdf+xml"]
 
 
-def test_the_release_built_from_the_shipped_facts_is_owl2dl(owl2dl_checker, request):
-    assert_owl2dl(owl2dl_checker, Release(shipped_or_skip(request)).owl)
+@pytest.mark.parametrize("role", OWL_FILES)
+def test_each_owl_file_built_from_the_test_slice_is_owl2dl(owl2dl_checker, slice_release, role):
+    assert_owl2dl(owl2dl_checker, Release(slice_release).path(role))
+
+
+@pytest.mark.parametrize("role", OWL_FILES)
+def test_each_owl_file_built_from_the_shipped_facts_is_owl2dl(owl2dl_checker, request, role):
+    assert_owl2dl(owl2dl_checker, Release(shipped_or_skip(request)).path(role))
+
+
+def test_the_release_has_both_owl_files():
+    assert OWL_FILES == ["owl", "owl-base"]
 
 
 @pytest.mark.parametrize(

@@ -11,13 +11,15 @@ statement likewise copies its attributes onto its subject under the same conditi
 from __future__ import annotations
 
 import hashlib
+import re
+import string
 from collections import defaultdict
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.store import Store
 from rdflib.term import Node
 
@@ -26,7 +28,18 @@ from .facts import Entry, Facts, Record
 from .identifiers import Identifier
 from .namespaces import HK, OBOINOWL, SKOS, bind_prefixes, entity_iri
 from .ontology import Ontology
-from .schema import ARM_VALUE_FIELDS, EVIDENCE_ENTRY_FIELDS, PROPERTY_ATTRIBUTE_FIELDS, Field, FieldType, ref_iri
+from .schema import (
+    ARM_RESULT_NAMING,
+    ARM_VALUE_FIELDS,
+    EVIDENCE_ENTRY_FIELDS,
+    EVIDENCE_NAMING,
+    PROPERTY_ATTRIBUTE_FIELDS,
+    Field,
+    FieldType,
+    Naming,
+    Part,
+    ref_iri,
+)
 
 SUPPORTS = "supports"
 STATED = "stated"
@@ -157,9 +170,140 @@ class _Terms:
         return self.ontology.claim_relations[name]
 
 
-class GraphBuilder:
-    def __init__(self, ontology: Ontology):
+# A section's number ("2.1. Monoclonal Antibodies" → "§2.1"); a trailing parenthesis ("EJMO (Eurasian …)").
+SECTION_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.\s")
+TRAILING_PARENTHESIS = re.compile(r"\s*\([^()]*\)$")
+SHORT_TEXT = 40  # characters a shortened text keeps, at most (cut at a word)
+
+
+def short_text(text: str) -> str:
+    """`text` as a label quotes it short: a section by its number, without a trailing parenthesis, a few words."""
+    numbered = SECTION_NUMBER.match(text)
+    if numbered:
+        return f"§{numbered.group(1)}"
+    text = TRAILING_PARENTHESIS.sub("", text) or text
+    if len(text) <= SHORT_TEXT:
+        return text
+    return text[: text.rfind(" ", 0, SHORT_TEXT + 1)].rstrip(" ,;:–-") + "…"
+
+
+def given_label(record: Record) -> str | None:
+    """The label the facts give the record (its `label`, or the field written as rdfs:label), if any."""
+    return next(
+        (str(record.values[f.key]) for f in record.kind.fields if f.predicate == RDFS.label and f.key in record.values),
+        None,
+    )
+
+
+class Namer:
+    """Labels for the records and nodes that the facts give no label, from their kind's `Naming`.
+
+    A label depends only on the record, the labels of what it refers to and the ontology's labels,
+    never on the order of the facts: every build writes the same labels.
+    """
+
+    def __init__(self, records: list[Record], ontology: Ontology):
         self.ontology = ontology
+        self.records = {record.ref: record for record in records}
+        self._labels: dict[str, str] = {}
+        self._naming: set[str] = set()  # refs being named: a reference cycle is named by its id
+
+    def of_record(self, record: Record) -> str:
+        """The record's own label, or the label its kind's naming gives it."""
+        own = given_label(record)
+        if own is not None:
+            return own
+        if record.ref not in self._labels:
+            if record.kind.naming is None or record.ref in self._naming:
+                return record.id
+            self._naming.add(record.ref)
+            self._labels[record.ref] = self.name(record.kind.naming, record.values, record.kind.fields)
+            self._naming.discard(record.ref)
+        return self._labels[record.ref]
+
+    def of_entry(self, naming: Naming, record: Record, entry: Entry, fields: tuple[Field, ...]) -> str:
+        """The label of a node nested in `record` (an evidence passage, an arm result): the entry's
+        fields first, the record's after them."""
+        values = {**record.values, "label": self.of_record(record), **entry.values}
+        return self.name(naming, values, fields + record.kind.fields)
+
+    def name(self, naming: Naming, values: dict[str, Any], fields: tuple[Field, ...]) -> str:
+        def written(parts: tuple[Part, ...]) -> list[str]:
+            found = (self.part(part, values, fields) for part in parts)
+            return [text for text in found if text]
+
+        details = written(naming.details)
+        label = "".join(written(naming.head)) + (f" ({', '.join(details)})" if details else "")
+        return " ".join((label + "".join(written(naming.tail))).split())
+
+    def part(self, part: Part, values: dict[str, Any], fields: tuple[Field, ...]) -> str | None:
+        """The first alternative of `part` whose fields all have a value, written out; None if none has."""
+        for template in (part,) if isinstance(part, str) else part:
+            out = []
+            for literal, key, spec, _conversion in string.Formatter().parse(template):
+                out.append(literal)
+                if key is not None:
+                    field_spec = next(f for f in fields if f.key == key)
+                    text = self.value(field_spec, values.get(key), spec or "")
+                    if text is None:
+                        break
+                    out.append(text)
+            else:
+                return "".join(out)
+        return None
+
+    def value(self, spec: Field, value: Any, how: str) -> str | None:
+        """A field's value as a label writes it; None when it has none to write."""
+        if value is None or value == [] or (spec.default is not None and value == spec.default):
+            return None
+        if isinstance(value, list):
+            if how == "short":
+                return self.value(spec, value[0], how)
+            items = [self.value(spec, item, how) for item in value]
+            return ", ".join(item for item in items if item) or None
+        if spec.type is FieldType.BOOLEAN:
+            when_true, bar, when_false = how.partition("|")
+            return when_true if value else (when_false if bar else None)
+        if spec.type is FieldType.REF:
+            return self.of_ref(value, short=how == "short")
+        if spec.type is FieldType.VOCAB:
+            return self.term_label(self.ontology.vocabularies[spec.scheme or ""][value], short=how == "short")
+        if spec.type is FieldType.RELATION:
+            return self.term_label(self.ontology.claim_relations[value])
+        if spec.type is FieldType.DECIMAL:
+            return format(value, "f")
+        text = str(value)
+        return short_text(text) if how == "short" else text
+
+    def of_ref(self, ref: str, short: bool = False) -> str:
+        record = self.records.get(ref)
+        if record is None:  # checked by the loader; a label never fails a build
+            return ref
+        if not short:
+            return self.of_record(record)
+        kind = record.kind
+        if kind.short:
+            written = "".join(self.part(part, record.values, kind.fields) or "" for part in kind.short)
+            if written:
+                return written
+        if given_label(record) is None and kind.naming is not None:
+            return self.name(Naming(kind.naming.head, tail=()), record.values, kind.fields)
+        own = given_label(record)
+        names = [own, *record.values.get("synonyms", [])] if own is not None else []
+        return short_text(min(names, key=len)) if names else self.of_record(record)
+
+    def term_label(self, term: URIRef, short: bool = False) -> str:
+        """An ontology term's English label (or, short, the shortest of its label and alternative labels)."""
+        names = sorted(str(n) for n in self.ontology.graph.objects(term, RDFS.label))
+        if short:
+            names += sorted(str(n) for n in self.ontology.graph.objects(term, SKOS.altLabel))
+        return min(names, key=len) if names else str(term).rpartition("/")[2]
+
+
+class GraphBuilder:
+    def __init__(self, ontology: Ontology, namer: Namer | None = None):
+        self.ontology = ontology
+        self.namer = namer or Namer([], ontology)
         self.graph = bind_prefixes(Graph(store=TripleSet()))
         self.locations = Locations()
         # (subject, relation, object) → whether each relation claim that states it is plain
@@ -228,11 +372,14 @@ class GraphBuilder:
             self.add(node, SKOS.exactMatch, URIRef(identifier.iri))
             self.locations.fields.setdefault((node, OBOINOWL.hasDbXref), Location(file, line))
 
-    def add_evidence(self, node: URIRef, entries: list[Entry]) -> None:
+    def add_evidence(self, node: URIRef, record: Record, entries: list[Entry]) -> None:
         for entry in entries:
             digest = _digest(entry.values.get("source", ""), *entry.values.get("quote", []))
             passage = URIRef(f"{node}/evidence/{digest}")
             self.individual(passage, HK.EntityEvidence, entry.location)
+            self.add(
+                passage, RDFS.label, Literal(self.namer.of_entry(EVIDENCE_NAMING, record, entry, EVIDENCE_ENTRY_FIELDS))
+            )
             self.add(passage, RDF.type, HK.Claim)
             self.add(passage, HK.describes, node)
             self.add_fields(passage, EVIDENCE_ENTRY_FIELDS, entry.values, entry.lines, entry.location.file)
@@ -241,17 +388,20 @@ class GraphBuilder:
                 self.add(node, HK.mentionedIn, ref_iri(entry.values["source"]))
 
     def add_defaults(self, node: URIRef, values: dict[str, Any]) -> None:
-        """Polarity and hedge are written even when left out, so queries can always filter on them."""
-        if "polarity" not in values:
-            self.add(node, HK.polarity, self.ontology.vocabularies["polarity"][SUPPORTS])
-        if "hedge" not in values:
-            self.add(node, HK.hedge, self.ontology.vocabularies["hedge"][STATED])
+        """Fields with a default (polarity, hedge) are written even when left out, so queries can always filter
+        on them."""
+        for spec in EVIDENCE_ENTRY_FIELDS:
+            if spec.default is not None and spec.key not in values and spec.predicate is not None:
+                self.add(node, spec.predicate, self.ontology.vocabularies[spec.scheme or ""][spec.default])
 
     def add_arm_values(self, node: URIRef, record: Record, entries: list[Entry]) -> None:
         for arm_value in entries:
             arm = arm_value.values["arm"].partition("/")[2]
             result = URIRef(f"{node}/arm/{arm}")
             self.individual(result, HK.ArmResult, arm_value.location)
+            self.add(
+                result, RDFS.label, Literal(self.namer.of_entry(ARM_RESULT_NAMING, record, arm_value, ARM_VALUE_FIELDS))
+            )
             self.add(node, HK.hasArmResult, result)
             self.add_fields(result, ARM_VALUE_FIELDS, arm_value.values, arm_value.lines, arm_value.location.file)
             if "unit" in record.values:
@@ -266,6 +416,8 @@ class GraphBuilder:
         if kind.is_statement:
             self.add(node, RDF.type, HK.Claim)
             self.add_defaults(node, values)
+        if kind.naming is not None and given_label(record) is None:
+            self.add(node, RDFS.label, Literal(self.namer.of_record(record)))
         self.add_fields(node, kind.fields, values, record.lines, file)
         self.add_effects(node, kind.fields, values)
         for spec in kind.fields:
@@ -274,7 +426,7 @@ class GraphBuilder:
             if spec.type is FieldType.IDENTIFIERS:
                 self.add_identifiers(node, values[spec.key], file)
             elif spec.type is FieldType.EVIDENCE:
-                self.add_evidence(node, values[spec.key])
+                self.add_evidence(node, record, values[spec.key])
             elif spec.type is FieldType.ARM_VALUES:
                 self.add_arm_values(node, record, values[spec.key])
         if record.parent is not None:  # a nested record (an arm)
@@ -318,7 +470,7 @@ def _digest(*parts: object) -> str:
 
 def build_graph(facts: Facts, ontology: Ontology) -> tuple[Graph, Locations]:
     """The ABox for `facts`, and where each node and field came from."""
-    builder = GraphBuilder(ontology)
+    builder = GraphBuilder(ontology, Namer(facts.records, ontology))
     builder.index_claims(facts.records)
     for record in facts.records:
         builder.add_record(record)

@@ -16,6 +16,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import pyoxigraph
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -101,6 +102,7 @@ class Format:
     write: Callable[[Content], bytes]
     dump: bool = False  # a serialisation of the whole release graph (a void:dataDump)
     inferred: bool = False  # written only by a build that reasons (`her2kg build --reason`)
+    holds: str = ""  # the part of the release it is a distribution of, when not the whole ("ontology")
 
 
 FORMATS: dict[str, Format] = {}
@@ -125,10 +127,41 @@ def turtle(content: Content) -> bytes:
 
 def rdfxml(content: Content) -> bytes:
     """RDF/XML: the ontology header first, then the sorted N-Triples order."""
+    return rdfxml_bytes(content.ordered)
+
+
+def rdfxml_bytes(triples: list[pyoxigraph.Triple]) -> bytes:
     used = {prefix: namespace for prefix, namespace in prefixes().items() if namespace in USED_IN_RDFXML}
-    written = pyoxigraph.serialize(content.ordered, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=used)
+    written = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=used)
     assert written is not None  # without an output file, serialize returns the bytes
     return written
+
+
+BASE_FILE = "her2kg-base.owl"
+BASE_ONTOLOGY_IRI = URIRef(BASE + BASE_FILE)
+BASE_TITLE_SUFFIX = " — base module: classes, properties and controlled vocabularies"
+BASE_COMMENT = (
+    "The base module of her2kg, as Ontology Development Kit releases make them: the classes, properties and "
+    "controlled vocabularies alone, without the curated data, for browsing the ontology and importing it. "
+    "her2kg.owl holds the whole graph."
+)
+
+
+def base_module(content: Content) -> list[pyoxigraph.Triple]:
+    """The ontology without the data (ODK's base release), under its own ontology IRI and a version IRI in the
+    release (https://w3id.org/her2kg/release/VERSION/her2kg-base.owl), its header first."""
+    header: list[tuple[URIRef, URIRef, Any]] = [(BASE_ONTOLOGY_IRI, RDFS.comment, Literal(BASE_COMMENT, lang="en"))]
+    for _s, predicate, given in content.ontology.triples((ONTOLOGY_IRI, None, None)):
+        value = given
+        if predicate == OWL.versionIRI:
+            value = URIRef(f"{BASE}release/{content.version}/{BASE_FILE}")
+        elif predicate == DCTERMS.issued and content.issued is not None:
+            value = content.issued
+        elif predicate == DCTERMS.title and isinstance(given, Literal):
+            value = Literal(str(given) + BASE_TITLE_SUFFIX, lang=given.language)
+        header.append((BASE_ONTOLOGY_IRI, URIRef(str(predicate)), value))
+    rest = [t for t in content.ontology if t[0] != ONTOLOGY_IRI]
+    return header_first(oxigraph_triples(header, rest), str(BASE_ONTOLOGY_IRI))
 
 
 def void(content: Content) -> bytes:
@@ -143,6 +176,7 @@ def void(content: Content) -> bytes:
 register(Format("ttl", "her2kg.ttl", "text/turtle", turtle, dump=True))
 register(Format("nt", "her2kg.nt", "application/n-triples", lambda c: c.ntriples.encode("utf-8"), dump=True))
 register(Format("owl", "her2kg.owl", "application/rdf+xml", rdfxml, dump=True))
+register(Format("owl-base", BASE_FILE, "application/rdf+xml", lambda c: rdfxml_bytes(base_module(c)), holds="ontology"))
 register(Format("void", "void.ttl", "text/turtle", void))
 register(
     Format("inferred-ttl", "her2kg-inferred.ttl", "text/turtle", lambda c: turtle_bytes(c.inferred), inferred=True)
@@ -244,7 +278,7 @@ def distributions(content: Content) -> Graph:
         file = URIRef(f"{BASE}release/{content.version}/{fmt.file_name}")
         size = _sums_size(content) if fmt.name == "sums" else len(content.output(fmt))
         base = fmt.name.removesuffix("-gz")  # a gzip copy holds what its plain file holds
-        part = "all" if base == "nq" else "inferred" if base.startswith("inferred") else ""
+        part = fmt.holds or ("all" if base == "nq" else "inferred" if base.startswith("inferred") else "")
         holder = DATASET if part == "all" else URIRef(release_graph(content.version, part))
         described.add((holder, DCAT.distribution, file))
         described.add((file, RDF.type, DCAT.Distribution))
@@ -260,6 +294,13 @@ def distributions(content: Content) -> Graph:
         if kind:  # an RDF file: its syntax and how many triples (quads, for N-Quads) it holds
             described.add((file, DCTERMS.conformsTo, URIRef(f"http://www.w3.org/ns/formats/{kind}")))
             count = triples[""] + triples["inferred"] if part == "all" else triples[part]
+            if fmt.holds:  # a module of its own (its own header): the triples the file holds
+                count = sum(
+                    1
+                    for _ in pyoxigraph.parse(
+                        content.output(fmt), format=pyoxigraph.RdfFormat.from_media_type(fmt.media_type)
+                    )
+                )
             described.add((file, VOID.triples, Literal(count, datatype=XSD.integer)))
     return described
 

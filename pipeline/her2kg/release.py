@@ -63,6 +63,7 @@ class Release:
     graph_nt = property(lambda self: self.path("nt"))
     graph_ttl = property(lambda self: self.path("ttl"))
     owl = property(lambda self: self.path("owl"))
+    owl_base = property(lambda self: self.path("owl-base"))
     void = property(lambda self: self.path("void"))
     inferred_nt = property(lambda self: self.path("inferred-nt"))
     inferred_ttl = property(lambda self: self.path("inferred-ttl"))

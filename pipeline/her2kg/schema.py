@@ -135,9 +135,39 @@ class Field:
     # a plain triple only where a supporting claim backs it: a strategy is proposed against a
     # mechanism whatever came of it, but only supporting evidence says it overcomes it.
     effect: URIRef | None = None
+    # The vocabulary value the graph assumes when the field is left out (written by the builder, so
+    # queries can always filter on it); a label leaves it unsaid.
+    default: str | None = None
 
     def is_number(self) -> bool:
         return self.type in (T.INTEGER, T.DECIMAL)
+
+
+# A part of a label template: a `str.format` template naming fields of the record (`{key}` or
+# `{key:spec}`), or a tuple of alternatives, of which the first whose fields all have a value is used.
+Part = str | tuple[str, ...]
+
+# Where a statement comes from, at the end of its label: "— Cancers 2022, §2.2".
+SOURCE_TAIL: tuple[Part, ...] = (" — {source:short}", ", {section:short}")
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How the builder labels a record that the facts give no label (claims, outcomes …), so that
+    Protégé and every list of nodes shows what it says rather than its IRI.
+
+    The label is the head parts, then the details in parentheses joined by ", ", then the tail parts.
+    A part is written only when every field it names has a value: a reference reads as its target's
+    label, a vocabulary value or relation as its rdfs:label, a number as written; a value equal to the
+    field's default (polarity "supports", hedge "stated") is left unsaid. Specs: `short` (a
+    reference's or vocabulary value's shortest name, a section's number "§2.1", a text without its
+    trailing parentheses and cut to a few words; of a list, the first value) and, for a boolean, `text if true|text if false`
+    (without "|", false has no value).
+    """
+
+    head: tuple[Part, ...]
+    details: tuple[Part, ...] = ()
+    tail: tuple[Part, ...] = SOURCE_TAIL
 
 
 @dataclass(frozen=True)
@@ -150,6 +180,10 @@ class Kind:
     nested_in: str | None = None  # only written inside another record's field (arms)
     states_relation: bool = False  # subject–relation–object with a plain triple when stated and supports
     states_properties: bool = False  # its attribute fields also go on its subject when stated and supports
+    naming: Naming | None = None  # how its records are labelled when the facts give no label
+    # How a reference to one of its records reads where a label asks for it short; without: the
+    # shortest of its label and synonyms (or the head of its naming).
+    short: tuple[Part, ...] = ()
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -179,9 +213,9 @@ PROVENANCE_FIELDS = (
     Field("section", T.TEXT, HK.section),
     Field("quote", T.QUOTE, HK.quote, many=True, required=True),
     Field("evidence", T.VOCAB, HK.evidenceKind, scheme="evidence"),
-    Field("polarity", T.VOCAB, HK.polarity, scheme="polarity"),
+    Field("polarity", T.VOCAB, HK.polarity, scheme="polarity", default="supports"),
     # How firmly the source states it (stated, suggested, possible, hypothesised); absent = stated.
-    Field("hedge", T.VOCAB, HK.hedge, scheme="hedge"),
+    Field("hedge", T.VOCAB, HK.hedge, scheme="hedge", default="stated"),
     Field("cites", T.REF, CITO.citesAsEvidence, targets=("publication",), many=True),
     Field("note", T.TEXT, RDFS.comment),
 )
@@ -263,6 +297,7 @@ KINDS: dict[str, Kind] = {
                 Field("mesh-terms", T.TEXT, HK.meshTerm, many=True),
                 Field("substances", T.TEXT, HK.substance, many=True),
             ),
+            short=("{venue:short} {year}",),  # "Cancers 2022"
         ),
         Kind(
             "drug-class",
@@ -422,6 +457,10 @@ KINDS: dict[str, Kind] = {
                 Field("p-relation", T.VOCAB, HK.pRelation, scheme="p-relation"),
                 Field("significant", T.BOOLEAN, HK.significant),
             ),
+            naming=Naming(
+                ("{trial:short}: {endpoint:short}", " in {subgroup}", ", HR {hazard-ratio}"),  # "NALA: PFS, HR 0.76"
+                ("{analysis} analysis", "{polarity}", "{hedge}"),
+            ),
         ),
         Kind(
             "prevalence",
@@ -441,6 +480,15 @@ KINDS: dict[str, Kind] = {
                 Field("denominator", T.INTEGER, HK.denominator),
                 Field("approximate", T.BOOLEAN, HK.approximate),
                 Field("assay", T.VOCAB, HK.assay, scheme="assay", many=True),
+            ),
+            naming=Naming(
+                (
+                    "{feature} in {population:short}: ",
+                    "{approximate:~}",
+                    ("{value}", "{value-lower}–{value-upper}", "over {value-lower}", "up to {value-upper}"),
+                    " {unit:short}",
+                ),
+                ("{numerator}/{denominator}", "{polarity}", "{hedge}"),
             ),
         ),
         Kind(
@@ -462,6 +510,10 @@ KINDS: dict[str, Kind] = {
                 Field("basis-trials", T.REF, HK.basedOnTrial, targets=STUDIES, many=True),
                 Field("negated", T.BOOLEAN, HK.negated),
             ),
+            naming=Naming(
+                (("{drugs}", "{classes}"), (" {negated:not approved|approved}", " approved")),
+                ("{agency:short}", "{year}", "{settings}", "based on {basis-trials}", "{hedge}"),
+            ),
         ),
         Kind(
             "safety",
@@ -482,6 +534,10 @@ KINDS: dict[str, Kind] = {
                 Field("management", T.TEXT, HK.management),
                 Field("condition", T.TEXT, HK.condition),
             ),
+            naming=Naming(
+                ("{drugs}", " with {partners}", ": {adverse-event}"),
+                ("{value} {unit:short}", "grade {grade}", "in {trials}", "{polarity}", "{hedge}"),
+            ),
         ),
         Kind(
             "comparison",
@@ -497,6 +553,10 @@ KINDS: dict[str, Kind] = {
                 Field("comparator-text", T.TEXT, HK.comparatorText),
                 Field("condition", T.TEXT, HK.condition),
             ),
+            naming=Naming(
+                ("{subject}: {direction} {attribute}",),  # "ERBB2 L755S: highest frequency among HER2 mutations"
+                (("than {comparator}", "than {comparator-text:short}"), "{polarity}", "{hedge}"),
+            ),
         ),
         Kind(
             "recommendation",
@@ -511,6 +571,10 @@ KINDS: dict[str, Kind] = {
                 Field("condition", T.TEXT, HK.condition),
                 Field("strength", T.TEXT, HK.strength),
                 Field("negated", T.BOOLEAN, HK.negated),
+            ),
+            naming=Naming(
+                ("{body} ", ("{negated:does not recommend|recommends}", "recommends"), " {drugs}"),
+                ("{settings}", "{polarity}", "{hedge}"),
             ),
         ),
         Kind(
@@ -531,6 +595,23 @@ KINDS: dict[str, Kind] = {
             )
             + PROPERTY_ATTRIBUTE_FIELDS,
             states_properties=True,
+            naming=Naming(
+                ("{subject}",),  # "trastuzumab deruxtecan (antibody-drug conjugate, cleavable linker, DAR 8)"
+                (
+                    "{modality}",
+                    "{kinase-binding} kinase binding",
+                    "{linker-cleavable:cleavable linker|non-cleavable linker}",
+                    "DAR {drug-antibody-ratio}",
+                    "{isotype}",
+                    "{fc-engineering:short}",
+                    "{membrane-permeable-payload:membrane-permeable payload|membrane-impermeable payload}",
+                    "{crosses-bbb:crosses the blood-brain barrier|does not cross the blood-brain barrier}",
+                    "{has-known-ligand:known ligand|no known ligand}",
+                    "{has-kinase-activity:kinase activity|no kinase activity}",
+                    "{polarity}",
+                    "{hedge}",
+                ),
+            ),
         ),
         Kind(
             "claim",
@@ -550,6 +631,10 @@ KINDS: dict[str, Kind] = {
             )
             + QUALIFIER_FIELDS,
             states_relation=True,
+            naming=Naming(
+                ("{subject} {relation} {object}",),  # "neratinib inhibits ERBB2 — Cancers 2022, §2.2"
+                ("with {partners}", "at {binding-site}", "in {subgroup}", "{condition:short}", "{polarity}", "{hedge}"),
+            ),
         ),
         Kind(
             "correction",
@@ -564,6 +649,7 @@ KINDS: dict[str, Kind] = {
                 Field("corrected", T.TEXT, HK.correctedValue),
                 Field("how-verified", T.TEXT, HK.howVerified),
             ),
+            naming=Naming(("correction of the {field} of {about:short}",)),
         ),
         Kind(
             "disagreement",
@@ -605,3 +691,20 @@ KIND_BY_KEY: dict[str, Kind] = {
 KIND_PREFIXES: dict[str, str] = {name: f"{BASE}{name}/" for name in KINDS}
 
 EVIDENCE_ENTRY_FIELDS = tuple(f for f in PROVENANCE_FIELDS if f.key != "note") + (Field("note", T.TEXT, RDFS.comment),)
+
+# The nodes a record holds that the curator does not name: their labels read the entry's fields and,
+# after them, the record's own (an evidence passage: the entity's label; an arm result: its outcome's).
+EVIDENCE_NAMING = Naming(
+    ("evidence on {label:short}",),
+    ("{polarity}", "{hedge}"),
+    (*SOURCE_TAIL, ": “{quote:short}”"),  # 'evidence on PTEN loss — Cancers 2022, §3.5: "PTEN loss occurs…"'
+)
+ARM_RESULT_NAMING = Naming(
+    (
+        "{trial:short}: {endpoint:short}",
+        " in {subgroup}",
+        ", {arm}: ",
+        ("{not-reached:not reached}", "{value} {unit:short}", "{value}"),
+    ),  # "NALA: PFS, neratinib + capecitabine (N/C): 8.8 months"
+    ("{polarity}", "{hedge}"),
+)

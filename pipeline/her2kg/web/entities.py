@@ -126,6 +126,11 @@ NAMED_BY = """VALUES (?name ?how) { (rdfs:label "label") (skos:prefLabel "label"
 SEARCH = f"""SELECT ?q ?s ?v ?how ?label WHERE {{
   {NAMED_BY}
   FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?v)), ?q))
+  # Statements and arm results have labels written from what they say, not names: not search hits.
+  FILTER NOT EXISTS {{
+    VALUES ?statement {{ <https://w3id.org/her2kg/ontology#Claim> <https://w3id.org/her2kg/ontology#ArmResult> }}
+    ?s a ?statement
+  }}
   OPTIONAL {{ ?s rdfs:label ?label }}
 }}"""
 
