@@ -60,6 +60,11 @@ REMOTE_WORDS = {
 }
 
 
+# A refused keyword is also a plain substring of the upper-cased text: where none of them occurs at
+# all (most queries), the guard is decided without tokenising, which takes ~0.1 ms on a 3 KB query.
+REFUSED_WORDS = [word.encode("ascii") for word in sorted(UPDATE_WORDS | REMOTE_WORDS.keys())]
+
+
 def keywords(text: str) -> set[str]:
     """The bare words of a query, upper-cased (its keywords)."""
     return {m["word"].upper() for m in _TOKEN.finditer(text) if m["word"]}
@@ -69,6 +74,9 @@ def check_read_only(text: str) -> None:
     """Refuse what a read-only, local endpoint must not run, before any engine sees it: updates
     (ForbiddenQueryError), and LOAD, SERVICE, FROM / FROM NAMED, which engines may follow by
     fetching an IRI (QueryError: the SPARQL Protocol's 400, not the 403 of an update)."""
+    upper = text.encode("utf-8", "surrogatepass").upper()  # bytes.upper() changes ASCII letters only
+    if not any(word in upper for word in REFUSED_WORDS):
+        return  # none of the words occurs anywhere, so none is a keyword: no need to tokenise
     words = keywords(text)
     updates = sorted(words & UPDATE_WORDS)
     if updates:
