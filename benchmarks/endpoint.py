@@ -41,9 +41,10 @@ from pathlib import Path
 
 from her2kg.build import build_release
 from her2kg.catalog import bind, find_query, portable_text
-from her2kg.namespaces import sparql_prologue
+from her2kg.namespaces import BASE, sparql_prologue
 from her2kg.release import Release
 from her2kg.schema import KIND_PREFIXES
+from her2kg.sparql import QUERY_PREFIXES
 from her2kg.store import open_release
 
 HOST = "127.0.0.1"
@@ -58,12 +59,10 @@ ACCEPT = "application/sparql-results+json"
 WRK_SCRIPT = f'wrk.headers["Accept"] = "{ACCEPT}"\n'
 START_TIMEOUT = 120.0  # seconds for a server to answer its first query (rdflib-endpoint parses at start)
 SERVERS = "her2kg,her2kg-nocache,oxigraph,rdflib-endpoint"
-# The synthetic graph's records are copies of the shipped ones with their own ids: the same queries,
-# with parameters that exist there (the copies of tucatinib are drug/tucatinib-s1, -s2 …).
-SYNTHETIC_PARAMETERS = {
-    "drug-profile": {"drug": "drug/tucatinib-s1"},
-    "mechanisms-affecting-drug": {"drug": "drug/tucatinib-s1"},
-}
+# The synthetic graph's records are copies of the shipped ones with their own ids (drug/tucatinib-s17
+# …): there the queries about a drug ask about the first copy of it.
+FIRST_COPY = """SELECT ?copy WHERE {{ ?copy a hk:Drug FILTER STRSTARTS(STR(?copy), "{iri}-s") }}
+ORDER BY STRLEN(STR(?copy)) STR(?copy) LIMIT 1"""
 
 
 @dataclass
@@ -87,7 +86,12 @@ def query_texts(release: Path, synthetic: bool = False) -> dict[str, str]:
     store = open_release(release)
     texts = {}
     for label, name, shipped in QUERIES:
-        given = {**shipped, **SYNTHETIC_PARAMETERS.get(name, {})} if synthetic else shipped
+        given = dict(shipped)
+        if synthetic and "drug" in given:
+            copy = next(
+                iter(store.query(FIRST_COPY.format(iri=BASE + "drug/" + given["drug"]), prefixes=QUERY_PREFIXES))
+            )
+            given["drug"] = copy[0].value.removeprefix(BASE)  # as the command line takes it: drug/…
         query = find_query(name)
         text = portable_text(query.text, bind(query, given, store))
         declared = set(re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text))
