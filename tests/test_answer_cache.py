@@ -246,3 +246,35 @@ def test_serve_cache_size_0_serves_without_a_cache(shipped_release):
         health = http.get(served.url + "health").json()
     assert answer.status_code == 200 and "X-Her2kg-Cache" not in answer.headers
     assert health["cache"] is None
+
+
+# --- the read-only guard's quick path -------------------------------------------------------------
+
+GUARDED = [
+    ("SELECT * WHERE { SeRvIcE <http://example.org/> { ?s ?p ?o } }", "SERVICE is refused"),
+    ("select * from <http://example.org/> where { ?s ?p ?o }", "FROM and FROM NAMED"),
+    ("# — an em dash first\nSELECT * WHERE { ?s ?p ?o } 1load <http://example.org/>", "LOAD is refused"),
+    ("PREFIX ex: <http://example.org/>\ninsert data { ex:a ex:b ex:c }", "read-only"),
+]
+NOT_GUARDED = [
+    'SELECT ?x WHERE { ?x rdfs:label "from the service, load and insert" }',  # only inside a string
+    "SELECT ?x WHERE { ?x hk:withdrawnFrom ?y }",  # only inside a prefixed name
+    "SELECT ?x WHERE { ?x ?p ?o } # with a comment that says insert",
+    "SELECT ?x WHERE { ?x rdfs:label ?l } — ſervice",  # a long s is not an S: no keyword
+]
+
+
+@pytest.mark.parametrize(("text", "refusal"), GUARDED)
+def test_refused_words_are_found_whatever_surrounds_them(text, refusal):
+    from her2kg.errors import QueryError
+    from her2kg.sparql import check_read_only
+
+    with pytest.raises(QueryError, match=refusal):
+        check_read_only(text)
+
+
+@pytest.mark.parametrize("text", NOT_GUARDED)
+def test_words_inside_strings_names_and_comments_are_not_keywords(text):
+    from her2kg.sparql import check_read_only
+
+    check_read_only(text)
