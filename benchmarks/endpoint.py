@@ -158,14 +158,22 @@ def server(name: str, release: Path, workdir: Path, workers: int, start_timeout:
     url = f"http://{HOST}:{port}{path}"
     try:
         problem = wait_until_up(url, process, name, start_timeout)
+        if problem is not None:
+            stop(process)  # a server still loading would take CPU from the others' measurements
         yield url if problem is None else f"{name} {problem}"
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def tool(name: str) -> str:
