@@ -15,6 +15,7 @@ bulk loader (`oxigraph load`) writes the folder before the server starts.
 from __future__ import annotations
 
 import configparser
+import dataclasses
 import shutil
 import socket
 import subprocess
@@ -94,6 +95,7 @@ class Virtuoso:
     folder: Path  # the only folder the server may load from
     sql_port: int
     http: str  # http://127.0.0.1:PORT
+    process: subprocess.Popen | None = dataclasses.field(default=None, compare=False)  # to stop it mid-test
 
     @property
     def endpoint(self) -> str:
@@ -168,6 +170,7 @@ def virtuoso(folder: Path, seconds: float = 60) -> Iterator[Virtuoso]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    server_ = dataclasses.replace(server_, process=process)
     try:
         deadline = time.monotonic() + seconds
         while True:
@@ -192,6 +195,7 @@ def virtuoso(folder: Path, seconds: float = 60) -> Iterator[Virtuoso]:
 @dataclass(frozen=True)
 class Oxigraph:
     http: str
+    process: subprocess.Popen | None = dataclasses.field(default=None, compare=False)  # to stop it mid-test
 
     endpoint = property(lambda self: f"{self.http}/query")
     update = property(lambda self: f"{self.http}/update")
@@ -221,6 +225,7 @@ def oxigraph(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    server_ = dataclasses.replace(server_, process=process)
     try:
         deadline = time.monotonic() + seconds
         while True:

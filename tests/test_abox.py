@@ -70,3 +70,27 @@ def test_both_validators_see_the_same_findings_as_on_rdflibs_store(built, engine
     ours = validate_graph(broken, ontology.graph, shapes, locations, validator=engine)
     reference = validate_graph(memory_copy(broken), ontology.graph, shapes, locations, validator=engine)
     assert ours.violations and ours.findings == reference.findings
+
+
+NON_PLAIN_OVERCOMES = """
+PREFIX hk: <https://w3id.org/her2kg/ontology#>
+PREFIX hedge: <https://w3id.org/her2kg/vocab/hedge/>
+PREFIX polarity: <https://w3id.org/her2kg/vocab/polarity/>
+SELECT ?strategy ?mechanism WHERE {
+  ?strategy hk:overcomes ?mechanism .
+  FILTER EXISTS { ?claim hk:claimSubject ?strategy ; hk:claimRelation hk:overcomes ; hk:claimObject ?mechanism }
+  FILTER NOT EXISTS {
+    ?plain hk:claimSubject ?strategy ; hk:claimRelation hk:overcomes ; hk:claimObject ?mechanism ;
+           hk:hedge hedge:stated ; hk:polarity polarity:supports .
+  }
+}
+"""
+
+
+def test_a_strategy_only_held_possible_does_not_plainly_overcome(shipped_store):
+    """A strategy's `against` field becomes a plain hk:overcomes triple only where a plain claim (or no
+    claim) is about that triple: a hedged or negative claim keeps the graph from saying more than the text."""
+    assert list(shipped_store.query(NON_PLAIN_OVERCOMES)) == []
+    pyrotinib = "<https://w3id.org/her2kg/strategy/new-generation-pan-her-tki-pyrotinib>"
+    assert not shipped_store.query(f"ASK {{ {pyrotinib} <https://w3id.org/her2kg/ontology#overcomes> ?m }}")
+    assert shipped_store.query(f"ASK {{ {pyrotinib} <https://w3id.org/her2kg/ontology#proposedAgainst> ?m }}")

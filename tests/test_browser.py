@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 import pytest
 
 from her2kg.catalog import find_query, run
+from her2kg.namespaces import HK
 from her2kg.results import show
 from her2kg.sparql import execute
 from her2kg.web.entities import href
@@ -150,9 +151,33 @@ def test_a_canned_query_with_a_parameter_shows_the_rows_the_catalogue_answers(
     shot(browser, artifacts, "canned-query")
 
 
-def test_from_a_search_to_a_drug_to_a_mechanism_to_a_trial(browser, server, artifacts):
+# From neratinib to a resistance mechanism (through a class it belongs to) to a trial with hazard
+# ratios: a trial of a strategy against the mechanism.
+TRIALS_WITH_HAZARD_RATIOS = """
+SELECT DISTINCT ?mechanism ?trial WHERE {
+  { ?mechanism hk:confersResistanceTo <https://w3id.org/her2kg/drug/neratinib> }
+  UNION { <https://w3id.org/her2kg/drug/neratinib> hk:inClass/hk:broaderClass* ?class . ?mechanism hk:confersResistanceTo ?class }
+  ?mechanism a hk:ResistanceMechanism .
+  ?strategy hk:overcomes|hk:proposedAgainst ?mechanism ; hk:testedIn ?trial .
+  ?outcome hk:ofStudy ?trial ; hk:hazardRatio ?hr .
+} ORDER BY ?mechanism ?trial LIMIT 1"""
+
+
+def test_from_a_search_to_a_drug_to_a_mechanism_to_a_trial_and_its_forest_plot(
+    browser, server, shipped_store, artifacts
+):
     """A new user's path through the graph: search "neratinib", open it, follow a resistance
-    mechanism it acts on, then a trial of a strategy against that mechanism."""
+    mechanism that affects it, then a trial of a strategy against that mechanism — whose forest
+    plot shows the trial's hazard ratios."""
+    from her2kg.namespaces import sparql_prologue
+
+    mechanism, trial = next(iter(shipped_store.query(sparql_prologue() + TRIALS_WITH_HAZARD_RATIOS)))
+    hazard_ratios = {
+        f"{float(row[0].value):g}"
+        for row in shipped_store.query(
+            f"SELECT ?hr WHERE {{ ?o <{HK}ofStudy> <{trial.value}> ; <{HK}hazardRatio> ?hr }}"
+        )
+    }
     browser.get(server)
     browser.find_element(By.ID, "q").send_keys("neratinib", Keys.ENTER)
     WebDriverWait(browser, WAIT).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "ol.hits")))
@@ -160,14 +185,28 @@ def test_from_a_search_to_a_drug_to_a_mechanism_to_a_trial(browser, server, arti
     browser.find_element(By.CSS_SELECTOR, "ol.hits li:first-child a").click()
     WebDriverWait(browser, WAIT).until(expected_conditions.url_contains("/drug/neratinib.html"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "neratinib"
+    assert loaded_pictures(browser) == ["/drug/neratinib/neighbourhood.svg"]  # no trial of it reports an HR
     shot(browser, artifacts, "drug")
-    browser.find_element(By.CSS_SELECTOR, "a[href='/mechanism/her2-activating-mutations']").click()
-    WebDriverWait(browser, WAIT).until(expected_conditions.url_contains("/mechanism/her2-activating-mutations.html"))
+    browser.find_element(By.CSS_SELECTOR, f"a[href='{href(mechanism.value)}']").click()
+    WebDriverWait(browser, WAIT).until(expected_conditions.url_contains(href(mechanism.value) + ".html"))
     shot(browser, artifacts, "mechanism")
-    browser.find_element(By.CSS_SELECTOR, "a[href^='/trial/']").click()
-    WebDriverWait(browser, WAIT).until(expected_conditions.url_contains("/trial/"))
+    browser.find_element(By.CSS_SELECTOR, f"a[href='{href(trial.value)}']").click()
+    WebDriverWait(browser, WAIT).until(expected_conditions.url_contains(href(trial.value) + ".html"))
     assert "trial" in browser.find_element(By.CSS_SELECTOR, "p.types").text
+    forest = href(trial.value) + "/forest.svg"
+    assert forest in loaded_pictures(browser)
+    with urllib.request.urlopen(urljoin(server, forest)) as answer:
+        drawn = answer.read().decode("utf-8")
+    assert hazard_ratios and all(f">{hr}" in drawn for hr in hazard_ratios), (hazard_ratios, "not all drawn")
     shot(browser, artifacts, "trial")
+
+
+def loaded_pictures(driver: webdriver.Chrome) -> list[str]:
+    """The paths of the page's images that the browser loaded and drew (a broken one has no width)."""
+    return driver.execute_script(
+        "return Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0)"
+        ".map(i => new URL(i.src).pathname)"
+    )
 
 
 def test_clicking_a_column_header_sorts_the_table_and_clicking_again_reverses_it(browser, server, artifacts):

@@ -29,7 +29,9 @@ def release(tmp_path_factory) -> Path:
 
 
 def test_build_writes_the_release_files_and_its_marker(release):
-    assert sorted(p.name for p in release.iterdir()) == sorted([*Release.file_names(), MARKER])
+    assert sorted(p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()) == sorted(
+        [*Release.file_names(), MARKER]
+    )
 
 
 def test_every_format_holds_the_same_triples(release):

@@ -9,11 +9,12 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 
-from her2kg.formats_kgx import CATEGORIES, ID_PREFIXES, PREDICATES, UNMAPPED_CLASSES, UNMAPPED_RELATIONS
+from her2kg.formats_kgx import CATEGORIES, FOLDER, ID_PREFIXES, PREDICATES, UNMAPPED_CLASSES, UNMAPPED_RELATIONS
 from her2kg.namespaces import HK
 from her2kg.resources import project_path
 
-CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[^\s|]+$")
+CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*:[^\s|]+$")
+ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*:[^\s|/:]+$")  # kgx refuses a '/' or ':' in an id's local part
 SNAKE_BIOLINK = re.compile(r"^biolink:[a-z]+(_[a-z]+)*$")
 CAMEL_BIOLINK = re.compile(r"^biolink:[A-Z][A-Za-z]+$")
 REQUIRED_NODE = ["id", "category"]  # KGX specification: required node and edge properties
@@ -55,20 +56,20 @@ def read(path):
 
 
 def test_nodes_have_curie_ids_a_mapped_category_and_unique_ids(shipped_release):
-    nodes = read(shipped_release / "her2kg_kgx_nodes.tsv")
+    nodes = read(shipped_release / FOLDER / "nodes.tsv")
     assert nodes and all(node[column] for node in nodes for column in REQUIRED_NODE)
-    assert all(CURIE.match(node["id"]) for node in nodes)
+    assert all(ID.match(node["id"]) for node in nodes)
     assert all(CURIE.match(x) for node in nodes for x in filter(None, node["xref"].split("|")))
     assert {node["category"] for node in nodes} <= set(CATEGORIES.values())
     assert len({node["id"] for node in nodes}) == len(nodes)
     for node in nodes:  # a standard identifier is an id only where Biolink accepts its prefix for the category
         prefix = node["id"].partition(":")[0]
-        assert prefix == "her2kg" or prefix in ID_PREFIXES[node["category"]], node["id"]
+        assert prefix.startswith("her2kg.") or prefix in ID_PREFIXES[node["category"]], node["id"]
 
 
 def test_edges_join_nodes_with_mapped_predicates_and_provenance(shipped_release):
-    ids = {node["id"] for node in read(shipped_release / "her2kg_kgx_nodes.tsv")}
-    edges = read(shipped_release / "her2kg_kgx_edges.tsv")
+    ids = {node["id"] for node in read(shipped_release / FOLDER / "nodes.tsv")}
+    edges = read(shipped_release / FOLDER / "edges.tsv")
     assert edges and all(edge[column] for edge in edges for column in REQUIRED_EDGE)
     assert all(edge["subject"] in ids and edge["object"] in ids for edge in edges)
     assert {edge["predicate"] for edge in edges} <= set(PREDICATES.values())
@@ -79,8 +80,8 @@ def test_edges_join_nodes_with_mapped_predicates_and_provenance(shipped_release)
 
 def test_json_lines_hold_the_same_nodes_and_edges_as_the_tsv(shipped_release):
     for kind in ("nodes", "edges"):
-        rows = read(shipped_release / f"her2kg_kgx_{kind}.tsv")
-        lines = (shipped_release / f"her2kg_kgx_{kind}.jsonl").read_text(encoding="utf-8").splitlines()
+        rows = read(shipped_release / FOLDER / f"{kind}.tsv")
+        lines = (shipped_release / FOLDER / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()
         records = [json.loads(line) for line in lines]
         assert [r["id"] for r in records] == [r["id"] for r in rows]
         assert all(isinstance(r.get("category", []), list) for r in records)

@@ -68,3 +68,42 @@ def test_iris_do_not_change_with_the_release_and_the_file_is_sorted(shipped_rele
     assert heads == sorted(heads)
     assert heads == [line for line in other.splitlines() if line.endswith("#Head> {")]
     assert other != trig
+
+
+def test_every_graph_belongs_to_one_nanopublication_which_has_exactly_four(dataset):
+    """Nanopub guidelines: a nanopublication is four named graphs (head, assertion, provenance, publication info),
+    here named after its IRI; no graph of the file is outside one, none is empty."""
+    nanopubs = {str(s) for g in dataset.graphs() for s in g.subjects(RDF.type, NP.Nanopublication)}
+    by_nanopub: dict[str, set[str]] = {}
+    for g in dataset.graphs():
+        if not len(g):
+            continue  # rdflib's default graph
+        base, _, part = str(g.identifier).partition("#")
+        assert base in nanopubs, f"{g.identifier}: a graph of no nanopublication"
+        by_nanopub.setdefault(base, set()).add(part)
+    assert set(by_nanopub) == nanopubs
+    assert all(parts == {"Head", "assertion", "provenance", "pubinfo"} for parts in by_nanopub.values())
+
+
+def test_the_publication_info_names_licence_date_and_release(dataset):
+    """The creation date is the release's: the facts carry no curation dates (see docs/formats.md)."""
+    DCT = Namespace("http://purl.org/dc/terms/")
+    for g in dataset.graphs():
+        if str(g.identifier).endswith("#pubinfo"):
+            this = URIRef(str(g.identifier).partition("#")[0])
+            assert {DCT.license, DCT.created, DCT.isPartOf} <= set(g.predicates(this)), this
+
+
+NEW_CLAIM = """<https://w3id.org/her2kg/claim/an-added-claim> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> \
+<https://w3id.org/her2kg/ontology#Claim> .
+<https://w3id.org/her2kg/claim/an-added-claim> <https://w3id.org/her2kg/ontology#quote> "an added sentence" .
+"""
+
+
+def test_a_rebuild_with_a_claim_added_keeps_every_other_iri(shipped_release, trig):
+    """IRIs come from each claim's own content: adding a claim mints one IRI and changes none of the others."""
+    ntriples = (shipped_release / "her2kg.nt").read_text(encoding="utf-8")
+    added = nanopubs_trig(ntriples + NEW_CLAIM, "9.9.9", None).decode()
+    before = {line for line in trig.splitlines() if line.endswith("#Head> {")}
+    after = {line for line in added.splitlines() if line.endswith("#Head> {")}
+    assert before < after and len(after - before) == 1

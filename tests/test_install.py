@@ -27,12 +27,18 @@ def test_installed_her2kg_builds_the_shipped_facts_from_another_directory(instal
     )
     assert result.returncode == 0, result.stderr
     assert "quotes checked: " in result.stdout and " in 3 sources;" in result.stdout  # the packaged sources/
-    assert sorted(p.name for p in (elsewhere / "dist").iterdir()) == [
+    assert sorted(
+        p.relative_to(elsewhere / "dist").as_posix() for p in (elsewhere / "dist").rglob("*") if p.is_file()
+    ) == [
         ".her2kg-release",
         "SHA256SUMS",
         "build-report.json",
         "claims.tsv",
         "her2kg-context.jsonld",
+        "her2kg-kgx/edges.jsonl",
+        "her2kg-kgx/edges.tsv",
+        "her2kg-kgx/nodes.jsonl",
+        "her2kg-kgx/nodes.tsv",
         "her2kg-nanopubs.trig",
         "her2kg.jsonld",
         "her2kg.nq",
@@ -41,10 +47,6 @@ def test_installed_her2kg_builds_the_shipped_facts_from_another_directory(instal
         "her2kg.nt.gz",
         "her2kg.owl",
         "her2kg.ttl",
-        "her2kg_kgx_edges.jsonl",
-        "her2kg_kgx_edges.tsv",
-        "her2kg_kgx_nodes.jsonl",
-        "her2kg_kgx_nodes.tsv",
         "outcomes.tsv",
         "trials.tsv",
         "void.ttl",

@@ -105,6 +105,16 @@ REFUSED = {
         ["--out", "dist"],
         "dist: refusing to replace this release: it also holds figures",
     ),
+    "a-file-of-the-users-in-a-release-subfolder": (
+        {
+            "dist/" + MARKER: json.dumps({"her2kg": "release", "files": ["build-report.json", "her2kg-kgx/nodes.tsv"]}),
+            "dist/her2kg-kgx/nodes.tsv": "id\tcategory\n",
+            "dist/her2kg-kgx/mine.tsv": "mine\n",
+        },
+        ".",
+        ["--out", "dist"],
+        "dist: refusing to replace this release: it also holds her2kg-kgx/mine.tsv, which a build did not write",
+    ),
     "a-report-that-does-not-list-the-notes": (
         {
             "dist/build-report.json": json.dumps({"version": "0.1.0", "files": ["build-report.json"]}),
@@ -175,7 +185,9 @@ def test_a_build_may_replace_an_absent_or_empty_folder_or_its_own_release(existi
     result = CliRunner().invoke(cli, ["build", "--out", "dist"])
     assert result.exit_code == 0, result.output
     release = Release(project / "dist")
-    assert sorted(p.name for p in release.folder.iterdir()) == sorted([*Release.file_names(), MARKER])
+    assert sorted(p.relative_to(release.folder).as_posix() for p in release.folder.rglob("*") if p.is_file()) == sorted(
+        [*Release.file_names(), MARKER]
+    )
     assert release.verify()["files"] == Release.file_names()
     assert not [p.name for p in project.iterdir() if p.name.startswith(".dist-")]
 
@@ -192,6 +204,8 @@ def test_a_killed_builds_leftovers_are_removed_by_the_next_build_and_nothing_els
     for leftover in (f".dist-staging-{pid}-x1y2", f".dist-old-{pid}-a1b2"):
         (project / leftover).mkdir()
         (project / leftover / "her2kg.nt").write_text("<urn:a> <urn:b> <urn:c> .\n")
+        (project / leftover / "her2kg-kgx").mkdir()  # a release subfolder is the build's too
+        (project / leftover / "her2kg-kgx" / "nodes.tsv").write_text("id\tcategory\n")
     (project / ".dist-notes").mkdir()  # the user's, named alike
     (project / ".dist-notes" / "todo.txt").write_text("mine")
     (project / f".dist-staging-{pid}-mine").mkdir()  # named as a build names it, but holding a file of the user's

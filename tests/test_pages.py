@@ -75,6 +75,13 @@ def test_release_files_are_linked_with_their_size(tmp_path):
     assert '<a href="/release/her2kg.nt" download>her2kg.nt</a> <span class="size">2.5 kB</span>' in page
 
 
+def test_a_file_in_a_release_subfolder_is_linked_by_its_path(tmp_path):
+    (tmp_path / "her2kg-kgx").mkdir()
+    (tmp_path / "her2kg-kgx" / "nodes.tsv").write_bytes(b"x" * 10)
+    page = render({}, [tmp_path / "her2kg-kgx" / "nodes.tsv"], folder=tmp_path)
+    assert '<a href="/release/her2kg-kgx/nodes.tsv" download>her2kg-kgx/nodes.tsv</a>' in page
+
+
 def test_the_page_forbids_other_origins_and_its_static_files_are_served():
     app = Starlette(routes=page_routes(FakeState(load_queries())))
     with TestClient(app) as client:

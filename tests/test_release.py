@@ -56,16 +56,18 @@ def test_the_release_knows_its_files_by_role(built):
         "claims.tsv",
         "outcomes.tsv",
         "trials.tsv",
-        "her2kg_kgx_nodes.tsv",
-        "her2kg_kgx_edges.tsv",
-        "her2kg_kgx_nodes.jsonl",
-        "her2kg_kgx_edges.jsonl",
+        "her2kg-kgx/nodes.tsv",
+        "her2kg-kgx/edges.tsv",
+        "her2kg-kgx/nodes.jsonl",
+        "her2kg-kgx/edges.jsonl",
         "her2kg-nanopubs.trig",
         "her2kg-context.jsonld",
         "her2kg.jsonld",
         "build-report.json",
     ]
-    assert sorted(p.name for p in built.folder.iterdir()) == sorted([*Release.file_names(), MARKER])
+    assert sorted(p.relative_to(built.folder).as_posix() for p in built.folder.rglob("*") if p.is_file()) == sorted(
+        [*Release.file_names(), MARKER]
+    )
 
 
 def test_the_marker_lists_what_the_build_wrote(built):
@@ -138,7 +140,7 @@ def _drop_last_lines(release: Release) -> None:
 DAMAGED = {
     "no-folder": (lambda r: shutil.rmtree(r.folder), "no release here (no such folder) — run 'her2kg build' first"),
     "an-empty-folder": (
-        lambda r: [p.unlink() for p in r.folder.iterdir()],
+        lambda r: [shutil.rmtree(p) if p.is_dir() else p.unlink() for p in r.folder.iterdir()],
         "no release here (no build-report.json) — run 'her2kg build' first",
     ),
     "nt-cut-mid-line": (_truncate_mid_line, "her2kg.nt:"),

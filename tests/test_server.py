@@ -130,6 +130,15 @@ def test_openapi_has_one_path_per_canned_query_with_its_parameters(client):
         assert [p["name"] for p in operation["parameters"]] == [p.name for p in query.parameters] + ["format"]
 
 
+def test_a_release_file_in_a_subfolder_is_served_with_its_media_type(client):
+    answer = client.get("/release/her2kg-kgx/nodes.tsv")
+    assert answer.status_code == 200 and answer.text.startswith("id\tcategory\t")
+    assert answer.headers["content-type"].startswith("text/tab-separated-values")
+    assert 'filename="her2kg-kgx-nodes.tsv"' in answer.headers["content-disposition"]
+    assert 'href="/release/her2kg-kgx/nodes.tsv"' in client.get("/").text
+    assert client.get("/release/her2kg-kgx/other.tsv").status_code == 404
+
+
 def test_health_says_version_triples_uptime_and_workers(client, state):
     health = client.get("/health").json()
     assert health["status"] == "ok"
@@ -279,6 +288,11 @@ def test_a_runaway_query_is_stopped_at_the_time_limit_while_lookups_keep_answeri
     latencies = []
     with httpx.Client() as http:
         http.get(server.sparql, params={"query": LOOKUP})  # the connection is open before the clock starts
+        quiet = []
+        for _ in range(30):
+            started = time.perf_counter()
+            http.get(server.sparql, params={"query": LOOKUP})
+            quiet.append((time.perf_counter() - started) * 1000)
         thread.start()
         while thread.is_alive():
             started = time.perf_counter()
@@ -288,10 +302,12 @@ def test_a_runaway_query_is_stopped_at_the_time_limit_while_lookups_keep_answeri
         thread.join()
         health = http.get(server.url + "health").json()
     assert stopped["status"] == 503 and "time limit of 1 s" in stopped["text"]
-    assert stopped["seconds"] < 2
+    assert stopped["seconds"] < 4  # the 1 s limit, and the time a busy machine takes to answer
     assert len(latencies) > 50, "lookups were held up while the runaway query ran"
-    # Normal latency is ~1 ms; a generous bound for a shared machine.
-    assert statistics.median(latencies) < 20 and max(latencies) < 250, latencies
+    # Normal latency is ~1 ms; bounds relative to this machine's quiet latency, for a shared machine.
+    quiet_median, quiet_worst = statistics.median(quiet), max(quiet)
+    assert statistics.median(latencies) < max(20, 5 * quiet_median), (quiet, latencies)
+    assert max(latencies) < max(250, 10 * quiet_worst), (quiet, latencies)
     assert health["workers"]["replaced"] >= 1 and health["workers"]["idle"] == 2
 
 

@@ -162,8 +162,8 @@ class GraphBuilder:
         self.ontology = ontology
         self.graph = bind_prefixes(Graph(store=TripleSet()))
         self.locations = Locations()
-        # (subject, relation, object) → the polarities of the relation claims that state it
-        self.claim_polarities: dict[tuple[URIRef, URIRef, URIRef], set[str]] = {}
+        # (subject, relation, object) → whether each relation claim that states it is plain
+        self.claims_plain: dict[tuple[URIRef, URIRef, URIRef], set[bool]] = {}
 
     def index_claims(self, records: list[Record]) -> None:
         for record in records:
@@ -174,7 +174,7 @@ class GraphBuilder:
                     self.ontology.claim_relations[values["relation"]],
                     ref_iri(values["object"]),
                 )
-                self.claim_polarities.setdefault(key, set()).add(values.get("polarity", SUPPORTS))
+                self.claims_plain.setdefault(key, set()).add(is_plain(values))
 
     def add(self, s: Node, p: Node, o: Node) -> None:
         self.graph.add((s, p, o))
@@ -213,12 +213,13 @@ class GraphBuilder:
 
     def backed(self, subject: URIRef, relation: URIRef, obj: URIRef, passages: list[Entry]) -> bool:
         """Whether a supporting claim backs `subject relation obj`: one of the record's own passages
-        supports the record, and the relation claims about this very triple, if any, include a
-        supporting one (a claim that a strategy had no effect outweighs its general description)."""
+        supports the record, and the relation claims about this very triple, if any, include a plain
+        one: a claim that a strategy had no effect outweighs its general description, and a claim
+        that it only possibly works keeps its hedge rather than becoming a plain triple."""
         if not any(p.values.get("polarity", SUPPORTS) == SUPPORTS for p in passages):
             return False
-        stated = self.claim_polarities.get((subject, relation, obj))
-        return stated is None or SUPPORTS in stated
+        stated = self.claims_plain.get((subject, relation, obj))
+        return stated is None or True in stated
 
     def add_identifiers(self, node: URIRef, identifiers: dict[str, tuple[Identifier, int]], file: str) -> None:
         # The loader parsed each value against its registry's pattern: no IRI from unchecked text.

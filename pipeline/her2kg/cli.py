@@ -166,6 +166,8 @@ def build(facts_dir, out_dir, with_reasoning, copies_dir, validator, verbose):
     _echo_findings((f for f in checked.findings if str(f.severity) != "violation"), verbose)
     if checked.quotes is not None:
         click.echo(checked.quotes.summary())
+    if checked.facts.drafts_summary():
+        click.echo(checked.facts.drafts_summary())
     report = build_release(out_dir=out_dir, reason=with_reasoning, checked=checked)
     if report.reasoning is not None:
         _echo_reasoning(report.reasoning, verbose=False)
@@ -201,6 +203,8 @@ def validate(facts_dir, copies_dir, validator, file):
         _echo_findings(checked.findings)
         if checked.quotes is not None:
             click.echo(checked.quotes.summary())
+        if checked.facts.drafts_summary():
+            click.echo(checked.facts.drafts_summary())
         click.echo(f"valid: {len(checked.facts.records)} records ({_counts(checked.validation)})")
         return
     from .build import validate_file
@@ -210,6 +214,45 @@ def validate(facts_dir, copies_dir, validator, file):
     if not report.conforms:
         raise ValidationError([f.as_problem() for f in report.violations], subject=str(file))
     click.echo(f"valid: {file} ({report.triples} triples, {_counts(report)})")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("slug")
+@facts_option
+@sources_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Drafts file to write. [default: drafts/SLUG.yaml in the facts folder]",
+)
+@click.option("--force", is_flag=True, help="Replace an existing drafts file; its accepted drafts are kept.")
+def extract(slug, facts_dir, copies_dir, out, force):
+    """Draft claims from the text of publication SLUG, for review.
+
+    Splits the text into sentences, finds the entities the graph knows, and drafts claims (subject,
+    relation, object, verbatim quote, section, hedge, evidence kind, confidence) and outcomes, plus
+    unknown drug- and gene-like terms. The build ignores a draft until its 'review:' is 'accepted'.
+    """
+    from .extract import extract_source
+
+    written = extract_source(slug, facts_dir, copies_dir, out, force)
+    relations = ", ".join(f"{name} {count}" for name, count in written.relations.items())
+    click.echo(
+        f"{_plural(written.drafts, 'draft')} ({_plural(written.outcomes, 'outcome')}; {relations or 'no claims'}), "
+        f"{_plural(written.candidates, 'candidate term')}"
+        + (f"; {written.kept} accepted drafts kept" if written.kept else "")
+        + f" → {_shown(written.path)}"
+    )
+    click.echo("next: review the drafts, set 'review: accepted' on those that are right, then her2kg build")
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _counts(report) -> str:
@@ -274,15 +317,110 @@ def reason(release_dir):
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("site"),
+    default=Path("ontology-docs"),
     show_default=True,
-    help="Folder to write index.html to.",
+    help="Folder to write index.html to (`her2kg site` writes the same page into its ontology-docs/).",
 )
 def docs(out_dir):
     """Write a browsable HTML page of the ontology's classes and properties (pyLODE)."""
     from .docs import write_docs
 
     click.echo(f"wrote {write_docs(out_dir)}")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Folder to write the site to: new, empty, or a site written before (it is replaced as a whole).",
+)
+@release_option
+def site(out_dir, release_dir):
+    """Write every page and picture of the server as a static site with relative links.
+
+    Entity, class and property pages, their data (Turtle, N-Triples, JSON-LD, RDF/XML), forest plots
+    and neighbourhood diagrams, a search page that searches in the browser, and the ontology
+    documentation of 'her2kg docs' (in ontology-docs/): publishable on any web server, or opened
+    from the disk.
+    """
+    from .web.site import write_site
+
+    report = write_site(release_dir, out_dir)
+    click.echo(f"wrote {out_dir}: {report.pages:,} pages, {report.pictures:,} pictures, {report.files:,} files")
+
+
+@cli.command("add-source", epilog=EXIT_CODES_HELP)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "slug", required=True, help="The publication's slug, e.g. smith-2024 (lower case, hyphens).")
+@click.option("--title", help="Title as printed. [default: the text's first line]")
+@click.option("--year", type=int, help="Year of publication.")
+@click.option("--venue", help="Journal or other venue, as printed.")
+@click.option(
+    "--kind",
+    default="journal-article",
+    show_default=True,
+    help="Publication kind: review, mini-review, original-research, news-article, journal-article, "
+    "conference-abstract.",
+)
+@click.option("--doi", help="DOI, checked against the DOI pattern (only one you have verified).")
+@click.option("--pmid", help="PubMed id, checked against its pattern (only one you have verified).")
+@click.option(
+    "--licence",
+    help="SPDX id of the text's licence. CC-BY-4.0, CC-BY-3.0, CC-BY-SA-4.0, CC-BY-NC-4.0, CC0-1.0 or "
+    "public-domain ship the text in sources/; anything else, or none, records only its SHA-256. [default: none]",
+)
+@click.option("--published-at", help="Where the text was published (URL). [default: https://doi.org/DOI]")
+@click.option("--attribution", help="Attribution as sources.yaml keeps it. [default: from title, venue, year, DOI]")
+def add_source(file, slug, title, year, venue, kind, doi, pmid, licence, published_at, attribution):
+    """Register a new source text FILE (plain UTF-8) as publication --id.
+
+    Appends its entry to sources/sources.yaml and its record to facts/publications.yaml, stores the
+    text with its LICENSE in sources/SLUG/ where the licence allows shipping it, and creates an empty
+    facts/claims/SLUG.yaml. Overwrites nothing; refuses a slug or a text (same SHA-256) already taken.
+    """
+    from .curation import NewSource, next_steps
+    from .curation import add_source as register
+
+    added = register(NewSource(file, slug, title, year, venue, kind, doi, pmid, licence, published_at, attribution))
+    how = "text shipped in sources/" if added.shipped else "text not shipped: only its SHA-256 is recorded"
+    click.echo(f"registered '{added.slug}': {added.title} (SHA-256 {added.sha256[:12]}…; {how})")
+    for what, paths in (("created ", added.created), ("appended", added.appended)):
+        for path in paths:
+            shown = (
+                path.resolve().relative_to(Path.cwd().resolve())
+                if path.resolve().is_relative_to(Path.cwd().resolve())
+                else path
+            )
+            click.echo(f"  {what} {shown}")
+    click.echo("next:")
+    for step in next_steps(added):
+        click.echo(f"  {step}")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("old_release", type=click.Path(path_type=Path))
+@click.argument("new_release", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="A readable report, JSON (stable keys, sorted; see docs/curating.md) or Markdown.",
+)
+def diff(old_release, new_release, fmt):
+    """Report what changed from OLD_RELEASE to NEW_RELEASE (two folders written by 'her2kg build').
+
+    Statements (claims, outcomes, approvals …) added, removed or changed, grouped by source publication
+    and kind, with the fields that changed; entities by kind; identifiers added, removed or changed.
+    Exits 0 whether or not the releases differ.
+    """
+    from .diff import diff_releases, render
+
+    click.echo(render(diff_releases(old_release, new_release), fmt), nl=False)
 
 
 def entry_point() -> None:

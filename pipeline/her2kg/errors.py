@@ -179,6 +179,12 @@ class RequestTooLargeError(RequestError):
     http_status = 413
 
 
+class SlowRequestError(RequestError):
+    """A request body that did not arrive whole in time (a client holding a connection open)."""
+
+    http_status = 408
+
+
 class UnsupportedMediaTypeError(RequestError):
     """A POST body of a media type the SPARQL Protocol does not define for queries."""
 

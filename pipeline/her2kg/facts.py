@@ -42,6 +42,11 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ID_IN_TEXT = re.compile(r"(?:^|[\s{,-])id:\s*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)[\"']?\s*(?:[,}#]|$)", re.MULTILINE)
 # A number, signed only where the sign is not a range dash (0.63-0.93).
 NUMBER = re.compile(r"(?:(?<![\w.])[-+])?\d+(?:\.\d+)?")
+# Drafts files (`her2kg extract`): a draft's own keys besides its record's fields, and its review status.
+DRAFTS_KEY, CANDIDATES_KEY = "drafts", "candidates"
+DRAFT_KEYS = frozenset({"review", "kind", "confidence"})
+DRAFT_PENDING, DRAFT_ACCEPTED = "draft", "accepted"
+REVIEW_STATUSES = (DRAFT_PENDING, DRAFT_ACCEPTED)
 # libyaml's composer is ~10× faster and gives the same nodes and marks; PyYAML may lack it.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -79,6 +84,22 @@ class Facts:
     records: list[Record]
     folder: Path
     display_root: Path | None = None
+    drafts_pending: dict[str, int] = field(default_factory=dict)  # drafts file → drafts awaiting review
+
+    @property
+    def pending(self) -> int:
+        return sum(self.drafts_pending.values())
+
+    def drafts_summary(self) -> str | None:
+        """One line on the drafts awaiting review, or None when there are none."""
+        if not self.pending:
+            return None
+        where = ", ".join(f"{file}: {count}" for file, count in self.drafts_pending.items())
+        return (
+            f"{self.pending} {'draft awaits' if self.pending == 1 else 'drafts await'} review, not in the graph "
+            f"({where}) — "
+            "set 'review: accepted' on those that are right, delete the others"
+        )
 
     def of_kind(self, name: str) -> list[Record]:
         return [r for r in self.records if r.kind.name == name]
@@ -116,6 +137,7 @@ class _Loader:
         self.unloaded: set[str] = set()  # ids of records that could not be loaded
         self.records: list[Record] = []
         self.defaults: dict[str, tuple[str, int]] = {}
+        self.drafts_pending: dict[str, int] = {}
 
     # -- reporting --------------------------------------------------------------------------
     def where(self, path: Path, node_or_line: yaml.Node | int) -> Location:
@@ -145,7 +167,7 @@ class _Loader:
             raise FactsError(
                 sorted(self.load_problems) + sorted(shown), suppressed=len(self.link_problems) - len(shown)
             )
-        return Facts(self.records, self.folder, self.display_root)
+        return Facts(self.records, self.folder, self.display_root, dict(sorted(self.drafts_pending.items())))
 
     def load_file(self, path: Path) -> None:
         raw = path.read_bytes()
@@ -202,7 +224,10 @@ class _Loader:
                 defaults["source"] = (value.value.strip(), value.start_mark.line + 1)
         self.defaults = defaults  # the file's defaults also fill nested evidence entries
         for key, value in document.value:
-            if key.value == "source":
+            if key.value in ("source", CANDIDATES_KEY):
+                continue
+            if key.value == DRAFTS_KEY:
+                self.load_drafts(path, value, defaults)
                 continue
             kind = KIND_BY_KEY.get(key.value)
             if kind is None:
@@ -220,6 +245,54 @@ class _Loader:
                 else:
                     self.records.append(record)
                     self.records.extend(record.children)
+
+    def load_drafts(self, path: Path, node: yaml.Node, defaults: dict[str, tuple[str, int]]) -> None:
+        """`drafts:` (written by `her2kg extract`): each draft names its record kind and its review
+        status; an accepted draft is read as an ordinary record of its kind (every usual check, at
+        its own lines), the others are only counted."""
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(path, node, f"'{DRAFTS_KEY}' must be a list of drafts (each starting with '- id: …')")
+            self.unloaded |= _ids_below(node)
+            return
+        shown = str(self.where(path, 0).file)
+        for item in node.value:
+            if not isinstance(item, yaml.MappingNode):
+                self.problem(path, item, "a draft must be a mapping of 'key: value' lines")
+                continue
+            own = {k.value: v for k, v in item.value if k.value in DRAFT_KEYS}
+            review = own.get("review")
+            status = review.value if isinstance(review, yaml.ScalarNode) else None
+            if status not in REVIEW_STATUSES:
+                self.problem(
+                    path,
+                    review if review is not None else item,
+                    f"a draft needs 'review: {DRAFT_PENDING}' or 'review: {DRAFT_ACCEPTED}'"
+                    f" (found {status!r}) — set it to '{DRAFT_ACCEPTED}' to load the draft, or delete the draft",
+                )
+                self.unloaded |= _ids_below(item)
+                continue
+            if status == DRAFT_PENDING:
+                self.drafts_pending[shown] = self.drafts_pending.get(shown, 0) + 1
+                continue
+            kind_node = own.get("kind")
+            kind = KINDS.get(kind_node.value) if isinstance(kind_node, yaml.ScalarNode) else None
+            if kind is None or kind.nested_in:
+                self.problem(
+                    path,
+                    kind_node if kind_node is not None else item,
+                    "an accepted draft needs 'kind:' naming its record kind (claim, outcome …)"
+                    + (suggest(kind_node.value, KINDS) if isinstance(kind_node, yaml.ScalarNode) else ""),
+                )
+                self.unloaded |= _ids_below(item)
+                continue
+            fields = [(k, v) for k, v in item.value if k.value not in DRAFT_KEYS]
+            record_node = yaml.MappingNode(item.tag, fields, item.start_mark, item.end_mark, item.flow_style)
+            record = self.read_record(path, kind, record_node, defaults)
+            if record is None:
+                self.unloaded |= _ids_below(item)
+            else:
+                self.records.append(record)
+                self.records.extend(record.children)
 
     def read_mapping(
         self,

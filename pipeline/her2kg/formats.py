@@ -294,7 +294,7 @@ from . import formats_kgx  # noqa: E402
 register(
     Format(
         "kgx-nodes-tsv",
-        "her2kg_kgx_nodes.tsv",
+        f"{formats_kgx.FOLDER}/nodes.tsv",
         "text/tab-separated-values",
         lambda c: formats_kgx.nodes_tsv(c.ntriples),
     )
@@ -302,19 +302,25 @@ register(
 register(
     Format(
         "kgx-edges-tsv",
-        "her2kg_kgx_edges.tsv",
+        f"{formats_kgx.FOLDER}/edges.tsv",
         "text/tab-separated-values",
         lambda c: formats_kgx.edges_tsv(c.ntriples),
     )
 )
 register(
     Format(
-        "kgx-nodes-jsonl", "her2kg_kgx_nodes.jsonl", "application/jsonl", lambda c: formats_kgx.nodes_jsonl(c.ntriples)
+        "kgx-nodes-jsonl",
+        f"{formats_kgx.FOLDER}/nodes.jsonl",
+        "application/jsonl",
+        lambda c: formats_kgx.nodes_jsonl(c.ntriples),
     )
 )
 register(
     Format(
-        "kgx-edges-jsonl", "her2kg_kgx_edges.jsonl", "application/jsonl", lambda c: formats_kgx.edges_jsonl(c.ntriples)
+        "kgx-edges-jsonl",
+        f"{formats_kgx.FOLDER}/edges.jsonl",
+        "application/jsonl",
+        lambda c: formats_kgx.edges_jsonl(c.ntriples),
     )
 )
 

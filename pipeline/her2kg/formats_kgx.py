@@ -14,10 +14,12 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from .formats_tables import MULTI, objects_of, select, store, text
+from .namespaces import BASE
 
 BIOLINK_VERSION = "4.4.4"
+FOLDER = "her2kg-kgx"  # the release's subfolder of KGX files: nodes.tsv, edges.tsv, nodes.jsonl, edges.jsonl
 PROVIDER = "infores:her2kg"  # this graph's own knowledge-source id (not in the Translator infores catalogue)
-HER2KG_PREFIX = "her2kg"  # node ids without a standard identifier: her2kg:<path> = https://w3id.org/her2kg/<path>
+HER2KG_PREFIX = "her2kg"  # node ids without a standard identifier: her2kg.<folder>:<slug> (see own_curie)
 
 CATEGORIES: dict[str, str] = {  # hk class → Biolink category
     "Gene": "biolink:Gene",
@@ -132,7 +134,7 @@ ID_PREFIXES = {
     "biolink:Disease": ["MONDO", "NCIT"],
     "biolink:Cell": ["CL", "NCIT"],
     "biolink:ClinicalTrial": ["CLINICALTRIALS"],
-    "biolink:Publication": ["PMID", "doi"],
+    "biolink:Publication": ["PMID"],  # Biolink accepts doi too, but kgx refuses a '/' in a CURIE: a DOI is an xref
 }
 NODE_COLUMNS = ["id", "category", "name", "description", "xref", "synonym", "provided_by", "iri"]
 EDGE_COLUMNS = [
@@ -166,12 +168,36 @@ def category(classes: set[str]) -> str | None:
 
 
 def node_id(path: str, kind: str, xrefs: Iterable[str]) -> str:
-    """The first identifier whose prefix Biolink accepts for the category, else her2kg:<path>."""
+    """The first identifier whose prefix Biolink accepts for the category, else our own CURIE."""
     by_prefix = {curie(x).partition(":")[0]: curie(x) for x in sorted(xrefs)}
     for prefix in ID_PREFIXES.get(kind, []):
         if prefix in by_prefix:
             return by_prefix[prefix]
-    return f"{HER2KG_PREFIX}:{path}"
+    return own_curie(path)
+
+
+def own_curie(path: str) -> str:
+    """`gene/erbb2` → `her2kg.gene:erbb2`, `ontology#inhibits` → `her2kg.ontology:inhibits`: a KGX CURIE's local
+    part holds no '/' (kgx rejects `her2kg:gene/erbb2`), so the folders go into the prefix."""
+    folder, _, slug = path.replace("#", "/").rpartition("/")
+    return f"{HER2KG_PREFIX}.{folder.replace('/', '.')}:{slug}"
+
+
+# Biolink names CLINICALTRIALS as the id prefix of a clinical trial but its prefix map (the JSON-LD context the kgx
+# validator reads) lacks it: a KGX graph with trial ids declares it, with the Bioregistry's expansion.
+UNDECLARED_BY_BIOLINK = {"CLINICALTRIALS": "https://www.clinicaltrials.gov/study/"}
+
+
+def prefix_map(prefixes: Iterable[str]) -> dict[str, str]:
+    """Where the CURIE prefixes of a graph that the Biolink prefix map does not declare expand to: our own
+    (`her2kg.gene` …) and CLINICALTRIALS. `prefixes` are the ones the graph uses."""
+    used = sorted(set(prefixes))
+    found = {p: UNDECLARED_BY_BIOLINK[p] for p in used if p in UNDECLARED_BY_BIOLINK}
+    for prefix in used:
+        if prefix.startswith(f"{HER2KG_PREFIX}."):
+            folder = prefix.removeprefix(f"{HER2KG_PREFIX}.").replace(".", "/")
+            found[prefix] = f"{BASE}{folder}" + ("#" if folder == "ontology" else "/")
+    return found
 
 
 Rows = list[dict[str, list[str] | str]]
@@ -190,7 +216,7 @@ def graph_rows(ntriples: str) -> tuple[Rows, Rows]:
         if kind is None:
             continue
         ids[path] = node_id(path, kind, xrefs.get(path, ()))
-        own = f"{HER2KG_PREFIX}:{path}"
+        own = own_curie(path)
         nodes.append(
             {
                 "id": ids[path],
@@ -220,11 +246,11 @@ def graph_rows(ntriples: str) -> tuple[Rows, Rows]:
         publications = [node_id(s, "biolink:Publication", xrefs.get(s, ())) for s in sorted(row["source"])]
         edges.append(
             {
-                "id": f"{HER2KG_PREFIX}:{claim}",
+                "id": own_curie(claim),
                 "subject": ids[subject],
                 "predicate": predicate,
                 "object": ids[object_],
-                "original_predicate": f"{HER2KG_PREFIX}:{relation}",
+                "original_predicate": own_curie(relation),
                 "knowledge_level": "knowledge_assertion",
                 "agent_type": "manual_agent",
                 "primary_knowledge_source": PROVIDER,

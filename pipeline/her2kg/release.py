@@ -207,7 +207,7 @@ def check_out_dir(out_dir: Path, inputs: Iterable[Path] = ()) -> None:
             f"{shown}: refusing to replace this folder: it is not a her2kg release (no "
             f"{MARKER} marker) and holds {_some(entries)} — {how}, or move these files away"
         )
-    foreign = [name for name in entries if name not in written]
+    foreign = _unwritten(out, written)
     if foreign:
         raise UnsafeOutputError(
             f"{shown}: refusing to replace this release: it also holds {_some(foreign)}, "
@@ -240,6 +240,19 @@ def _marked_files(folder: Path) -> set[str] | None:
     if not ours or not isinstance(files, list):
         return None
     return {str(name) for name in files} | {MARKER}
+
+
+def _unwritten(folder: Path, written: set[str]) -> list[str]:
+    """What `folder` holds that is not in `written` (paths relative to it, a subfolder's files as `sub/name`):
+    a subfolder is a build's only if it holds nothing but written files."""
+    folders = {name.rsplit("/", depth)[0] for name in written for depth in range(1, name.count("/") + 1)}
+    found: list[str] = []
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        ours = name in folders if path.is_dir() and not path.is_symlink() else name in written and path.is_file()
+        if not ours and not any(name.startswith(f"{other}/") for other in found):
+            found.append(name)
+    return found
 
 
 def _marker_text(files: list[str]) -> str:
@@ -304,7 +317,9 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
                 if group:
                     with stages.stage(stage):
                         for fmt in group:
-                            (staging / fmt.file_name).write_bytes(content.output(fmt))
+                            target = staging / fmt.file_name
+                            target.parent.mkdir(exist_ok=True)  # a subfolder of the release (her2kg-kgx/)
+                            target.write_bytes(content.output(fmt))
                             written.append(fmt.file_name)
             report = build_report(checked, len(content.triples), [*written, REPORT])
             report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
@@ -372,7 +387,7 @@ def _remove_leftovers(out_dir: Path) -> None:
         match = pattern.fullmatch(folder.name)
         if not match or not folder.is_dir() or folder.is_symlink() or _alive(int(match.group(1))):
             continue
-        if all(p.name in known and p.is_file() for p in folder.iterdir()):
+        if not _unwritten(folder, known):
             shutil.rmtree(folder, ignore_errors=True)
 
 

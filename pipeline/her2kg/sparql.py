@@ -60,6 +60,24 @@ REMOTE_WORDS = {
 }
 
 
+# pyoxigraph's parser is recursive: a few thousand nested brackets overflow its stack and end the
+# process (a query worker), so deeper nesting is refused before it parses. Real queries nest a few
+# levels; 200 leaves room for generated ones.
+MAX_NESTING = 200
+_BRACKET = re.compile(r"[(){}\[\]]")
+
+
+def nesting(text: str) -> int:
+    """How deep the query's brackets ( { [ nest, outside strings, IRIs and comments."""
+    if sum(text.count(b) for b in "({[") <= MAX_NESTING:  # the common case, at C speed
+        return 0
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_TOKEN.sub(" ", text)):
+        depth += 1 if bracket in "({[" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 # A refused keyword is also a plain substring of the upper-cased text: where none of them occurs at
 # all (most queries), the guard is decided without tokenising, which takes ~0.1 ms on a 3 KB query.
 REFUSED_WORDS = [word.encode("ascii") for word in sorted(UPDATE_WORDS | REMOTE_WORDS.keys())]
@@ -73,7 +91,13 @@ def keywords(text: str) -> set[str]:
 def check_read_only(text: str) -> None:
     """Refuse what a read-only, local endpoint must not run, before any engine sees it: updates
     (ForbiddenQueryError), and LOAD, SERVICE, FROM / FROM NAMED, which engines may follow by
-    fetching an IRI (QueryError: the SPARQL Protocol's 400, not the 403 of an update)."""
+    fetching an IRI (QueryError: the SPARQL Protocol's 400, not the 403 of an update), and
+    brackets nested deeper than the parser can take (QueryError)."""
+    depth = nesting(text)
+    if depth > MAX_NESTING:
+        raise QueryError(
+            f"the query nests {depth} levels of brackets deep, over the limit of {MAX_NESTING} — flatten it"
+        )
     upper = text.encode("utf-8", "surrogatepass").upper()  # bytes.upper() changes ASCII letters only
     if not any(word in upper for word in REFUSED_WORDS):
         return  # none of the words occurs anywhere, so none is a keyword: no need to tokenise

@@ -361,6 +361,10 @@ class _Worker:
         encoded = {v.value: encode(t) for v, t in substitutions.items()} if substitutions else None
         self.conn.sendall(_frame((text, encoded, max_rows, dataset, base_iri, formats)))
 
+    def ended(self) -> bool:
+        """Whether an idle worker has gone: it never speaks unasked, so a readable socket is its end."""
+        return bool(select.select([self.conn], [], [], 0)[0])
+
     def _take(self) -> tuple | None:
         """The next message, if it has arrived whole."""
         if len(self.buffer) < 4:
@@ -592,6 +596,8 @@ class WorkerPool:
         """Ask `worker` the query; a worker found dead is replaced and the next one asked."""
         for attempt in range(self.size + 1):
             try:
+                if worker.ended():
+                    raise ConnectionResetError
                 worker.ask(text, substitutions, max_rows, dataset, base_iri, formats)
                 break
             except OSError:  # the worker ended while it waited (killed from outside): the next one asks

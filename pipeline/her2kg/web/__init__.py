@@ -6,7 +6,9 @@ pages, and the server that runs them (`her2kg serve`).
 
 Modules: `app` (configuration, shared state, routes, errors, access log), `protocol` (/sparql),
 `api` (/api, /openapi.json), `backend` (the embedded store's worker pool or an external
-endpoint), `server` (binding a socket and running uvicorn), `pages` (the HTML pages).
+endpoint), `server` (binding a socket and running uvicorn), `pages` (the HTML pages), `entities`
+(the graph's IRIs as pages and data), `pictures` (forest plots, neighbourhood diagrams), `links`
+(server paths or relative files), `site` (the static site).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ Routes (the pages add theirs through `pages.page_routes(state)`):
     GET /health                 version, triples, uptime, workers
     GET /<kind>/<slug>, /ontology…  the graph's own IRIs, dereferenced (entities.entity_routes)
     GET /api/search?q=          records by label, synonym or identifier
+    GET /<kind>/<slug>/<name>.svg  a record's picture: forest.svg, neighbourhood.svg (pictures.py)
 
 Every error the library raises becomes a response here, in one place (`error_response`), with its
 `http_status` and its message as plain text (JSON under /api/); anything else becomes a plain 500
@@ -95,7 +96,8 @@ class State:
             listed = json.loads((self.release_dir / "build-report.json").read_text(encoding="utf-8"))["files"]
         except (OSError, ValueError, KeyError):
             return []
-        return [name for name in listed if "/" not in name and (self.release_dir / name).is_file()]
+        # Names come from the report, never from the request: a listed `her2kg-kgx/nodes.tsv` is served, `../x` not.
+        return [name for name in listed if ".." not in name.split("/") and (self.release_dir / name).is_file()]
 
     @classmethod
     def open(cls, config: ServerConfig) -> State:
@@ -215,7 +217,7 @@ def create_app(config: ServerConfig, state: State | None = None) -> Starlette:
     routes: list[BaseRoute] = [
         Route("/sparql", protocol.sparql, methods=["GET", "POST"]),
         Route("/.well-known/void", protocol.void),
-        Route("/release/{name}", release_file),
+        Route("/release/{name:path}", release_file),
         Route("/api/queries", api.list_queries),
         Route("/api/queries/{name}", api.run_query),
         Route("/openapi.json", api.openapi),
@@ -280,6 +282,9 @@ async def release_file(request: Request) -> Response:
         offered = ", ".join(state.release_files) or "none (this server has no release folder)"
         raise NotFoundError(f"no release file {name!r}; the release files: {offered}")
     path = state.release_dir / name
-    return FileResponse(
-        path, media_type=RELEASE_MEDIA_TYPES.get(path.suffix, "application/octet-stream"), filename=name
-    )
+    from ..formats import FORMATS
+
+    registered = {f.file_name: f.media_type for f in FORMATS.values()}
+    media = registered.get(name) or RELEASE_MEDIA_TYPES.get(path.suffix, "application/octet-stream")
+    # a file of a subfolder downloads as `her2kg-kgx-nodes.tsv`: a file name has no slash
+    return FileResponse(path, media_type=media, filename=name.replace("/", "-"))

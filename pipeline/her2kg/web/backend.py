@@ -255,15 +255,7 @@ class EndpointBackend:
         from starlette.concurrency import run_in_threadpool
 
         def written() -> tuple[str, bytes | bool | None, bool]:
-            with self.execute(text, timeout=timeout, max_rows=max_rows, dataset=dataset) as results:
-                if results.kind == "boolean":
-                    return "boolean", bool(results.boolean), False
-                fmt = formats.get(results.kind)
-                if fmt is None:
-                    return results.kind, None, False
-                out = io.StringIO()
-                write(results, fmt, out)
-            return results.kind, out.getvalue().encode("utf-8"), results.truncated
+            return _written(self.execute(text, timeout=timeout, max_rows=max_rows, dataset=dataset), formats)
 
         return await run_in_threadpool(written)
 
@@ -275,6 +267,20 @@ class EndpointBackend:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _written(results: Results, formats: dict[str, str | None]) -> tuple[str, bytes | bool | None, bool]:
+    """Results written in Python in the format `formats` gives for their kind, as
+    WorkerPool.answer_async answers: (kind, body or the bool of an ASK or None, truncated)."""
+    with results:
+        if results.kind == "boolean":
+            return "boolean", bool(results.boolean), False
+        fmt = formats.get(results.kind)
+        if fmt is None:
+            return results.kind, None, False
+        out = io.StringIO()
+        write(results, fmt, out)
+    return results.kind, out.getvalue().encode("utf-8"), results.truncated
 
 
 def _term(value: dict) -> Term:
@@ -308,3 +314,72 @@ def _solutions(answer: dict, max_rows: int) -> Results:
     )
     results._rows = iter(rows)
     return results
+
+
+class InProcessBackend:
+    """A pyoxigraph store queried in this process, with no worker pool and no limits: for writing
+    the static site (`her2kg site`), where every query is one of the pages' own."""
+
+    kind = "memory"
+    immutable = True
+
+    def __init__(self, store: pyoxigraph.Store):
+        self.store = store
+        self.triples: int | None = len(store)
+
+    def execute(
+        self,
+        text: str,
+        *,
+        substitutions: dict | None = None,
+        timeout: float = 0,
+        max_rows: int = 0,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> Results:
+        answer = self.store.query(text, substitutions=substitutions, base_iri=base_iri)
+        if isinstance(answer, pyoxigraph.QueryBoolean):
+            return Results(kind="boolean", boolean=bool(answer))
+        if isinstance(answer, pyoxigraph.QueryTriples):
+            return Results(kind="graph", _rows=iter([(t.subject, t.predicate, t.object) for t in answer]))
+        variables = answer.variables
+        return Results(
+            kind="solutions",
+            variables=tuple(v.value for v in variables),
+            _rows=iter([tuple(solution[v] for v in variables) for solution in answer]),
+        )
+
+    async def execute_async(
+        self,
+        text: str,
+        *,
+        timeout: float = 0,
+        max_rows: int = 0,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> Results:
+        return self.execute(text, base_iri=base_iri)
+
+    async def answer_async(
+        self,
+        text: str,
+        formats: dict[str, str | None],
+        *,
+        timeout: float = 0,
+        max_rows: int = 0,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> tuple[str, bytes | bool | None, bool]:
+        return _written(self.execute(text, base_iri=base_iri), formats)
+
+    def has_graph(self, iri: str) -> bool:
+        return self.store.contains_named_graph(pyoxigraph.NamedNode(iri))
+
+    def bind(self, query: catalog.CannedQuery, given: dict[str, str]) -> dict:
+        return catalog.bind(query, given, self.store)
+
+    def workers(self) -> dict:
+        return {"size": 0, "idle": 0, "replaced": 0}
+
+    def close(self) -> None:
+        pass

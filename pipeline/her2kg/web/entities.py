@@ -41,7 +41,9 @@ from ..errors import NotAcceptableError, NotFoundError, UsageError
 from ..namespaces import BASE, HK, ONTOLOGY_IRI, sparql_prologue
 from ..results import MEDIA_TYPES, accepted, negotiate
 from ..schema import KIND_PREFIXES
+from . import pictures
 from .app import State
+from .links import SERVER, Links
 from .pages import SECURITY_HEADERS
 
 TEMPLATE = Template((Path(__file__).parent / "templates" / "entity.html").read_text(encoding="utf-8"))
@@ -106,17 +108,26 @@ STRATEGY_TRIALS = """SELECT ?this ?strategy ?slabel ?trial ?tlabel WHERE {
   ?strategy hk:overcomes|hk:proposedAgainst ?this ; hk:testedIn ?trial .
   OPTIONAL { ?strategy rdfs:label ?slabel } OPTIONAL { ?trial rdfs:label ?tlabel }
 }"""
+DRUG_MECHANISMS = """SELECT ?this ?mechanism ?label ?via ?vialabel WHERE {
+  { ?mechanism hk:confersResistanceTo ?this }
+  UNION { ?this hk:inClass/hk:broaderClass* ?via . ?mechanism hk:confersResistanceTo ?via OPTIONAL { ?via rdfs:label ?vialabel } }
+  ?mechanism a hk:ResistanceMechanism .
+  FILTER NOT EXISTS { ?mechanism hk:spares ?this }
+  OPTIONAL { ?mechanism rdfs:label ?label }
+}"""
+LABEL = "SELECT ?this ?label WHERE { ?this rdfs:label ?label }"
 INSTANCES = """SELECT ?this ?s ?label WHERE { ?s a ?this . OPTIONAL { ?s rdfs:label ?label } }"""
 USES = """SELECT ?this (COUNT(*) AS ?n) WHERE { ?s ?this ?o } GROUP BY ?this"""
 # Search: each text a record is known by, with what kind of name it is.
-SEARCH = """SELECT ?q ?s ?v ?how ?label WHERE {
-  VALUES (?name ?how) { (rdfs:label "label") (skos:prefLabel "label") (skos:altLabel "synonym")
+NAMED_BY = """VALUES (?name ?how) { (rdfs:label "label") (skos:prefLabel "label") (skos:altLabel "synonym")
                         (oboInOwl:hasExactSynonym "synonym") (oboInOwl:hasRelatedSynonym "synonym")
                         (oboInOwl:hasDbXref "identifier") (dcterms:identifier "identifier") }
-  ?s ?name ?v .
+  ?s ?name ?v ."""
+SEARCH = f"""SELECT ?q ?s ?v ?how ?label WHERE {{
+  {NAMED_BY}
   FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?v)), ?q))
-  OPTIONAL { ?s rdfs:label ?label }
-}"""
+  OPTIONAL {{ ?s rdfs:label ?label }}
+}}"""
 
 
 # --- IRIs and links ------------------------------------------------------------------------------
@@ -147,14 +158,14 @@ def _short(iri: str) -> str:
     return re.split(r"[#/]", iri.rstrip("/"))[-1] or iri
 
 
-def link(iri: str, label: str | None = None) -> str:
-    return f'<a href="{escape(href(iri))}">{escape(label or _short(iri))}</a>'
+def link(iri: str, label: str | None, links: Links) -> str:
+    return f'<a href="{escape(links(href(iri)))}">{escape(label or _short(iri))}</a>'
 
 
-def show(term: Any, label: Any = None) -> str:
+def show(term: Any, label: Any, links: Links) -> str:
     """A term in a page: an IRI as a link (with its label when it has one), a literal as text."""
     if isinstance(term, pyoxigraph.NamedNode):
-        return link(term.value, _value(label) or None)
+        return link(term.value, _value(label) or None, links)
     if isinstance(term, pyoxigraph.BlankNode):
         return '<span class="bnode">(anonymous)</span>'
     return escape(_value(term))
@@ -217,11 +228,14 @@ def _extension(fmt: str) -> str:
     return next(ext for ext, f in EXTENSIONS.items() if f == fmt)
 
 
-def rdf_response(triples: Iterable[pyoxigraph.Triple], fmt: str) -> Response:
+def rdf_bytes(triples: Iterable[pyoxigraph.Triple], fmt: str) -> bytes:
     from ..sparql import QUERY_PREFIXES
 
     prefixes = QUERY_PREFIXES if fmt in ("turtle", "jsonld") else None
-    body = pyoxigraph.serialize(list(triples), format=_pyox_format(fmt), prefixes=prefixes) or b""
+    return pyoxigraph.serialize(list(triples), format=_pyox_format(fmt), prefixes=prefixes) or b""
+
+
+def _data_response(body: bytes, fmt: str) -> Response:
     return Response(body, media_type=MEDIA_TYPES[fmt] + "; charset=utf-8", headers={"Vary": "Accept"})
 
 
@@ -231,33 +245,42 @@ def _pyox_format(fmt: str) -> pyoxigraph.RdfFormat:
     return RDF_FORMATS[fmt]
 
 
-def html_response(title: str, body: str, *, query: str = "", alternates: str = "", status: int = 200) -> Response:
-    formats = (
-        'Also as <a href="/sparql">SPARQL</a>.'
-        if not alternates
-        else "This page as data: " + " · ".join(re.findall(r"<a [^>]*>[^<]*</a>", alternates))
-    )
-    page = TEMPLATE.substitute(
+def render_page(title: str, body: str, links: Links, *, query: str = "", data: str = "") -> str:
+    """A whole page around `body`: header with the search box, footer with the page's data versions
+    (the documents of the site path `data`, when it has them). Every link goes through `links`."""
+    alternates = _alternates(data, links) if data else []
+    if alternates:
+        formats = "This page as data: " + " · ".join(f'<a href="{href_}">{ext}</a>' for ext, href_, _ in alternates)
+    elif links.offers("/sparql"):
+        formats = f'Also as <a href="{escape(links("/sparql"))}">SPARQL</a>.'
+    else:
+        formats = ""
+    return TEMPLATE.substitute(
         title=escape(title),
         body=body,
         query=escape(query),
-        alternates=re.sub(r"<a [^>]*>[^<]*</a>", "", alternates),
+        alternates="\n".join(f'<link rel="alternate" type="{media}" href="{href_}">' for _, href_, media in alternates),
         formats=formats,
+        css=escape(links("/static/her2kg.css")),
+        home=escape(links("/")),
+        ontology=escape(links("/ontology")),
+        search=escape(links("/search")),
+        search_script=(
+            f'<script src="{escape(links("/search-index.js"))}" defer></script>'
+            f'<script src="{escape(links("/static/search.js"))}" defer></script>'
+            if links.static
+            else ""
+        ),
     )
+
+
+def html_response(page: str, status: int = 200) -> Response:
     return HTMLResponse(page, status_code=status, headers={**SECURITY_HEADERS, "Vary": "Accept"})
 
 
-def _alternates(path: str) -> str:
-    """<link rel=alternate> lines for the data versions of a page, and the same as visible links."""
-    lines = []
-    for ext, fmt in EXTENSIONS.items():
-        if fmt == "html":
-            continue
-        lines.append(
-            f'<link rel="alternate" type="{MEDIA_TYPES[fmt]}" href="{escape(path)}.{ext}">'
-            f'<a href="{escape(path)}.{ext}">{escape(ext)}</a>'
-        )
-    return "\n".join(lines)
+def _alternates(path: str, links: Links) -> list[tuple[str, str, str]]:
+    """The data versions of the page at `path`: (extension, escaped link, media type)."""
+    return [(ext, escape(links(f"{path}.{ext}")), MEDIA_TYPES[fmt]) for ext, fmt in EXTENSIONS.items() if fmt != "html"]
 
 
 # --- entity pages --------------------------------------------------------------------------------
@@ -310,11 +333,11 @@ SHOWN_APART = {
 }
 
 
-def render_entity(item: Entity, extra: str = "", claims_shown: int | None = None) -> str:
+def render_entity(item: Entity, links: Links, extra: str = "", claims_shown: int | None = None) -> str:
     parts = [f"<h1>{escape(item.label)}</h1>", f'<p class="iri"><code>{escape(item.iri)}</code></p>']
     if item.types:
         parts.append(
-            '<p class="types">' + ", ".join(show(r["o"], r["olabel"]) for r in _unique(item.types, "o")) + "</p>"
+            '<p class="types">' + ", ".join(show(r["o"], r["olabel"], links) for r in _unique(item.types, "o")) + "</p>"
         )
     for definition in item.values(str(SKOS.definition)):
         parts.append(f'<p class="definition">{escape(_value(definition))}</p>')
@@ -335,11 +358,11 @@ def render_entity(item: Entity, extra: str = "", claims_shown: int | None = None
     parts.append(extra)
     outgoing = [r for r in item.outgoing if _value(r["p"]) not in SHOWN_APART]
     if outgoing:
-        parts.append("<section><h2>Relations</h2>" + _grouped(outgoing, "o", "olabel") + "</section>")
+        parts.append("<section><h2>Relations</h2>" + _grouped(outgoing, "o", "olabel", links) + "</section>")
     if item.incoming:
-        parts.append("<section><h2>Referred to by</h2>" + _grouped(item.incoming, "s", "slabel") + "</section>")
+        parts.append("<section><h2>Referred to by</h2>" + _grouped(item.incoming, "s", "slabel", links) + "</section>")
     if item.claims:
-        parts.append(render_claims(item.claims, claims_shown))
+        parts.append(render_claims(item.claims, links, claims_shown))
     return "\n".join(parts)
 
 
@@ -352,7 +375,7 @@ def _unique(found: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     return kept
 
 
-def _grouped(found: list[dict[str, Any]], key: str, label: str) -> str:
+def _grouped(found: list[dict[str, Any]], key: str, label: str, links: Links) -> str:
     """Relations as a definition list, one entry per property, its values sorted by label."""
     groups: dict[Any, list[dict[str, Any]]] = {}
     for row in found:
@@ -364,16 +387,16 @@ def _grouped(found: list[dict[str, Any]], key: str, label: str) -> str:
         for row in values:
             names.setdefault(row[key], row[label])
         plabel = next((_value(r["plabel"]) for r in values if r["plabel"] is not None), None)
-        out.append(f"<dt>{link(_value(predicate), plabel)}</dt>")
+        out.append(f"<dt>{link(_value(predicate), plabel, links)}</dt>")
         shown = sorted(names.items(), key=lambda kv: (_value(kv[1]) or _value(kv[0])).casefold())
-        out.append("<dd>" + "</dd><dd>".join(show(term, name) for term, name in shown[:VALUES_SHOWN]) + "</dd>")
+        out.append("<dd>" + "</dd><dd>".join(show(term, name, links) for term, name in shown[:VALUES_SHOWN]) + "</dd>")
         if len(shown) > VALUES_SHOWN:  # a vocabulary value is used by thousands: the page stays readable
             out.append(f'<dd class="more">… and {len(shown) - VALUES_SHOWN:,} more (ask /sparql for all)</dd>')
     out.append("</dl>")
     return "".join(out)
 
 
-def render_claims(claims: list[dict[str, Any]], limit: int | None = None) -> str:
+def render_claims(claims: list[dict[str, Any]], links: Links, limit: int | None = None) -> str:
     """Every claim about the entity: quote, hedge, evidence kind, polarity, source — supporting,
     negative and hedged claims marked apart (a class, a word and a colour, not colour alone)."""
     merged: dict[str, dict[str, Any]] = {}
@@ -389,13 +412,13 @@ def render_claims(claims: list[dict[str, Any]], limit: int | None = None) -> str
         kind = POLARITY_CLASS.get(polarity, "unstated")
         classes = f"claim {kind}" + (" hedged" if hedge in HEDGED else "")
         quotes = "".join(f"<blockquote>{escape(q)}</blockquote>" for q in sorted(claim["quotes"]))
-        source = show(claim["source"], claim["sourcelabel"]) if claim["source"] is not None else "no source"
+        source = show(claim["source"], claim["sourcelabel"], links) if claim["source"] is not None else "no source"
         section = f", {escape(_value(claim['section']))}" if claim["section"] is not None else ""
         out.append(
             f'<li class="{classes}"><p class="verdict"><span class="polarity">{escape(polarity)}</span>'
             f"{f' <span class=hedge>{escape(hedge)}</span>' if hedge else ''} · "
             f"{escape(_short(_value(claim['evidence'])) if claim['evidence'] is not None else '')} · "
-            f"as {escape(', '.join(sorted(claim['roles'])))} · {link(iri, _short(iri))}</p>"
+            f"as {escape(', '.join(sorted(claim['roles'])))} · {link(iri, _short(iri), links)}</p>"
             f'{quotes}<p class="source">Source: {source}{section}</p></li>'
         )
     out.append("</ul>")
@@ -405,7 +428,7 @@ def render_claims(claims: list[dict[str, Any]], limit: int | None = None) -> str
     return "".join(out)
 
 
-async def trial_extra(state: State, iri: str) -> str:
+async def trial_extra(state: State, iri: str, links: Links) -> str:
     """A trial's arms and its outcomes as a table."""
     arms: dict[str, dict[str, Any]] = {}
     for row in await rows(state, ARMS, iri):
@@ -417,8 +440,8 @@ async def trial_extra(state: State, iri: str) -> str:
         parts.append(
             "<section><h2>Arms</h2><ul>"
             + "".join(
-                f"<li>{link(a, _value(arm['label']) or None)}: "
-                + ", ".join(show(d, dl) for d, dl in arm["drugs"].items())
+                f"<li>{link(a, _value(arm['label']) or None, links)}: "
+                + ", ".join(show(d, dl, links) for d, dl in arm["drugs"].items())
                 + "</li>"
                 for a, arm in sorted(arms.items())
             )
@@ -431,15 +454,15 @@ async def trial_extra(state: State, iri: str) -> str:
         for row in sorted(outcomes, key=lambda r: (_value(r["endpoint"]), _value(r["subgroup"]), _value(r["outcome"]))):
             ci = f"{_value(row['low'])}–{_value(row['high'])}" if row["low"] is not None else ""
             cells = (
-                link(_value(row["outcome"])),
-                show(row["endpoint"]),
-                show(row["subgroup"]),
-                show(row["analysis"]),
-                show(row["hr"]),
+                link(_value(row["outcome"]), None, links),
+                show(row["endpoint"], None, links),
+                show(row["subgroup"], None, links),
+                show(row["analysis"], None, links),
+                show(row["hr"], None, links),
                 escape(ci),
-                show(row["p"]),
+                show(row["p"], None, links),
                 escape(_short(_value(row["polarity"]))) if row["polarity"] is not None else "",
-                show(row["source"]),
+                show(row["source"], None, links),
             )
             body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         parts.append(
@@ -452,7 +475,7 @@ async def trial_extra(state: State, iri: str) -> str:
     return "".join(parts)
 
 
-async def mechanism_extra(state: State, iri: str) -> str:
+async def mechanism_extra(state: State, iri: str, links: Links) -> str:
     """The strategies proposed against a mechanism and the trials that tested them: the way from a
     mechanism to clinical evidence."""
     strategies: dict[Any, dict[str, Any]] = {}
@@ -465,8 +488,10 @@ async def mechanism_extra(state: State, iri: str) -> str:
     return (
         "<section><h2>Strategies against it, and their trials</h2><ul>"
         + "".join(
-            f"<li>{show(term, strategy['label'])} — tested in "
-            + ", ".join(show(t, tl) for t, tl in sorted(strategy["trials"].items(), key=lambda kv: _value(kv[0])))
+            f"<li>{show(term, strategy['label'], links)} — tested in "
+            + ", ".join(
+                show(t, tl, links) for t, tl in sorted(strategy["trials"].items(), key=lambda kv: _value(kv[0]))
+            )
             + "</li>"
             for term, strategy in items
         )
@@ -474,20 +499,119 @@ async def mechanism_extra(state: State, iri: str) -> str:
     )
 
 
-async def record_document(request: Request, iri: str, path: str, fmt: str) -> Response:
-    state: State = request.app.state.her2kg
-    if fmt != "html":
-        if not (await rows(state, EXISTS, iri))[0]["answer"]:
-            raise NotFoundError(f"nothing is known about {iri}")
-        return rdf_response((r["triple"] for r in await rows(state, DESCRIBE, iri)), fmt)
+async def drug_extra(state: State, iri: str, links: Links) -> str:
+    """The resistance mechanisms that affect a drug: directly, or through a class it belongs to."""
+    mechanisms: dict[Any, dict[str, Any]] = {}
+    for row in await rows(state, DRUG_MECHANISMS, iri):
+        found = mechanisms.setdefault(row["mechanism"], {"label": row["label"], "via": {}})
+        if row["via"] is not None:
+            found["via"][row["via"]] = row["vialabel"]
+    if not mechanisms:
+        return ""
+    items = sorted(mechanisms.items(), key=lambda kv: (_value(kv[1]["label"]) or _value(kv[0])).casefold())
+    return (
+        f'<section class="mechanisms"><h2>Resistance mechanisms ({len(items)})</h2><ul class="columns">'
+        + "".join(
+            f"<li>{show(term, found['label'], links)}"
+            + (
+                " <small>through "
+                + ", ".join(show(c, cl, links) for c, cl in sorted(found["via"].items()))
+                + "</small>"
+                if found["via"]
+                else ""
+            )
+            + "</li>"
+            for term, found in items
+        )
+        + "</ul></section>"
+    )
+
+
+PICTURE_TITLES = {"forest": "Hazard ratios", "neighbourhood": "Neighbourhood"}
+
+
+def _run(state: State) -> pictures.Run:
+    """The pictures' queries through the server's backend, ?this bound to the record."""
+    return lambda text, iri: _rows(state, text, {THIS: pyoxigraph.NamedNode(iri)})
+
+
+async def pictures_html(state: State, iri: str, path: str, label: str, links: Links) -> str:
+    """The record's pictures as <img> (files at /<kind>/<slug>/<name>.svg) with a download link;
+    nothing for a picture without data, so a page never shows a broken image."""
+    kind = path.split("/")[1]
+    parts = []
+    for name, kinds in pictures.PICTURES.items():
+        if kind not in kinds or not await run_in_threadpool(pictures.has_picture, _run(state), iri, name):
+            continue
+        source = escape(links(f"{path}/{name}.svg"))
+        what = (
+            "hazard ratios with 95% confidence intervals"
+            if name == "forest"
+            else "targets, resistance mechanisms and strategies"
+        )
+        parts.append(
+            f'<section class="picture" id="{name}"><h2>{PICTURE_TITLES[name]}</h2><figure>'
+            f'<img src="{source}" alt="{escape(f"{PICTURE_TITLES[name]} of {label}: {what}")}">'
+            f'<figcaption><a href="{source}" download>Download the picture (SVG)</a></figcaption></figure></section>'
+        )
+    return "".join(parts)
+
+
+async def record_page(state: State, iri: str, path: str, links: Links) -> str:
+    """The HTML page of the record `iri` (site path `path`, such as /drug/neratinib)."""
     item = await entity(state, iri)
     extra = ""
     if iri.startswith(BASE + "trial/"):
-        extra = await trial_extra(state, iri)
+        extra = await trial_extra(state, iri, links)
     elif iri.startswith(BASE + "mechanism/"):
-        extra = await mechanism_extra(state, iri)
+        extra = await mechanism_extra(state, iri, links)
+    elif iri.startswith(BASE + "drug/"):
+        extra = await drug_extra(state, iri, links)
+    extra = await pictures_html(state, iri, path, item.label, links) + extra
     shown = CLAIMS_SHOWN if iri.startswith(BASE + "vocab/") else None
-    return html_response(item.label, render_entity(item, extra, shown), alternates=_alternates(path))
+    return render_page(item.label, render_entity(item, links, extra, shown), links, data=path)
+
+
+async def record_data(state: State, iri: str, fmt: str) -> bytes:
+    """The triples about the record `iri` (out and in) in an RDF format (a key of MEDIA_TYPES)."""
+    if not (await rows(state, EXISTS, iri))[0]["answer"]:
+        raise NotFoundError(f"nothing is known about {iri}")
+    return rdf_bytes((r["triple"] for r in await rows(state, DESCRIBE, iri)), fmt)
+
+
+async def record_document(request: Request, iri: str, path: str, fmt: str) -> Response:
+    state: State = request.app.state.her2kg
+    if fmt != "html":
+        return _data_response(await record_data(state, iri, fmt), fmt)
+    return html_response(await record_page(state, iri, path, SERVER))
+
+
+def _label(state: State, iri: str) -> str:
+    labels = sorted(_value(r["label"]) for r in _rows(state, LABEL, {THIS: pyoxigraph.NamedNode(iri)}))
+    return labels[0] if labels else _short(iri)
+
+
+def picture_svg(state: State, iri: str, name: str) -> str | None:
+    """The picture `name` of the record `iri` as SVG text; None when it has nothing to draw."""
+    return pictures.picture_svg(_run(state), iri, name, _label(state, iri))
+
+
+async def picture(request: Request) -> Response:
+    """/<kind>/<slug>/<name>.svg: a record's picture."""
+    kind, slug, name = (request.path_params[k] for k in ("kind", "slug", "name"))
+    if kind not in pictures.PICTURES.get(name, ()):
+        raise NotFoundError(
+            f"no picture at {request.url.path}: "
+            + "; ".join(f"{n}.svg for a {', '.join(kinds)}" for n, kinds in pictures.PICTURES.items())
+        )
+    state: State = request.app.state.her2kg
+    iri = BASE + f"{kind}/{slug}"
+    if not (await rows(state, EXISTS, iri))[0]["answer"]:
+        raise NotFoundError(f"nothing is known about {iri}")
+    svg = await run_in_threadpool(picture_svg, state, iri, name)
+    if svg is None:
+        raise NotFoundError(f"{iri} has nothing to draw as {name}.svg (no hazard ratios, or no neighbours)")
+    return Response(svg, media_type="image/svg+xml", headers=SECURITY_HEADERS)
 
 
 def _split(name: str) -> tuple[str, str | None]:
@@ -505,6 +629,9 @@ async def record(request: Request) -> Response:
             f"no page at {request.url.path}: IRIs here are /<kind>/<slug> with a kind among "
             f"{', '.join(sorted(KIND_PREFIXES))}, vocab, ontology"
         )
+    if any(segment in ("", ".", "..") for segment in rest.split("/")):
+        # A dot segment would make the redirect below point outside /<kind>/ (path traversal).
+        raise NotFoundError(f"no page at {request.url.path}: a record's path has no empty, '.' or '..' segment")
     slug, fmt = _split(rest)
     path = f"/{kind}/{slug}"
     iri = BASE + f"{kind}/{slug}"
@@ -530,10 +657,10 @@ def _rdflib_response(graph: Graph, fmt: str) -> Response:
     return Response(body, media_type=MEDIA_TYPES[fmt] + "; charset=utf-8", headers={"Vary": "Accept"})
 
 
-def _term_link(term: Any, graph: Graph) -> str:
+def _term_link(term: Any, graph: Graph, links: Links) -> str:
     if isinstance(term, URIRef):
         label = graph.value(term, RDFS.label)
-        return link(str(term), str(label) if label is not None else None)
+        return link(str(term), str(label) if label is not None else None, links)
     return '<span class="bnode">(an expression)</span>'
 
 
@@ -547,10 +674,15 @@ async def ontology(request: Request) -> Response:
             return await term_page(request, name, fmt)
     elif "ext" in request.path_params and fmt is None:
         raise NotFoundError(f"no {request.url.path}: the ontology is offered as {', '.join(EXTENSIONS)}")
-    graph = ontology_graph()
     fmt = fmt or wanted_format(request)
     if fmt != "html":
-        return _rdflib_response(graph, fmt)
+        return _rdflib_response(ontology_graph(), fmt)
+    return html_response(ontology_page(SERVER))
+
+
+def ontology_page(links: Links) -> str:
+    """The ontology's page: its description and every class and property, linked to their pages."""
+    graph = ontology_graph()
     kinds = [
         ("Classes", OWL.Class),
         ("Object properties", OWL.ObjectProperty),
@@ -572,28 +704,39 @@ async def ontology(request: Request) -> Response:
         if terms:
             parts.append(
                 f'<section><h2>{title} ({len(terms)})</h2><ul class="columns">'
-                + "".join(f"<li>{_term_link(t, graph)}</li>" for t in terms)
+                + "".join(f"<li>{_term_link(t, graph, links)}</li>" for t in terms)
                 + "</ul></section>"
             )
-    return html_response("ontology", "".join(parts), alternates=_alternates("/ontology"))
+    return render_page("ontology", "".join(parts), links, data="/ontology")
 
 
 async def term_page(request: Request, name: str, fmt: str | None) -> Response:
     """A class or property of the ontology: its definition, alignments, hierarchy, domain and range,
     and its instances (or uses) in the graph with counts."""
-    state: State = request.app.state.her2kg
     graph = ontology_graph()
-    term = HK[name]
-    if (term, None, None) not in graph:
+    if (HK[name], None, None) not in graph:
         raise NotFoundError(f"the ontology has no term {name!r} — the ontology's terms are listed at /ontology")
     fmt = fmt or wanted_format(request)
     if fmt != "html":
-        described = Graph()
-        for triple in graph.triples((term, None, None)):
-            described.add(triple)
-        for triple in graph.triples((None, None, term)):
-            described.add(triple)
-        return _rdflib_response(described, fmt)
+        return _rdflib_response(term_graph(name), fmt)
+    return html_response(await term_html(request.app.state.her2kg, name, SERVER))
+
+
+def term_graph(name: str) -> Graph:
+    """The ontology's triples about its term `name`, out and in."""
+    graph, term = ontology_graph(), HK[name]
+    described = Graph()
+    for triple in graph.triples((term, None, None)):
+        described.add(triple)
+    for triple in graph.triples((None, None, term)):
+        described.add(triple)
+    return described
+
+
+async def term_html(state: State, name: str, links: Links) -> str:
+    """The page of the ontology's term `name` (a class or a property)."""
+    graph = ontology_graph()
+    term = HK[name]
     label = str(graph.value(term, RDFS.label) or name)
     types = [t for t in graph.objects(term, RDF.type)]
     parts = [
@@ -627,7 +770,7 @@ async def term_page(request: Request, name: str, fmt: str | None) -> Response:
     for title, found in sections:
         terms = sorted(set(found), key=str)
         if terms:
-            dl.append(f"<dt>{title}</dt>" + "".join(f"<dd>{_term_link(t, graph)}</dd>" for t in terms))
+            dl.append(f"<dt>{title}</dt>" + "".join(f"<dd>{_term_link(t, graph, links)}</dd>" for t in terms))
     for predicate, title in alignments:
         for target in sorted(graph.objects(term, predicate), key=str):
             dl.append(
@@ -640,7 +783,7 @@ async def term_page(request: Request, name: str, fmt: str | None) -> Response:
         parts.append(
             f'<section><h2>Instances ({len(instances)})</h2><ul class="columns">'
             + "".join(
-                f"<li>{show(r['s'], r['label'])}</li>"
+                f"<li>{show(r['s'], r['label'], links)}</li>"
                 for r in sorted(instances, key=lambda r: (_value(r["label"]) or _value(r["s"])).casefold())[
                     :INSTANCE_LIMIT
                 ]
@@ -648,9 +791,10 @@ async def term_page(request: Request, name: str, fmt: str | None) -> Response:
             + "</ul></section>"
         )
     else:
-        uses = (await rows(state, USES, str(term)))[0]["n"]
-        parts.append(f"<p>Used in {escape(_value(uses))} statements of the graph.</p>")
-    return html_response(label, "".join(parts), alternates=_alternates(f"/ontology/{quote(name)}"))
+        counted = await rows(state, USES, str(term))  # no row when it is used nowhere (GROUP BY of nothing)
+        uses = _value(counted[0]["n"]) if counted else "0"
+        parts.append(f"<p>Used in {escape(uses)} statements of the graph.</p>")
+    return render_page(label, "".join(parts), links, data=f"/ontology/{quote(name)}")
 
 
 # --- search --------------------------------------------------------------------------------------
@@ -704,7 +848,7 @@ async def search_page(request: Request) -> Response:
         + (f'<ol class="hits">{items}</ol>' if hits else "<p>Nothing found: try a shorter part of a name.</p>")
         + f'<p><a href="/api/search?{escape(urlencode({"q": query}))}">as JSON</a></p>'
     )
-    return html_response(f"search {query}", body, query=query)
+    return html_response(render_page(f"search {query}", body, SERVER, query=query))
 
 
 def entity_routes(state: State) -> list[BaseRoute]:
@@ -715,5 +859,6 @@ def entity_routes(state: State) -> list[BaseRoute]:
         Route("/ontology", ontology),
         Route("/ontology.{ext}", ontology),
         Route("/ontology/{name}", ontology),
+        Route("/{kind}/{slug}/{name}.svg", picture, methods=["GET", "HEAD"]),
         Route("/{kind}/{rest:path}", record, methods=["GET", "HEAD"]),
     ]

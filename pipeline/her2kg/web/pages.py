@@ -67,7 +67,8 @@ def page_routes(state: PageState) -> list[BaseRoute]:
 
     async def index(request: Request) -> Response:
         files = [state.release_dir / name for name in state.release_files] if state.release_dir else []
-        return HTMLResponse(render(state.queries, files, state.release_version), headers=SECURITY_HEADERS)
+        page = render(state.queries, files, state.release_version, folder=state.release_dir)
+        return HTMLResponse(page, headers=SECURITY_HEADERS)
 
     return [
         Route("/", index, methods=["GET", "HEAD"], name="index"),
@@ -75,8 +76,14 @@ def page_routes(state: PageState) -> list[BaseRoute]:
     ]
 
 
-def render(catalog: Mapping[str, CannedQuery], release_files: list[Path], release_version: str | None = None) -> str:
-    """The page's HTML: the catalogue's queries, links to `release_files` (served at /release/NAME)."""
+def render(
+    catalog: Mapping[str, CannedQuery],
+    release_files: list[Path],
+    release_version: str | None = None,
+    folder: Path | None = None,
+) -> str:
+    """The page's HTML: the catalogue's queries, links to `release_files` (served at /release/NAME, NAME their
+    path inside `folder`, the release folder)."""
     queries = sorted(catalog.values(), key=lambda q: q.title.casefold())
     first = DEFAULT_CANNED if DEFAULT_CANNED in catalog else (queries[0].name if queries else "")
     return TEMPLATE.substitute(
@@ -88,7 +95,7 @@ def render(catalog: Mapping[str, CannedQuery], release_files: list[Path], releas
             for q in queries
         ),
         query_forms="".join(_form(q, hidden=q.name != first) for q in queries),
-        downloads=_downloads(release_files),
+        downloads=_downloads(release_files, folder),
         config=_script_json(_config(catalog)),
     )
 
@@ -143,15 +150,16 @@ def _field(query: str, parameter: Parameter) -> str:
     )
 
 
-def _downloads(files: list[Path]) -> str:
+def _downloads(files: list[Path], folder: Path | None = None) -> str:
+    """Links to the release files, each named by its path in the release (`her2kg-kgx/nodes.tsv`)."""
     if not files:
         return '<p class="hint">This server offers no release files.</p>'
     return (
         "<ul>"
         + "".join(
-            f'<li><a href="/release/{escape(f.name)}" download>{escape(f.name)}</a> '
+            f'<li><a href="/release/{escape(name)}" download>{escape(name)}</a> '
             f'<span class="size">{_size(f.stat().st_size)}</span></li>'
-            for f in files
+            for f, name in ((f, f.relative_to(folder).as_posix() if folder else f.name) for f in files)
         )
         + "</ul>"
     )

@@ -18,6 +18,7 @@ error is a proper status, and the response says whether the row cap left rows ou
 
 from __future__ import annotations
 
+import asyncio
 import io
 from urllib.parse import parse_qsl
 
@@ -32,12 +33,14 @@ from ..errors import (
     NotFoundError,
     RequestError,
     RequestTooLargeError,
+    SlowRequestError,
     UnsupportedMediaTypeError,
 )
 from ..results import MEDIA_TYPES, RDF_FORMATS, negotiate, write, write_boolean
 from ..sparql import Results
 from .app import DATASET_IRI, State, query_hash, state_of
 
+BODY_SECONDS = 10.0  # a quarter megabyte (the size cap) takes well under a second even on a slow link
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
@@ -55,16 +58,23 @@ RESULT_FORMATS = (
 )
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused (413) past `limit` bytes, whatever Content-Length claims."""
+async def read_body(request: Request, limit: int, seconds: float = BODY_SECONDS) -> bytes:
+    """The request body, refused (413) past `limit` bytes, whatever Content-Length claims, and
+    (408) when it does not arrive whole within `seconds`: a slow sender holds no connection for long."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise RequestTooLargeError(f"the request body ({int(declared):,} bytes) is over the limit of {limit:,} bytes")
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise RequestTooLargeError(f"the request body is over the limit of {limit:,} bytes")
+    try:
+        async with asyncio.timeout(seconds):
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    raise RequestTooLargeError(f"the request body is over the limit of {limit:,} bytes")
+    except TimeoutError:
+        raise SlowRequestError(
+            f"the request body did not arrive within {seconds:g} s ({len(body):,} bytes came): send it whole"
+        ) from None
     return bytes(body)
 
 

@@ -17,6 +17,69 @@ from starlette.applications import Starlette
 from ..errors import EnvironmentProblem
 from .app import ServerConfig, State, create_app
 
+HEADER_SECONDS = 5.0  # a client has this long to send a request's headers (uvicorn's keep-alive time)
+MAX_CONNECTIONS = 1000  # open connections; past it, requests are answered 503
+_SLOW = b"the request headers did not arrive within 5 seconds: send them whole\n"
+SLOW_HEADERS = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
+    b"content-length: %d\r\n\r\n%s" % (len(_SLOW), _SLOW)
+)
+
+
+def _slow_client_guard() -> type:
+    """uvicorn's HTTP/1.1 protocol with a deadline on every request's headers.
+
+    uvicorn's only timer (keep-alive) is stopped by any byte that arrives, so a client that sends
+    its headers a byte at a time holds its connection forever (slowloris). Here the headers of each
+    request must be whole within HEADER_SECONDS of the connection opening or the previous answer;
+    a client caught halfway is answered 408, an idle one closed, and either way the connection ends.
+    """
+    import asyncio
+
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class SlowClientGuard(H11Protocol):
+        _due: asyncio.TimerHandle | None = None
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._due = self.loop.call_later(HEADER_SECONDS, self._late)
+
+        def _disarm(self) -> None:
+            if self._due is not None:
+                self._due.cancel()
+                self._due = None
+
+        def _late(self) -> None:
+            self._due = None
+            if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+                return  # a request's headers came in time: the app is answering it
+            partial, _closed = self.conn.trailing_data
+            if partial:
+                self.transport.write(SLOW_HEADERS)
+            self.transport.close()
+
+        def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
+            super().connection_made(transport)
+            self._arm()
+
+        def handle_events(self) -> None:
+            super().handle_events()
+            if self.conn.their_state is not h11.IDLE:
+                self._disarm()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return SlowClientGuard
+
 
 @dataclass
 class Server:
@@ -41,6 +104,8 @@ class Server:
             lifespan="off",
             server_header=False,
             timeout_graceful_shutdown=2,
+            http=_slow_client_guard(),
+            limit_concurrency=MAX_CONNECTIONS,
         )
         try:
             uvicorn.Server(config).run(sockets=[self.socket])
