@@ -1,6 +1,13 @@
 """SPARQL endpoints side by side: her2kg serve, oxigraph serve-read-only and rdflib-endpoint.
 
-    python benchmarks/endpoint.py [--release DIR] [--clients 1,8] [--seconds 5] [--servers …]
+    python benchmarks/endpoint.py [--release DIR | --claims N] [--clients 1,8] [--seconds 5] [--servers …]
+
+`--claims N` generates a synthetic project of N claims (benchmarks/generate.py, seed 1: 70,000
+claims make about a million triples), builds it and serves that release instead of the shipped
+one; the queries' parameters are then taken from the synthetic graph (the copies of the shipped
+records the generator makes). `her2kg` is `her2kg serve` with its answer cache (a query repeated
+by wrk is answered from the cache after its first time: the warm figure), `her2kg-nocache` the
+same with `--cache-size 0` (every request runs the query: the cold figure).
 
 Each server is started on 127.0.0.1 on the same release (her2kg.nt), and each of four canned
 queries — a label lookup, a multi-hop join, an aggregate and a text filter — is sent to its
@@ -34,9 +41,11 @@ from pathlib import Path
 
 from her2kg.build import build_release
 from her2kg.catalog import bind, find_query, portable_text
-from her2kg.namespaces import sparql_prologue
+from her2kg.namespaces import BASE, sparql_prologue
+from her2kg.release import Release
 from her2kg.schema import KIND_PREFIXES
-from her2kg.store import RELEASE_NT, open_release
+from her2kg.sparql import QUERY_PREFIXES
+from her2kg.store import open_release
 
 HOST = "127.0.0.1"
 # (what it measures, canned query, parameters)
@@ -49,6 +58,11 @@ QUERIES = (
 ACCEPT = "application/sparql-results+json"
 WRK_SCRIPT = f'wrk.headers["Accept"] = "{ACCEPT}"\n'
 START_TIMEOUT = 120.0  # seconds for a server to answer its first query (rdflib-endpoint parses at start)
+SERVERS = "her2kg,her2kg-nocache,oxigraph,rdflib-endpoint"
+# The synthetic graph's records are copies of the shipped ones with their own ids (drug/tucatinib-s17
+# …): there the queries about a drug ask about the first copy of it.
+FIRST_COPY = """SELECT ?copy WHERE {{ ?copy a hk:Drug FILTER STRSTARTS(STR(?copy), "{iri}-s") }}
+ORDER BY STRLEN(STR(?copy)) STR(?copy) LIMIT 1"""
 
 
 @dataclass
@@ -66,12 +80,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def query_texts(release: Path) -> dict[str, str]:
+def query_texts(release: Path, synthetic: bool = False) -> dict[str, str]:
     """Each benchmark query as one self-contained text: its parameters as VALUES, every project
     prefix it uses declared (other engines do not know the project's implicit prefixes)."""
     store = open_release(release)
     texts = {}
-    for label, name, given in QUERIES:
+    for label, name, shipped in QUERIES:
+        given = dict(shipped)
+        if synthetic and "drug" in given:
+            copy = next(
+                iter(store.query(FIRST_COPY.format(iri=BASE + "drug/" + given["drug"]), prefixes=QUERY_PREFIXES))
+            )
+            given["drug"] = copy[0].value.removeprefix(BASE)  # as the command line takes it: drug/…
         query = find_query(name)
         text = portable_text(query.text, bind(query, given, store))
         declared = set(re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text))
@@ -89,25 +109,26 @@ def sparql_get(url: str, text: str, timeout: float = 30.0) -> dict:
         return json.load(response)
 
 
-def wait_until_up(url: str, process: subprocess.Popen, name: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
+def wait_until_up(url: str, process: subprocess.Popen, name: str, start_timeout: float) -> str | None:
+    """None once the server answers; else why not (it ended, or it did not answer in time)."""
+    deadline = time.monotonic() + start_timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"{name} exited with code {process.returncode} before answering")
+            return f"exited with code {process.returncode} before answering"
         try:
             sparql_get(url, "ASK { ?s ?p ?o }", timeout=2)
-            return
+            return None
         except OSError:
             time.sleep(0.2)
-    raise SystemExit(f"{name} did not answer within {START_TIMEOUT:g} s")
+    return f"did not answer within {start_timeout:g} s of its start (still loading)"
 
 
 @contextmanager
-def server(name: str, release: Path, workdir: Path, workers: int) -> Iterator[str]:
-    """Start one server on a free loopback port; yield its /sparql URL; stop it."""
+def server(name: str, release: Path, workdir: Path, workers: int, start_timeout: float) -> Iterator[str]:
+    """Start one server on a free loopback port; yield its /sparql URL, or why it is not up; stop it."""
     port = free_port()
-    nt = str(release / RELEASE_NT)
-    if name == "her2kg":
+    nt = str(Release(release).graph_nt)
+    if name in ("her2kg", "her2kg-nocache"):
         command = [
             sys.executable,
             "-m",
@@ -120,6 +141,7 @@ def server(name: str, release: Path, workdir: Path, workers: int) -> Iterator[st
             "--release",
             str(release),
         ] + (["--workers", str(workers)] if workers else [])
+        command += ["--cache-size", "0"] if name == "her2kg-nocache" else []
     elif name == "oxigraph":
         location = workdir / "oxigraph"
         if not location.exists():
@@ -132,18 +154,26 @@ def server(name: str, release: Path, workdir: Path, workers: int) -> Iterator[st
     else:
         raise SystemExit(f"unknown server {name!r}")
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    path = {"her2kg": "/sparql", "oxigraph": "/query", "rdflib-endpoint": "/"}[name]  # each one's query URL
+    path = {"oxigraph": "/query", "rdflib-endpoint": "/"}.get(name, "/sparql")  # each one's query URL
     url = f"http://{HOST}:{port}{path}"
     try:
-        wait_until_up(url, process, name)
-        yield url
+        problem = wait_until_up(url, process, name, start_timeout)
+        if problem is not None:
+            stop(process)  # a server still loading would take CPU from the others' measurements
+        yield url if problem is None else f"{name} {problem}"
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def tool(name: str) -> str:
@@ -198,45 +228,95 @@ def measure(url: str, text: str, clients: int, seconds: float, script: Path) -> 
     return Cell(float(rate[1]), latency.get(50, float("nan")), latency.get(99, float("nan")), errors, int(count[1]))
 
 
-def rows(answer: dict) -> int:
-    return len(answer.get("results", {}).get("bindings", []))
+def rows(url: str, text: str) -> int | None:
+    """The number of rows a server answers, or None if it does not answer in time."""
+    try:
+        return len(sparql_get(url, text, timeout=60).get("results", {}).get("bindings", []))
+    except OSError:
+        return None
+
+
+def synthetic_release(claims: int, workdir: Path) -> Path:
+    """A release built from `claims` generated claims (seed 1), in workdir; reused if already there."""
+    project, release = workdir / f"synthetic-{claims}", workdir / f"synthetic-{claims}-dist"
+    if not (release / "build-report.json").is_file():
+        here = Path(__file__).parent
+        if not (project / "facts").is_dir():
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(here / "generate.py"),
+                    "--claims",
+                    str(claims),
+                    "--out",
+                    str(project),
+                    "--seed",
+                    "1",
+                ],
+                check=True,
+            )
+        # Built from inside the project, so its own facts/ and sources/ are used (see generate.py).
+        subprocess.run([tool("her2kg"), "build", "--out", str(release)], cwd=project, check=True)
+    return release
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--release", type=Path, help="a built release (default: build the shipped facts)")
+    parser.add_argument("--claims", type=int, help="serve a synthetic release of this many generated claims")
+    parser.add_argument("--workdir", type=Path, help="keep the synthetic project and release here (reused)")
     parser.add_argument("--clients", default="1,8", help="concurrent keep-alive clients, comma-separated")
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each measurement")
-    parser.add_argument("--servers", default="her2kg,oxigraph,rdflib-endpoint")
+    parser.add_argument("--servers", default=SERVERS)
     parser.add_argument("--workers", type=int, default=0, help="her2kg serve --workers (default: its own)")
+    parser.add_argument("--start-timeout", type=float, default=START_TIMEOUT, help="seconds a server may take to load")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
     servers = args.servers.split(",")
     with tempfile.TemporaryDirectory(prefix="her2kg-endpoint-bench-") as tmp, ExitStack() as stack:
         workdir = Path(tmp)
         release = args.release
-        if release is None:
+        if args.claims:
+            release = synthetic_release(args.claims, args.workdir or workdir)
+        elif release is None:
             release = workdir / "dist"
             build_release(out_dir=release)
-        texts = query_texts(release)
+        texts = query_texts(release, synthetic=bool(args.claims))
         script = workdir / "accept.lua"
         script.write_text(WRK_SCRIPT)
-        urls = {name: stack.enter_context(server(name, release, workdir, args.workers)) for name in servers}
-        counts = {(name, label): rows(sparql_get(url, texts[label])) for name, url in urls.items() for label in texts}
+        load_before = os.getloadavg()
+        urls = {
+            name: stack.enter_context(server(name, release, workdir, args.workers, args.start_timeout))
+            for name in servers
+        }
+        up = [name for name in servers if urls[name].startswith("http")]
+        counts = {(name, label): rows(urls[name], texts[label]) for name in up for label in texts}
         for label in texts:
-            found = {name: counts[name, label] for name in servers}
-            if len(set(found.values())) > 1:
+            found = {name: counts[name, label] for name in up}
+            if len({n for n in found.values() if n is not None}) > 1:
                 print(f"warning: {label}: the servers disagree on the number of rows: {found}", file=sys.stderr)
         results = {
             (name, label, n): measure(urls[name], texts[label], n, args.seconds, script)
             for label in texts
             for n in clients
-            for name in servers
+            for name in up
         }
-    print(report(results, servers, list(texts), clients, {label: counts[servers[0], label] for label in texts}))
+        load_after = os.getloadavg()
+    shown = {label: counts.get((up[0], label)) for label in texts} if up else dict.fromkeys(texts)
+    print(report(results, servers, list(texts), clients, shown, {n: u for n, u in urls.items() if n not in up}))
+    print(
+        f"\nLoad average (1, 5, 15 min) before the servers started: {', '.join(f'{x:.2f}' for x in load_before)}; "
+        f"after the last measurement: {', '.join(f'{x:.2f}' for x in load_after)}. "
+        f"Triples served: {json.loads((release / 'build-report.json').read_text())['triples']:,}."
+    )
 
 
-def report(results: dict, servers: list[str], labels: list[str], clients: list[int], counts: dict) -> str:
+def report(
+    results: dict, servers: list[str], labels: list[str], clients: list[int], counts: dict, down: dict[str, str]
+) -> str:
+    ours = [name for name in ("her2kg", "her2kg-nocache") if name in servers]
+    others = [name for name in ("oxigraph", "rdflib-endpoint") if name in servers]
+    ratios = [(a, b) for a in ours for b in others]
     lines = [
         (
             f"Machine: {platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}, "
@@ -245,31 +325,31 @@ def report(results: dict, servers: list[str], labels: list[str], clients: list[i
         "",
         "| query (rows) | clients | "
         + " | ".join(f"{s} req/s · p50 / p99 ms" for s in servers)
-        + " | her2kg ÷ oxigraph | her2kg ÷ rdflib-endpoint |",
-        "|---|---|" + "---|" * len(servers) + "---|---|",
+        + "".join(f" | {a} ÷ {b}" for a, b in ratios)
+        + " |",
+        "|---|---|" + "---|" * (len(servers) + len(ratios)),
     ]
     for label in labels:
         for n in clients:
-            cells = [results[name, label, n] for name in servers]
-            shown = [
-                (
-                    f"{c.requests_per_second:,.0f} · {c.p50_ms:.2f} / {c.p99_ms:.2f}"
-                    if c.requests
+            shown = []
+            for name in servers:
+                cell = results.get((name, label, n))
+                if cell is None:
+                    shown.append("not up")
+                    continue
+                text = (
+                    f"{cell.requests_per_second:,.0f} · {cell.p50_ms:.2f} / {cell.p99_ms:.2f}"
+                    if cell.requests
                     else "no answer within the time"
                 )
-                + (f" ({c.errors} errors)" if c.errors else "")
-                for c in cells
-            ]
-            ratio = {
-                name: results["her2kg", label, n].requests_per_second / results[name, label, n].requests_per_second
-                for name in servers
-                if "her2kg" in servers and results[name, label, n].requests
-            }
-            lines.append(
-                f"| {label} ({counts[label]}) | {n} | "
-                + " | ".join(shown)
-                + f" | {_ratio(ratio.get('oxigraph'))} | {_ratio(ratio.get('rdflib-endpoint'))} |"
-            )
+                shown.append(text + (f" ({cell.errors} errors)" if cell.errors else ""))
+            ratio = []
+            for a, b in ratios:
+                x, y = results.get((a, label, n)), results.get((b, label, n))
+                ratio.append(_ratio(x.requests_per_second / y.requests_per_second if x and y and y.requests else None))
+            rows_shown = "?" if counts.get(label) is None else counts[label]
+            lines.append(f"| {label} ({rows_shown}) | {n} | " + " | ".join(shown + ratio) + " |")
+    lines += [f"\n{name}: {why}" for name, why in down.items()]
     return "\n".join(lines)
 
 

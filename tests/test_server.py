@@ -94,8 +94,8 @@ def test_an_unexpected_error_is_a_plain_500_without_traceback(client, state, mon
     async def broken(*args, **kwargs):
         raise RuntimeError("a bug deep inside")
 
-    monkeypatch.setattr(state.backend, "execute_async", broken)
-    response = client.get("/sparql", params={"query": LOOKUP})
+    monkeypatch.setattr(state.backend, "answer_async", broken)
+    response = client.get("/sparql", params={"query": LOOKUP + " # not asked before, so not in the cache"})
     assert response.status_code == 500
     assert "bug" not in response.text and "Traceback" not in response.text
 

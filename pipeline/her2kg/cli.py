@@ -621,8 +621,18 @@ def sparql(query_text, fmt, max_width, timeout, max_rows, release_dir):
     metavar="ORIGINS",
     help="Comma-separated origins whose pages may read answers ('*': any; '': none).",
 )
+@click.option(
+    "--cache-size",
+    "cache_mib",
+    type=click.IntRange(min=0),
+    default=64,
+    show_default=True,
+    metavar="MIB",
+    help="Keep answers to repeated queries, up to this many MiB, for the release cannot change while "
+    "served; 0: no cache. Never with --endpoint.",
+)
 @click.option("-v", "--log", "log", is_flag=True, help="Print one access-log line per request on stderr.")
-def serve(host, port, release_dir, store_dir, endpoint, workers, timeout, max_rows, cors, log):
+def serve(host, port, release_dir, store_dir, endpoint, workers, timeout, max_rows, cors, cache_mib, log):
     """Serve the graph: SPARQL 1.1 Protocol at /sparql, the canned queries at /api, a page at /.
 
     By default the release in --release (built first if there is none) is loaded into the embedded
@@ -641,6 +651,7 @@ def serve(host, port, release_dir, store_dir, endpoint, workers, timeout, max_ro
         timeout=timeout,
         max_rows=max_rows,
         cors=tuple(origin.strip() for origin in cors.split(",") if origin.strip()),
+        cache_bytes=cache_mib * 2**20,
         log=log,
     )
     server = prepare(config, on_build=lambda: click.echo(f"no release in {release_dir}/: building it first", err=True))

@@ -78,6 +78,11 @@ def nesting(text: str) -> int:
     return deepest
 
 
+# A refused keyword is also a plain substring of the upper-cased text: where none of them occurs at
+# all (most queries), the guard is decided without tokenising, which takes ~0.1 ms on a 3 KB query.
+REFUSED_WORDS = [word.encode("ascii") for word in sorted(UPDATE_WORDS | REMOTE_WORDS.keys())]
+
+
 def keywords(text: str) -> set[str]:
     """The bare words of a query, upper-cased (its keywords)."""
     return {m["word"].upper() for m in _TOKEN.finditer(text) if m["word"]}
@@ -93,6 +98,9 @@ def check_read_only(text: str) -> None:
         raise QueryError(
             f"the query nests {depth} levels of brackets deep, over the limit of {MAX_NESTING} — flatten it"
         )
+    upper = text.encode("utf-8", "surrogatepass").upper()  # bytes.upper() changes ASCII letters only
+    if not any(word in upper for word in REFUSED_WORDS):
+        return  # none of the words occurs anywhere, so none is a keyword: no need to tokenise
     words = keywords(text)
     updates = sorted(words & UPDATE_WORDS)
     if updates:

@@ -42,12 +42,14 @@ from ..catalog import CannedQuery, load_queries
 from ..errors import Her2kgError, NotFoundError
 from ..sparql import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 from .backend import Backend
+from .cache import AnswerCache
 
 log = logging.getLogger("her2kg.server")
 access_log = logging.getLogger("her2kg.access")
 
 DATASET_IRI = "https://w3id.org/her2kg/dataset"  # the release's void:Dataset, its one default graph
 MAX_REQUEST_BYTES = 256 * 1024  # a query is text: a quarter megabyte is far beyond any real one
+DEFAULT_CACHE_BYTES = 64 * 2**20
 RELEASE_MEDIA_TYPES = {
     ".ttl": "text/turtle",
     ".nt": "application/n-triples",
@@ -69,6 +71,7 @@ class ServerConfig:
     cors: tuple[str, ...] = ("*",)  # origins allowed to read; () for none
     max_request_bytes: int = MAX_REQUEST_BYTES
     log: bool = False  # access log lines on stderr
+    cache_bytes: int = DEFAULT_CACHE_BYTES  # answers kept for repeated queries (web.cache); 0: none
 
 
 @dataclass
@@ -82,6 +85,7 @@ class State:
     version: str = __version__
     release_version: str | None = None
     started: float = field(default_factory=time.monotonic)
+    cache: AnswerCache | None = None  # answers of /sparql already written, when the store cannot change
 
     @property
     def release_files(self) -> list[str]:
@@ -130,7 +134,8 @@ class State:
                 release_version = report.get("version")
             except (OSError, ValueError):
                 pass
-        return cls(config, backend, load_queries(), release_dir, release_version=release_version)
+        cache = AnswerCache(config.cache_bytes) if config.cache_bytes and backend.immutable else None
+        return cls(config, backend, load_queries(), release_dir, release_version=release_version, cache=cache)
 
 
 # --- errors, in one place ------------------------------------------------------------------------
@@ -235,7 +240,7 @@ def create_app(config: ServerConfig, state: State | None = None) -> Starlette:
                 allow_origins=list(config.cors),
                 allow_methods=["GET", "POST"],
                 allow_headers=["Accept", "Content-Type"],
-                expose_headers=["X-Her2kg-Truncated", "X-Her2kg-Max-Rows"],
+                expose_headers=["X-Her2kg-Truncated", "X-Her2kg-Max-Rows", "X-Her2kg-Cache"],
             )
         )
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={Her2kgError: _library_error})
@@ -258,6 +263,7 @@ async def health(request: Request) -> Response:
             "triples": state.backend.triples,
             "uptime_seconds": round(time.monotonic() - state.started, 1),
             "workers": state.backend.workers(),
+            "cache": state.cache.stats() if state.cache is not None else None,
             "limits": {
                 "timeout_seconds": state.config.timeout,
                 "max_rows": state.config.max_rows,

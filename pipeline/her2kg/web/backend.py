@@ -6,6 +6,7 @@ every answer the same way and apply the same limits, whichever store is behind t
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Protocol
@@ -14,6 +15,7 @@ import pyoxigraph
 
 from .. import catalog
 from ..errors import QueryError, QueryTimeout, UpstreamError
+from ..results import write
 from ..sparql import QUERY_PREFIXES, Results, Term, check_read_only
 from ..workers import WorkerPool
 
@@ -21,6 +23,7 @@ from ..workers import WorkerPool
 class Backend(Protocol):
     kind: str  # memory, disk or endpoint: what /health reports
     triples: int | None
+    immutable: bool  # its answers cannot change while it is served, so they may be cached
 
     def execute(
         self,
@@ -43,6 +46,19 @@ class Backend(Protocol):
         base_iri: str | None = None,
     ) -> Results: ...
 
+    async def answer_async(
+        self,
+        text: str,
+        formats: dict[str, str | None],
+        *,
+        timeout: float,
+        max_rows: int,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> tuple[str, bytes | bool | None, bool]:
+        """The answer written in the format `formats` gives for its kind: see WorkerPool.answer_async."""
+        ...
+
     def has_graph(self, iri: str) -> bool: ...
 
     def bind(self, query: catalog.CannedQuery, given: dict[str, str]) -> dict: ...
@@ -59,6 +75,7 @@ class LocalBackend:
 
     def __init__(self, store: pyoxigraph.Store | None, workers: int, reopen: Path | None = None):
         self.kind = "memory" if reopen is None else "disk"
+        self.immutable = True  # a release loaded in memory, or a store opened read-only
         self.pool = WorkerPool(store, workers, reopen=reopen, forkserver=True)
         # An on-disk store is opened here only after the fork server exists: RocksDB starts threads.
         try:
@@ -95,6 +112,20 @@ class LocalBackend:
             text, timeout=timeout, max_rows=max_rows, dataset=dataset, base_iri=base_iri
         )
 
+    async def answer_async(
+        self,
+        text: str,
+        formats: dict[str, str | None],
+        *,
+        timeout: float,
+        max_rows: int,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> tuple[str, bytes | bool | None, bool]:
+        return await self.pool.answer_async(
+            text, formats, timeout=timeout, max_rows=max_rows, dataset=dataset, base_iri=base_iri
+        )
+
     def has_graph(self, iri: str) -> bool:
         try:
             return self.store.contains_named_graph(pyoxigraph.NamedNode(iri))
@@ -123,6 +154,7 @@ class EndpointBackend:
     the server ever makes — and its answer is read into the same Results as the embedded store's."""
 
     kind = "endpoint"
+    immutable = False  # another program may change the endpoint's data
 
     def __init__(self, url: str):
         import httpx
@@ -209,6 +241,24 @@ class EndpointBackend:
 
         return await run_in_threadpool(self.execute, text, timeout=timeout, max_rows=max_rows, dataset=dataset)
 
+    async def answer_async(
+        self,
+        text: str,
+        formats: dict[str, str | None],
+        *,
+        timeout: float,
+        max_rows: int,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> tuple[str, bytes | bool | None, bool]:
+        """The endpoint's answer read into Results, then written here (off the event loop)."""
+        from starlette.concurrency import run_in_threadpool
+
+        def written() -> tuple[str, bytes | bool | None, bool]:
+            return _written(self.execute(text, timeout=timeout, max_rows=max_rows, dataset=dataset), formats)
+
+        return await run_in_threadpool(written)
+
     def has_graph(self, iri: str) -> bool:
         return False
 
@@ -217,6 +267,20 @@ class EndpointBackend:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _written(results: Results, formats: dict[str, str | None]) -> tuple[str, bytes | bool | None, bool]:
+    """Results written in Python in the format `formats` gives for their kind, as
+    WorkerPool.answer_async answers: (kind, body or the bool of an ASK or None, truncated)."""
+    with results:
+        if results.kind == "boolean":
+            return "boolean", bool(results.boolean), False
+        fmt = formats.get(results.kind)
+        if fmt is None:
+            return results.kind, None, False
+        out = io.StringIO()
+        write(results, fmt, out)
+    return results.kind, out.getvalue().encode("utf-8"), results.truncated
 
 
 def _term(value: dict) -> Term:
@@ -257,6 +321,7 @@ class InProcessBackend:
     the static site (`her2kg site`), where every query is one of the pages' own."""
 
     kind = "memory"
+    immutable = True
 
     def __init__(self, store: pyoxigraph.Store):
         self.store = store
@@ -294,6 +359,18 @@ class InProcessBackend:
         base_iri: str | None = None,
     ) -> Results:
         return self.execute(text, base_iri=base_iri)
+
+    async def answer_async(
+        self,
+        text: str,
+        formats: dict[str, str | None],
+        *,
+        timeout: float = 0,
+        max_rows: int = 0,
+        dataset: tuple[list[str], list[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> tuple[str, bytes | bool | None, bool]:
+        return _written(self.execute(text, base_iri=base_iri), formats)
 
     def has_graph(self, iri: str) -> bool:
         return self.store.contains_named_graph(pyoxigraph.NamedNode(iri))

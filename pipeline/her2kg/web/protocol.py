@@ -23,7 +23,7 @@ import io
 from urllib.parse import parse_qsl
 
 import pyoxigraph
-from starlette.concurrency import run_in_threadpool
+import yarl
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -36,12 +36,11 @@ from ..errors import (
     SlowRequestError,
     UnsupportedMediaTypeError,
 )
-from ..results import MEDIA_TYPES, RDF_FORMATS, negotiate, write
+from ..results import MEDIA_TYPES, RDF_FORMATS, negotiate, write, write_boolean
 from ..sparql import Results
 from .app import DATASET_IRI, State, query_hash, state_of
 
 BODY_SECONDS = 10.0  # a quarter megabyte (the size cap) takes well under a second even on a slow link
-SMALL_ANSWER = 500  # rows: an answer this short is written on the event loop (faster than a thread hop)
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
@@ -100,7 +99,7 @@ async def _parameters(request: Request, limit: int) -> list[tuple[str, str]]:
     """The protocol parameters of a request: the query string, plus a form body or a direct query."""
     if len(request.url.query) > limit:
         raise RequestTooLargeError(f"the query string is over the limit of {limit:,} bytes: POST the query instead")
-    pairs = list(request.query_params.multi_items())
+    pairs = query_pairs(request.scope["query_string"])
     if request.method != "POST":
         return pairs
     content_type = request.headers.get("content-type", "")
@@ -117,6 +116,15 @@ async def _parameters(request: Request, limit: int) -> list[tuple[str, str]]:
             raise RequestError(f"a {DIRECT} request carries its query in the body, not also in the URL")
         return pairs + [("query", body)]
     return pairs + parse_qsl(body, keep_blank_values=True)
+
+
+def query_pairs(query_string: bytes) -> list[tuple[str, str]]:
+    """The name/value pairs of a URL's query string, as urllib.parse.parse_qsl(…, keep_blank_values=True)
+    reads them (and Starlette's request.query_params), with yarl's percent-decoding written in C: a
+    query sent by GET is a few kilobytes of %XX escapes, which urllib takes ~0.2 ms to decode."""
+    if not query_string:
+        return []
+    return list(yarl.URL.build(query_string=query_string.decode("latin-1"), encoded=True).query.items())
 
 
 def _dataset(pairs: list[tuple[str, str]], state: State) -> tuple[list[str], list[str]] | None:
@@ -156,16 +164,72 @@ async def sparql(request: Request) -> Response:
     request.scope["her2kg.query_hash"] = query_hash(text)
     # Relative IRIs resolve against the endpoint's own URL, as the protocol suggests.
     base_iri = str(request.url.replace(query="", fragment=""))
-    results = await state.backend.execute_async(
-        text, timeout=state.config.timeout, max_rows=state.config.max_rows, dataset=dataset, base_iri=base_iri
-    )
     accept = request.headers.get("accept")
-    if results.kind == "boolean" or (results.size is not None and results.size <= SMALL_ANSWER):
-        body, media, truncated = render(results, accept)
-    else:  # a long answer is written off the event loop, so other clients are not held up
-        body, media, truncated = await run_in_threadpool(render, results, accept)
-    headers = {"X-Her2kg-Truncated": "true", "X-Her2kg-Max-Rows": str(state.config.max_rows)} if truncated else {}
+    formats = {kind: negotiate(accept, kind, strict=True) for kind in ("solutions", "graph")}
+    max_rows, cache = state.config.max_rows, state.cache
+    key = (text, _frozen(dataset), base_iri, formats["solutions"], formats["graph"], max_rows)
+    answered = cache.get(key) if cache is not None else None
+    if answered is None:
+        kind, written, truncated = await state.backend.answer_async(
+            text, formats, timeout=state.config.timeout, max_rows=max_rows, dataset=dataset, base_iri=base_iri
+        )
+        answered = finish(kind, written, formats, truncated, accept, max_rows)
+        if cache is not None:
+            cache.put(key, answered)
+        headers = {"X-Her2kg-Cache": "miss"} if cache is not None else {}
+    else:
+        headers = {"X-Her2kg-Cache": "hit"}
+    body, media, truncated = answered
+    if truncated:
+        headers.update({"X-Her2kg-Truncated": "true", "X-Her2kg-Max-Rows": str(max_rows)})
     return Response(body, media_type=media, headers=headers)
+
+
+def _frozen(dataset: tuple[list[str], list[str]] | None) -> tuple | None:
+    return None if dataset is None else (tuple(dataset[0]), tuple(dataset[1]))
+
+
+def finish(
+    kind: str,
+    written: bytes | bool | None,
+    formats: dict[str, str | None],
+    truncated: bool,
+    accept: str | None,
+    max_rows: int,
+) -> tuple[bytes, str, bool]:
+    """An answer the backend wrote (a bool for ASK) made ready to send: (body, media type,
+    truncated); NotAcceptableError when no format was accepted for its kind."""
+    chosen = formats["graph" if kind == "graph" else "solutions"]
+    if chosen is None or written is None:
+        raise _not_acceptable(accept, kind)
+    if isinstance(written, bool):
+        out = io.StringIO()
+        write_boolean(written, chosen, out)
+        written = out.getvalue().encode("utf-8")
+    elif truncated and chosen == "json" and kind == "solutions":
+        written = _marked(written.decode("utf-8"), max_rows).encode("utf-8")
+    return written, _media(chosen), truncated
+
+
+def _not_acceptable(accept: str | None, kind: str) -> NotAcceptableError:
+    return NotAcceptableError(
+        f"none of the media types accepted ({accept}) can carry "
+        f"{'a graph' if kind == 'graph' else 'query results'}: accept one of "
+        f"{', '.join(_offered(kind))}"
+    )
+
+
+def _marked(body: str, max_rows: int) -> str:
+    """W3C JSON results with the truncation marker: a member W3C JSON readers ignore, so the marker
+    travels with the data, not only in headers."""
+    return body.rstrip()[:-1] + f',"her2kg":{{"truncated":true,"max_rows":{max_rows}}}}}\n'
+
+
+def _media(chosen: str) -> str:
+    media = MEDIA_TYPES[chosen]
+    if media.startswith("text/") or media.endswith(("+json", "+xml", "/n-triples", "/ld+json")):
+        media += "; charset=utf-8"
+    return media
 
 
 def answer(
@@ -200,21 +264,13 @@ def render(results: Results, accept: str | None, fmt: str | None = None) -> tupl
     with results:
         chosen = fmt or negotiate(accept, results.kind, strict=True)
         if chosen is None:
-            raise NotAcceptableError(
-                f"none of the media types accepted ({accept}) can carry "
-                f"{'a graph' if results.kind == 'graph' else 'query results'}: accept one of "
-                f"{', '.join(_offered(results.kind))}"
-            )
+            raise _not_acceptable(accept, results.kind)
         out = io.StringIO()
         write(results, chosen, out)
     body = out.getvalue()
     if results.truncated and chosen == "json" and results.kind == "solutions":
-        # A member W3C JSON readers ignore, so the marker travels with the data, not only in headers.
-        body = body.rstrip()[:-1] + f',"her2kg":{{"truncated":true,"max_rows":{results.max_rows}}}}}\n'
-    media = MEDIA_TYPES[chosen]
-    if media.startswith("text/") or media.endswith(("+json", "+xml", "/n-triples", "/ld+json")):
-        media += "; charset=utf-8"
-    return body.encode("utf-8"), media, results.truncated
+        body = _marked(body, results.max_rows)
+    return body.encode("utf-8"), _media(chosen), results.truncated
 
 
 def _offered(kind: str) -> list[str]:

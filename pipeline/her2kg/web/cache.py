@@ -1,0 +1,66 @@
+"""Answers already written, kept for the next client that asks the same.
+
+The release is immutable while it is served, so an answer depends only on what the request asked:
+the query text, the dataset (default-graph-uri, named-graph-uri), the base IRI, the format chosen
+for each kind of answer, and the row cap. `AnswerCache` keeps the most recently used answers under
+those keys, bounded by the bytes they hold (bodies and query texts); an answer larger than an
+eighth of the bound is not kept. A server in front of an external endpoint (whose data may change)
+keeps none. Errors, time-outs and refusals are never kept: each is decided again.
+
+Used only from the event loop (one thread), so it needs no lock.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+ENTRY_OVERHEAD = 200  # bytes counted per entry beside its body and query text: the key, the tuple
+Key = tuple[str, tuple | None, str | None, str | None, str | None, int]  # text, dataset, base, formats, row cap
+Answer = tuple[bytes, str, bool]  # body, media type, truncated
+
+
+@dataclass
+class AnswerCache:
+    max_bytes: int
+    size: int = 0  # bytes held
+    hits: int = 0
+    misses: int = 0
+
+    def __post_init__(self) -> None:
+        self._entries: OrderedDict[Key, Answer] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Key) -> Answer | None:
+        answer = self._entries.get(key)
+        if answer is None:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return answer
+
+    def put(self, key: Key, answer: Answer) -> None:
+        cost = _cost(key, answer)
+        if cost > self.max_bytes // 8 or key in self._entries:
+            return
+        while self._entries and self.size + cost > self.max_bytes:
+            old_key, old = self._entries.popitem(last=False)
+            self.size -= _cost(old_key, old)
+        self._entries[key] = answer
+        self.size += cost
+
+    def stats(self) -> dict:
+        return {
+            "max_bytes": self.max_bytes,
+            "bytes": self.size,
+            "entries": len(self),
+            "hits": self.hits,
+            "misses": self.misses,
+        }
+
+
+def _cost(key: Key, answer: Answer) -> int:
+    return len(answer[0]) + len(key[0]) + ENTRY_OVERHEAD
