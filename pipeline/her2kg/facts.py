@@ -42,6 +42,10 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ID_IN_TEXT = re.compile(r"(?:^|[\s{,-])id:\s*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)[\"']?\s*(?:[,}#]|$)", re.MULTILINE)
 # A number, signed only where the sign is not a range dash (0.63-0.93).
 NUMBER = re.compile(r"(?:(?<![\w.])[-+])?\d+(?:\.\d+)?")
+# Facts are a few levels deep; YAML nested far deeper exhausts the pure-Python reader's stack.
+MAX_DEPTH = 100
+# What YAML aliases may add to a file by repeating values; the shipped facts use none.
+MAX_ALIASED_NODES = 10_000
 # libyaml's composer is ~10× faster and gives the same nodes and marks; PyYAML may lack it.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -172,12 +176,25 @@ class _Loader:
 
     def compose(self, path: Path, text: str) -> list[yaml.Node] | None:
         try:
-            return list(yaml.compose_all(text, Loader=_YAML_LOADER))
+            documents = list(yaml.compose_all(text, Loader=_YAML_LOADER))
+        except yaml.MarkedYAMLError as err:
+            if "nesting depth" in str(err.problem):  # libyaml's own limit; the pure-Python reader would recurse
+                return self.too_deep(path, text, err.problem_mark.line + 1 if err.problem_mark else None)
         except yaml.YAMLError:
             pass
+        except RecursionError:
+            return self.too_deep(path, text)
+        else:
+            return documents if self.aliases_bounded(path, documents) else None
         # Re-read with the pure-Python composer for its clearer, platform-independent message.
         try:
-            return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+            documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+            return documents if self.aliases_bounded(path, documents) else None
+        except RecursionError:
+            return self.too_deep(path, text)
+        except yaml.reader.ReaderError as err:  # a character YAML does not allow (NUL, other controls)
+            line = text.count("\n", 0, err.position) + 1
+            self.problem(path, line, f"not valid YAML: the character {err.character!r} is not allowed — remove it")
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             what = err.problem or err.context or "syntax error"
@@ -190,6 +207,64 @@ class _Loader:
         except yaml.YAMLError as err:
             self.problem(path, 1, f"not valid YAML: {err}")
         return None
+
+    def too_deep(self, path: Path, text: str, line: int | None = None) -> None:
+        """A value nested so deeply that the YAML reader gives up or runs out of stack; reported where
+        the nesting gets deep (the first line that opens more than MAX_DEPTH brackets) unless known."""
+        if line is None:
+            depth, line = 0, 1
+            for number, content in enumerate(text.splitlines(), start=1):
+                depth += sum(content.count(c) for c in "[{") - sum(content.count(c) for c in "]}")
+                if depth > MAX_DEPTH:
+                    line = number
+                    break
+        self.problem(
+            path, line, "not valid YAML: values nested too deeply — facts need only a few levels; flatten this value"
+        )
+
+    def aliases_bounded(self, path: Path, documents: list[yaml.Node]) -> bool:
+        """Refuse YAML aliases (*name) that refer to the value they are in, or that repeat values so often
+        that reading them would take unbounded time and memory (a "billion laughs"): the composer shares
+        an aliased node, but everything after it walks the tree as if it were written out."""
+        sizes: dict[int, int] = {}  # id(node) → how many nodes it expands to
+        open_nodes: set[int] = set()
+        for document in documents:
+            if document is None:
+                continue
+            distinct: set[int] = set()
+            # Iterative post-order walk: a deep tree must not exhaust the stack here either.
+            stack: list[tuple[yaml.Node, bool]] = [(document, False)]
+            while stack:
+                node, done = stack.pop()
+                key = id(node)
+                children = _children(node)
+                if done:
+                    open_nodes.discard(key)
+                    sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+                    continue
+                if key in sizes:
+                    continue
+                if key in open_nodes:
+                    self.problem(
+                        path,
+                        node,
+                        "a YAML anchor here is used (*alias) inside its own value, which would repeat it "
+                        "forever — write the value out instead",
+                    )
+                    return False
+                open_nodes.add(key)
+                distinct.add(key)
+                stack.append((node, True))
+                stack.extend((child, False) for child in children if id(child) not in sizes)
+            if sizes[id(document)] - len(distinct) > MAX_ALIASED_NODES:
+                self.problem(
+                    path,
+                    document,
+                    f"YAML aliases (*name) in this file repeat more than {MAX_ALIASED_NODES:,} values "
+                    "(a 'billion laughs') — write the values out, or use fewer aliases",
+                )
+                return False
+        return True
 
     def load_document(self, path: Path, document: yaml.Node) -> None:
         if not isinstance(document, yaml.MappingNode):
@@ -502,6 +577,14 @@ class _Loader:
                     else f" — if {study} is an analysis of {arm.parent.ref}, say so in its 'analysis-of:'"
                 ),
             )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _hint(spec: Field, node: yaml.ScalarNode, fields: tuple[Field, ...], unit_home: str | None) -> str:
