@@ -28,6 +28,8 @@ from .resources import files
 from .schema import (
     ARM_VALUE_FIELDS,
     EVIDENCE_ENTRY_FIELDS,
+    FLOAT_TAG,
+    INT_TAG,
     KIND_BY_KEY,
     KINDS,
     NULL_TAG,
@@ -194,7 +196,8 @@ class _Loader:
             return self.too_deep(path, text)
         except yaml.reader.ReaderError as err:  # a character YAML does not allow (NUL, other controls)
             line = text.count("\n", 0, err.position) + 1
-            self.problem(path, line, f"not valid YAML: the character {err.character!r} is not allowed — remove it")
+            code = err.character if isinstance(err.character, int) else ord(err.character)
+            self.problem(path, line, f"not valid YAML: the control character U+{code:04X} is not allowed — remove it")
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             what = err.problem or err.context or "syntax error"
@@ -208,7 +211,7 @@ class _Loader:
             self.problem(path, 1, f"not valid YAML: {err}")
         return None
 
-    def too_deep(self, path: Path, text: str, line: int | None = None) -> None:
+    def too_deep(self, path: Path, text: str, line: int | None = None) -> list[yaml.Node] | None:
         """A value nested so deeply that the YAML reader gives up or runs out of stack; reported where
         the nesting gets deep (the first line that opens more than MAX_DEPTH brackets) unless known."""
         if line is None:
@@ -221,6 +224,7 @@ class _Loader:
         self.problem(
             path, line, "not valid YAML: values nested too deeply — facts need only a few levels; flatten this value"
         )
+        return None  # no documents to load
 
     def aliases_bounded(self, path: Path, documents: list[yaml.Node]) -> bool:
         """Refuse YAML aliases (*name) that refer to the value they are in, or that repeat values so often
@@ -591,7 +595,7 @@ def _hint(spec: Field, node: yaml.ScalarNode, fields: tuple[Field, ...], unit_ho
     """Advice that works for a value of the wrong type: what to write instead, in this record."""
     raw = node.value.strip()
     numbers = NUMBER.findall(raw)
-    if not spec.is_number() or not numbers:
+    if not spec.is_number() or not numbers or node.tag in (INT_TAG, FLOAT_TAG):  # YAML read a number: 0x7E5, 1e400
         return ""
     if NUMBER.fullmatch(raw):
         if node.style in ("'", '"'):

@@ -330,7 +330,7 @@ def _writing(out_dir: Path) -> Iterator[None]:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         yield
     except OSError as err:
-        where = err.filename or out_dir.parent
+        where = err.filename or out_dir  # a write that fails has no file name of its own
         if err.errno in (errno.ENOSPC, errno.EDQUOT):
             why, how = "the disk is full (no space left on device)", "free some space there"
         elif err.errno == errno.EROFS:

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
+import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS, SKOS, XSD
 
@@ -55,7 +56,9 @@ def _read_integer(raw: str, tag: str) -> int:
     if tag != INT_TAG:
         raise BadValue(f"must be a whole number, got '{raw}'")
     if not _DECIMAL_INTEGER.fullmatch(raw):
-        raise BadValue(f"must be a whole number in decimal digits, got '{raw}'")
+        meant = yaml.safe_load(raw) if len(raw) <= MAX_DIGITS else None  # what YAML 1.1 makes of it
+        how = f" — write it as {meant}" if isinstance(meant, int) and len(str(meant)) <= MAX_DIGITS else ""
+        raise BadValue(f"must be a whole number in decimal digits, got '{raw}'{how}")
     digits = raw.replace("_", "").lstrip("+-")
     if len(digits.lstrip("0")) > MAX_DIGITS:
         raise BadValue(f"is out of range: at most {MAX_DIGITS} digits, got {len(digits)}")

@@ -92,3 +92,89 @@ def write_seed(folder: Path) -> Path:
 
 def seed_files() -> dict[str, str]:
     return dict(_seed_files())
+
+
+# --- a build that kills itself at a chosen point -------------------------------------------------
+
+# Run as `python -c KILLED_BUILD POINT build ARGS…`: the real `her2kg` command, with hooks that send
+# SIGKILL to the process at POINT, one of
+#   stage:NAME:start | stage:NAME:end   as the build announces the stage NAME (her2kg.progress)
+#   stage:NAME:F                        a fraction F of NAME's duration (given in seconds) after it starts
+#   write:K                             just before the K-th file write of the release
+#   swap:before | swap:after            around the exchange of the staging folder and the release
+# and "calibrate" kills nothing but prints each stage's duration (JSON) on stderr's last line.
+KILLED_BUILD = r"""
+import json, os, pathlib, signal, sys, threading, time
+point, args = sys.argv[1], sys.argv[2:]
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+from her2kg import progress, release
+durations = {}
+def listen(name, seconds):
+    if seconds is None:
+        durations[name] = time.perf_counter()
+    else:
+        durations[name] = seconds
+    kind, _, rest = point.partition(":")
+    if kind != "stage":
+        return
+    stage, _, when = rest.partition(":")
+    if stage != name:
+        return
+    if when == ("start" if seconds is None else "end"):
+        die()
+    if seconds is None and when not in ("start", "end"):
+        fraction, _, length = when.partition("@")
+        threading.Timer(float(fraction) * float(length), die).start()
+progress._listeners.append(listen)
+writes = [0]
+def counting(method):
+    def write(self, *a, **k):
+        writes[0] += 1
+        if point == f"write:{writes[0]}":
+            die()
+        return method(self, *a, **k)
+    return write
+pathlib.Path.write_bytes = counting(pathlib.Path.write_bytes)
+pathlib.Path.write_text = counting(pathlib.Path.write_text)
+exchange = release._exchange
+def watched(first, second):
+    if point == "swap:before":
+        die()
+    done = exchange(first, second)
+    if point == "swap:after":
+        die()
+    return done
+release._exchange = watched
+from her2kg.cli import cli
+try:
+    cli.main(args, prog_name="her2kg", standalone_mode=True)
+finally:
+    if point == "calibrate":
+        print(json.dumps({"stages": durations, "writes": writes[0]}), file=sys.stderr)
+"""
+
+
+def release_is_whole(folder: Path) -> int:
+    """Assert `folder` is one complete release: marker, every file of SHA256SUMS matching, and the
+    store holding as many triples as void.ttl says; return that count."""
+    import hashlib
+
+    from rdflib import Graph
+    from rdflib.namespace import VOID
+
+    from her2kg.release import MARKER
+    from her2kg.store import open_release
+
+    assert (folder / MARKER).is_file(), f"{folder}: no marker"
+    listed = (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    assert listed
+    for line in listed:
+        digest, name = line.split(maxsplit=1)
+        name = name.lstrip("*")
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, f"{folder / name}: changed"
+    void = Graph().parse(folder / "void.ttl")
+    (dump,) = (s for s in void.subjects(VOID.triples) if str(s).endswith("/her2kg.nt"))
+    counted = int(void.value(dump, VOID.triples))
+    assert len(open_release(folder)) == counted
+    return counted
