@@ -114,7 +114,7 @@ def test_sigkill_anywhere_keeps_the_previous_release_whole(previous, tmp_path):
 def test_two_builds_at_once_leave_one_whole_release(previous, tmp_path):
     folder = copy_of(previous, tmp_path / "both")
     before = snapshot(folder / "dist")
-    for _ in range(6):
+    for _ in range(5):
         builds = [
             subprocess.Popen(
                 [sys.executable, "-m", "her2kg", *BUILD], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import her2kg.build
@@ -46,7 +46,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     database=None,
 )
-settings.register_profile("debug", parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.generate])
 settings.register_profile("long", parent=settings.get_profile("ci"), max_examples=1500, derandomize=False)
 PROFILE = os.environ.get("HER2KG_FUZZ", "ci")
 EXAMPLE_SECONDS = 20  # a hard limit per example: a hang fails the test instead of stalling CI
