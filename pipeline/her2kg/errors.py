@@ -14,13 +14,14 @@ from dataclasses import dataclass
 EXIT_OK = 0
 EXIT_DATA = 1  # the facts are wrong: a fact error or a SHACL violation
 EXIT_USAGE = 2  # the invocation is wrong: unknown option, missing or unsafe folder, bad parameter, bad query
-EXIT_ENVIRONMENT = 3  # something the machine lacks (Java for the reasoner, a free port)
+EXIT_ENVIRONMENT = 3  # something the machine lacks (Java for the reasoner, a free port, disk space, a writable folder)
 EXIT_LIMIT = 4  # a query ran past its time limit
 EXIT_INTERRUPTED = 130  # stopped by Ctrl-C / SIGINT, as shells report it
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok; 1 the data is wrong (fact error or SHACL violation); 2 the invocation "
-    "is wrong; 3 the machine lacks something (Java, a free port); 4 a query ran past its time "
+    "is wrong; 3 the machine lacks something (Java, a free port, disk space, a writable output "
+    "folder); 4 a query ran past its time "
     "limit; 130 interrupted."
 )
 
@@ -135,6 +136,10 @@ class QueryTimeout(Her2kgError):
 class EnvironmentProblem(Her2kgError):
     exit_code = EXIT_ENVIRONMENT
     http_status = 500
+
+
+class WriteError(EnvironmentProblem):
+    """A release could not be written: the disk is full, or the folder is read-only or not writable."""
 
 
 class InconsistencyError(Her2kgError):

@@ -28,6 +28,8 @@ from .resources import files
 from .schema import (
     ARM_VALUE_FIELDS,
     EVIDENCE_ENTRY_FIELDS,
+    FLOAT_TAG,
+    INT_TAG,
     KIND_BY_KEY,
     KINDS,
     NULL_TAG,
@@ -47,6 +49,10 @@ DRAFTS_KEY, CANDIDATES_KEY = "drafts", "candidates"
 DRAFT_KEYS = frozenset({"review", "kind", "confidence"})
 DRAFT_PENDING, DRAFT_ACCEPTED = "draft", "accepted"
 REVIEW_STATUSES = (DRAFT_PENDING, DRAFT_ACCEPTED)
+# Facts are a few levels deep; YAML nested far deeper exhausts the pure-Python reader's stack.
+MAX_DEPTH = 100
+# What YAML aliases may add to a file by repeating values; the shipped facts use none.
+MAX_ALIASED_NODES = 10_000
 # libyaml's composer is ~10× faster and gives the same nodes and marks; PyYAML may lack it.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -194,12 +200,26 @@ class _Loader:
 
     def compose(self, path: Path, text: str) -> list[yaml.Node] | None:
         try:
-            return list(yaml.compose_all(text, Loader=_YAML_LOADER))
+            documents = list(yaml.compose_all(text, Loader=_YAML_LOADER))
+        except yaml.MarkedYAMLError as err:
+            if "nesting depth" in str(err.problem):  # libyaml's own limit; the pure-Python reader would recurse
+                return self.too_deep(path, text, err.problem_mark.line + 1 if err.problem_mark else None)
         except yaml.YAMLError:
             pass
+        except RecursionError:
+            return self.too_deep(path, text)
+        else:
+            return documents if self.aliases_bounded(path, documents) else None
         # Re-read with the pure-Python composer for its clearer, platform-independent message.
         try:
-            return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+            documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+            return documents if self.aliases_bounded(path, documents) else None
+        except RecursionError:
+            return self.too_deep(path, text)
+        except yaml.reader.ReaderError as err:  # a character YAML does not allow (NUL, other controls)
+            line = text.count("\n", 0, err.position) + 1
+            code = err.character if isinstance(err.character, int) else ord(err.character)
+            self.problem(path, line, f"not valid YAML: the control character U+{code:04X} is not allowed — remove it")
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             what = err.problem or err.context or "syntax error"
@@ -212,6 +232,65 @@ class _Loader:
         except yaml.YAMLError as err:
             self.problem(path, 1, f"not valid YAML: {err}")
         return None
+
+    def too_deep(self, path: Path, text: str, line: int | None = None) -> list[yaml.Node] | None:
+        """A value nested so deeply that the YAML reader gives up or runs out of stack; reported where
+        the nesting gets deep (the first line that opens more than MAX_DEPTH brackets) unless known."""
+        if line is None:
+            depth, line = 0, 1
+            for number, content in enumerate(text.splitlines(), start=1):
+                depth += sum(content.count(c) for c in "[{") - sum(content.count(c) for c in "]}")
+                if depth > MAX_DEPTH:
+                    line = number
+                    break
+        self.problem(
+            path, line, "not valid YAML: values nested too deeply — facts need only a few levels; flatten this value"
+        )
+        return None  # no documents to load
+
+    def aliases_bounded(self, path: Path, documents: list[yaml.Node]) -> bool:
+        """Refuse YAML aliases (*name) that refer to the value they are in, or that repeat values so often
+        that reading them would take unbounded time and memory (a "billion laughs"): the composer shares
+        an aliased node, but everything after it walks the tree as if it were written out."""
+        sizes: dict[int, int] = {}  # id(node) → how many nodes it expands to
+        open_nodes: set[int] = set()
+        for document in documents:
+            if document is None:
+                continue
+            distinct: set[int] = set()
+            # Iterative post-order walk: a deep tree must not exhaust the stack here either.
+            stack: list[tuple[yaml.Node, bool]] = [(document, False)]
+            while stack:
+                node, done = stack.pop()
+                key = id(node)
+                children = _children(node)
+                if done:
+                    open_nodes.discard(key)
+                    sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+                    continue
+                if key in sizes:
+                    continue
+                if key in open_nodes:
+                    self.problem(
+                        path,
+                        node,
+                        "a YAML anchor here is used (*alias) inside its own value, which would repeat it "
+                        "forever — write the value out instead",
+                    )
+                    return False
+                open_nodes.add(key)
+                distinct.add(key)
+                stack.append((node, True))
+                stack.extend((child, False) for child in children if id(child) not in sizes)
+            if sizes[id(document)] - len(distinct) > MAX_ALIASED_NODES:
+                self.problem(
+                    path,
+                    document,
+                    f"YAML aliases (*name) in this file repeat more than {MAX_ALIASED_NODES:,} values "
+                    "(a 'billion laughs') — write the values out, or use fewer aliases",
+                )
+                return False
+        return True
 
     def load_document(self, path: Path, document: yaml.Node) -> None:
         if not isinstance(document, yaml.MappingNode):
@@ -577,11 +656,19 @@ class _Loader:
             )
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def _hint(spec: Field, node: yaml.ScalarNode, fields: tuple[Field, ...], unit_home: str | None) -> str:
     """Advice that works for a value of the wrong type: what to write instead, in this record."""
     raw = node.value.strip()
     numbers = NUMBER.findall(raw)
-    if not spec.is_number() or not numbers:
+    if not spec.is_number() or not numbers or node.tag in (INT_TAG, FLOAT_TAG):  # YAML read a number: 0x7E5, 1e400
         return ""
     if NUMBER.fullmatch(raw):
         if node.style in ("'", '"'):

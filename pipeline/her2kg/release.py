@@ -10,7 +10,11 @@ any work is done.
 
 from __future__ import annotations
 
+import ctypes
 import datetime
+import errno
+import fcntl
+import functools
 import json
 import os
 import re
@@ -28,7 +32,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, XSD
 
 from . import __version__
-from .errors import ReleaseError, UnsafeOutputError, UsageError
+from .errors import ReleaseError, UnsafeOutputError, UsageError, WriteError
 from .export import class_counts, oxigraph_triples, to_rdflib
 from .formats import FORMATS, Content, formats
 from .namespaces import HK, ONTOLOGY_IRI
@@ -305,10 +309,9 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
     # Callers check before any work (`build_release`); this second look catches a folder that
     # changed meanwhile, or a caller that did not.
     check_out_dir(out_dir, input_folders(checked.facts.folder, checked.ontology.folder))
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out_dir)
-    stages = checked.stages
-    with _stopped_by_signals():
+    with _writing(out_dir), _stopped_by_signals(), _locked(out_dir.parent):
+        _remove_leftovers(out_dir)
+        stages = checked.stages
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-{_STAGING}-{os.getpid()}-", dir=out_dir.parent))
         try:
             staging.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
@@ -333,6 +336,40 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def _writing(out_dir: Path) -> Iterator[None]:
+    """Create the parent of `out_dir` and turn a failed write (a full disk, a read-only or unwritable
+    folder) into a WriteError that names the path; the previous release is left as it was."""
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        yield
+    except OSError as err:
+        where = err.filename or out_dir  # a write that fails has no file name of its own
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            why, how = "the disk is full (no space left on device)", "free some space there"
+        elif err.errno == errno.EROFS:
+            why, how = "the file system is read-only", "choose a writable folder with --out"
+        elif err.errno in (errno.EACCES, errno.EPERM):
+            why, how = "permission denied", "choose a folder you may write with --out"
+        else:
+            why, how = err.strerror or str(err), "check the folder and the disk"
+        raise WriteError(
+            f"{where}: cannot write the release: {why} — {how}; the previous release in {out_dir} is unchanged"
+        ) from None
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `folder` (the parent of the release) while a release is written there:
+    a second build into the same place waits, so two builds never clean up or swap at the same time."""
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
 
 
 @contextmanager
@@ -363,32 +400,62 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
     signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         previous = None
-        if out_dir.exists():
+        if out_dir.exists() and _exchange(staging, out_dir):
+            # One atomic step: at every instant `out_dir` holds a complete release, even if the
+            # process is killed (SIGKILL cannot be held back); the old one is now at `staging`.
+            previous = staging
+        elif out_dir.exists():
             previous = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-{_OLD}-{os.getpid()}-", dir=out_dir.parent))
             os.rmdir(previous)
             os.replace(out_dir, previous)
-        try:
-            os.replace(staging, out_dir)
-        except OSError:
-            if previous is not None:
-                os.replace(previous, out_dir)
-            raise
+        if previous is not staging:
+            try:
+                os.replace(staging, out_dir)
+            except OSError:
+                if previous is not None:
+                    os.replace(previous, out_dir)
+                raise
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
     if previous is not None:
         shutil.rmtree(previous, ignore_errors=True)
 
 
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically (Linux renameat2 RENAME_EXCHANGE); False where the system or the
+    file system cannot, and the caller renames in two steps instead."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_cwd, rename_exchange = -100, 2
+    if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
 def _remove_leftovers(out_dir: Path) -> None:
     """Remove staging folders and old releases that a killed build (SIGKILL) left beside `out_dir`:
     only folders named as a build names them, of a process that is gone, holding only release files."""
     known = {f.file_name for f in FORMATS.values()} | {REPORT, MARKER}
-    pattern = re.compile(rf"\.{re.escape(out_dir.name)}-(?:{_STAGING}|{_OLD})-(\d+)-[^/]+")
-    for folder in out_dir.parent.iterdir():
+    pattern = re.compile(rf"\.{re.escape(out_dir.name)}-({_STAGING}|{_OLD})-(\d+)-[^/]+")
+    for folder in sorted(out_dir.parent.iterdir()):
         match = pattern.fullmatch(folder.name)
-        if not match or not folder.is_dir() or folder.is_symlink() or _alive(int(match.group(1))):
+        if not match or not folder.is_dir() or folder.is_symlink() or _alive(int(match.group(2))):
             continue
-        if not _unwritten(folder, known):
+        if _unwritten(folder, known):
+            continue
+        if match.group(1) == _OLD and not out_dir.exists() and _marked_files(folder) is not None:
+            # Killed between the two renames of a swap (where no atomic exchange exists): put it back.
+            os.replace(folder, out_dir)
+        else:
             shutil.rmtree(folder, ignore_errors=True)
 
 

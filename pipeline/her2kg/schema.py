@@ -8,12 +8,14 @@ builder does beyond writing its fields.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
+import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS, SKOS, XSD
 
@@ -44,9 +46,22 @@ def _read_long_text(raw: str, tag: str) -> str:
     return text
 
 
+# YAML 1.1 also reads 0x1F, 0o17, 0b101 and 1:20 (base 60) as integers; facts write whole numbers in
+# decimal digits. 18 digits fit every triple store's 64-bit integers.
+_DECIMAL_INTEGER = re.compile(r"[-+]?[0-9][0-9_]*")
+MAX_DIGITS = 18
+
+
 def _read_integer(raw: str, tag: str) -> int:
     if tag != INT_TAG:
         raise BadValue(f"must be a whole number, got '{raw}'")
+    if not _DECIMAL_INTEGER.fullmatch(raw):
+        meant = yaml.safe_load(raw) if len(raw) <= MAX_DIGITS else None  # what YAML 1.1 makes of it
+        how = f" — write it as {meant}" if isinstance(meant, int) and len(str(meant)) <= MAX_DIGITS else ""
+        raise BadValue(f"must be a whole number in decimal digits, got '{raw}'{how}")
+    digits = raw.replace("_", "").lstrip("+-")
+    if len(digits.lstrip("0")) > MAX_DIGITS:
+        raise BadValue(f"is out of range: at most {MAX_DIGITS} digits, got {len(digits)}")
     return int(raw.replace("_", ""))
 
 
@@ -59,6 +74,9 @@ def _read_decimal(raw: str, tag: str) -> Decimal:
         number = Decimal("NaN")
     if not number.is_finite():
         raise BadValue(f"must be a finite number, got '{raw}'")
+    # Written out in fixed notation, 1e400 would be 400 digits (and 1e999999999 a gigabyte).
+    if (number and not -MAX_DIGITS <= number.adjusted() < MAX_DIGITS) or len(number.as_tuple().digits) > 2 * MAX_DIGITS:
+        raise BadValue(f"is out of range: at most {MAX_DIGITS} digits before and after the point, got '{raw}'")
     return number
 
 
