@@ -309,30 +309,40 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
     # Callers check before any work (`build_release`); this second look catches a folder that
     # changed meanwhile, or a caller that did not.
     check_out_dir(out_dir, input_folders(checked.facts.folder, checked.ontology.folder))
+    stages = checked.stages
+    with staged(out_dir) as staging:
+        content = release_content(checked, with_inferences)
+        written = []
+        for stage, group in (("export", formats()), ("infer", [f for f in formats(with_inferences) if f.inferred])):
+            if group:
+                with stages.stage(stage):
+                    for fmt in group:
+                        target = staging / fmt.file_name
+                        target.parent.mkdir(exist_ok=True)  # a subfolder of the release (her2kg-kgx/)
+                        target.write_bytes(content.output(fmt))
+                        written.append(fmt.file_name)
+        report = build_report(checked, len(content.triples), [*written, REPORT])
+        report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
+        if with_inferences:
+            report["inferred_triples"] = len(content.inferred)
+        (staging / REPORT).write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        (staging / MARKER).write_text(_marker_text(report["files"]), encoding="utf-8")
+        return report
+
+
+@contextmanager
+def staged(out_dir: Path) -> Iterator[Path]:
+    """A fresh staging folder beside `out_dir`, put in place of `out_dir` when the block ends without
+    an error; on an error, SIGINT or SIGTERM it is removed and `out_dir` is left as it was. Leftovers
+    of killed writers are cleaned first, under a lock that makes a second writer into the same place
+    wait. The block writes everything, its marker included."""
     with _writing(out_dir), _stopped_by_signals(), _locked(out_dir.parent):
         _remove_leftovers(out_dir)
-        stages = checked.stages
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-{_STAGING}-{os.getpid()}-", dir=out_dir.parent))
         try:
-            staging.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
-            content = release_content(checked, with_inferences)
-            written = []
-            for stage, group in (("export", formats()), ("infer", [f for f in formats(with_inferences) if f.inferred])):
-                if group:
-                    with stages.stage(stage):
-                        for fmt in group:
-                            target = staging / fmt.file_name
-                            target.parent.mkdir(exist_ok=True)  # a subfolder of the release (her2kg-kgx/)
-                            target.write_bytes(content.output(fmt))
-                            written.append(fmt.file_name)
-            report = build_report(checked, len(content.triples), [*written, REPORT])
-            report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
-            if with_inferences:
-                report["inferred_triples"] = len(content.inferred)
-            (staging / REPORT).write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-            (staging / MARKER).write_text(_marker_text(report["files"]), encoding="utf-8")
+            staging.chmod(0o755)  # mkdtemp makes it private; what is written here is for everyone to read
+            yield staging
             _swap_in(staging, out_dir)
-            return report
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)

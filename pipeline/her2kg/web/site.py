@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -29,16 +26,7 @@ from rdflib.namespace import OWL, RDFS
 from ..catalog import load_queries
 from ..errors import ReleaseError
 from ..namespaces import BASE, HK, ONTOLOGY_IRI
-from ..release import (
-    _STAGING,
-    MARKER,
-    _marker_text,
-    _remove_leftovers,
-    _stopped_by_signals,
-    _swap_in,
-    check_out_dir,
-    input_folders,
-)
+from ..release import MARKER, _marker_text, check_out_dir, input_folders, staged
 from ..schema import KIND_PREFIXES
 from . import entities, pictures
 from .app import ServerConfig, State
@@ -86,20 +74,11 @@ def write_site(release_dir: Path, out_dir: Path) -> SiteReport:
     out_dir, release_dir = Path(out_dir), Path(release_dir)
     check_out_dir(out_dir, [*input_folders(), release_dir])
     store = open_release(release_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out_dir)
-    with _stopped_by_signals():
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-{_STAGING}-{os.getpid()}-", dir=out_dir.parent))
-        try:
-            staging.chmod(0o755)  # mkdtemp makes it private; a site is for everyone to read
-            report = asyncio.run(_write(store, staging))
-            top = sorted(p.name for p in staging.iterdir())
-            (staging / MARKER).write_text(_marker_text(top), encoding="utf-8")
-            _swap_in(staging, out_dir)
-            return report
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+    with staged(out_dir) as staging:
+        report = asyncio.run(_write(store, staging))
+        top = sorted(p.name for p in staging.iterdir())
+        (staging / MARKER).write_text(_marker_text(top), encoding="utf-8")
+        return report
 
 
 class _Writer:
