@@ -18,10 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from build_helpers import KILLED_BUILD, release_is_whole, write_seed
 
 from her2kg.build import build_release
 from her2kg.errors import EXIT_ENVIRONMENT
-from reliability.build_helpers import KILLED_BUILD, release_is_whole, write_seed
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +47,11 @@ def copy_of(previous: Path, where: Path) -> Path:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file's bytes, but the build report's (it holds the stage timings of its build)."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != "build-report.json"}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "build-report.json"
+    }
 
 
 def killed_build(folder: Path, point: str) -> subprocess.CompletedProcess:
@@ -150,7 +154,7 @@ def small_disk(tmp_path):
 
 
 def release_size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.iterdir())
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
 def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_release(previous, small_disk):

@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 import yaml
+from build_helpers import seed_files, write_seed
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -36,7 +37,6 @@ from her2kg.build import build_release, check_facts
 from her2kg.cli import cli
 from her2kg.errors import FactsError, ValidationError
 from her2kg.ontology import Ontology
-from reliability.build_helpers import seed_files, write_seed
 
 settings.register_profile(
     "ci",

@@ -76,8 +76,8 @@ def write_site(release_dir: Path, out_dir: Path) -> SiteReport:
     store = open_release(release_dir)
     with staged(out_dir) as staging:
         report = asyncio.run(_write(store, staging))
-        top = sorted(p.name for p in staging.iterdir())
-        (staging / MARKER).write_text(_marker_text(top), encoding="utf-8")
+        written = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+        (staging / MARKER).write_text(_marker_text(written), encoding="utf-8")
         return report
 
 
