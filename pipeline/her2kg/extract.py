@@ -481,8 +481,9 @@ def _quote_span(sentence: Sentence, first: int, last: int) -> tuple[int, int]:
 #   "lapatinib and neratinib inhibit"), and the clause's first entity if it is of a subject kind;
 #   in a clause opening with "which", "it", "they", "this" … with no subject before the cue, the
 #   nearest one of the clauses before ("L755S is common; it confers resistance to lapatinib");
-# - objects: the entities of an object kind after the cue, and the one right before it
-#   ("trastuzumab resistance", "HER2-targeted");
+# - objects: the entities of an object kind after the cue, the one right before it ("trastuzumab
+#   resistance", "HER2-targeted"), one whose name holds the cue ("topoisomerase I inhibitor"), and
+#   those in a description of the subject ("deruxtecan, a topoisomerase I inhibitor");
 # - a passive turns it round: "HER2 is inhibited by lapatinib", "can be overcome with neratinib"
 #   (a form of "be", the cue word, then "by"/"with"/"via"/"through"; not for combined-with),
 #   "resistance to lapatinib caused by L755S", "mechanisms of resistance to trastuzumab include …"
@@ -505,7 +506,7 @@ _TO_BE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.
 # After these words come the subjects of a cue with none before it: "resistance to lapatinib caused by
 # L755S", "mechanisms of resistance to trastuzumab include p95HER2 expression".
 _PASSIVE_LINK = re.compile(
-    r"\b(?:by|via|through|due to|because of|owing to|includ\w*|involv\w*|such as|e\.g\.)(?!\w)", re.IGNORECASE
+    r"\b(?:by|via|through|due to|because of|owing to|includ\w*|involv\w*|such as|e\.g\.|is|are)(?!\w)", re.IGNORECASE
 )
 _NEGATED = re.compile(r"\b(?:not|no|never|without|fails? to|lack of)\b", re.IGNORECASE)
 _OVERCOME = re.compile(r"\b(?:overcom|revers|circumvent|rescu|abrogat|restor|re-?sensiti)", re.IGNORECASE)
@@ -513,7 +514,10 @@ _RESISTANCE = frozenset({"confers-resistance-to", "mechanism-of-resistance-to"})
 _BEFORE_CUE = 25  # characters before a cue searched for a negation
 _NEXT_TO = 40  # characters after a cue within which "the HER2 inhibitor lapatinib" names its subject
 _COORDINATED = re.compile(r"^\s*(?:,|/|and|or|,\s*and|,\s*or)?\s*(?:the\s+)?$")
-_ADJACENT = re.compile(r"^[\s-]*$")
+_ADJACENT = re.compile(r"^[\s()-]*$")  # "HER2-targeted", "programmed cell death 1 (PD1) inhibitor"
+# A subject followed by these words is described by the noun phrase up to the cue, whose entities are
+# objects: "deruxtecan, a topoisomerase I inhibitor", "lapatinib is a dual HER2 and EGFR inhibitor".
+_APPOSITION = re.compile(r"\s*(?:,|\(|is|are)\s*(?:an?|the)\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -587,6 +591,8 @@ def _around_cue(
         segment = [m for m in inside if low <= m.start and m.end <= high]
         ahead = [m for m in segment if m.end <= cue.start()]
         after = [m for m in segment if m.start >= cue.end()]
+        # A name holding the cue names its object: "topoisomerase I inhibitor", "resistance to HER2-targeted agents".
+        holding = [m for m in segment if m.start < cue.end() and m.end > cue.start()]
         verbal = _PASSIVE_VERB.match(text, cue.end()) if _TO_BE.search(text, low, cue.start()) else None
         if verbal and pattern.relation != "combined-with":  # "HER2 is inhibited by lapatinib"
             subjects = _first_after([m for m in after if m.start >= verbal.end()], pattern.subjects, text)
@@ -597,14 +603,24 @@ def _around_cue(
                 subjects.append(ahead[0])
             word_end = cue.end() + len(re.match(r"\w*", text[cue.end() :]).group())  # type: ignore[union-attr]
             link = None if subjects else _PASSIVE_LINK.search(text, word_end, high)
-            objects = [m for m in after if m.of_kinds(pattern.objects) and (link is None or m.end <= link.start())]
+            objects = [
+                m for m in holding + after if m.of_kinds(pattern.objects) and (link is None or m.end <= link.start())
+            ]
             last = ahead[-1] if ahead else None
-            if last and last not in subjects and last.of_kinds(pattern.objects) and _ADJACENT.match(text[last.end : cue.start()]):
+            if (
+                last
+                and last not in subjects
+                and last.of_kinds(pattern.objects)
+                and _ADJACENT.match(text[last.end : cue.start()])
+            ):
                 objects += _chain(ahead, len(ahead) - 1, pattern.objects, text, -1)
+            if subjects and _APPOSITION.match(text, subjects[0].end):
+                objects += [m for m in ahead if m.start >= subjects[0].end and m.of_kinds(pattern.objects)]
             if link is not None:  # "resistance to lapatinib caused by L755S"
                 subjects = _first_after([m for m in after if m.start >= link.end()], pattern.subjects, text)
-            if not subjects and clause.anaphoric:
-                subjects = _nearest_before(previous, pattern.subjects, text)[:1]
+            if not subjects and clause.anaphoric:  # "which": the entity before it; "it", "they": the earlier subject
+                earlier = previous if text[: clause.start].rstrip().lower().endswith("which") else previous[:1]
+                subjects = _nearest_before(earlier, pattern.subjects, text)[:1]
             if not subjects:  # "the HER2 inhibitor lapatinib", "the combination of neratinib and fulvestrant"
                 near = [m for m in after if m.start - cue.end() <= _NEXT_TO]
                 subjects = _first_after(near, pattern.subjects, text)[:1]
