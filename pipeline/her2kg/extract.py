@@ -117,6 +117,7 @@ class Mention:
     end: int
     text: str
     refs: tuple[str, ...]  # kind/id of every record with this name, the most specific kind first
+    inner: tuple[Mention, ...] = ()  # the shorter names it hides ("trastuzumab" in "resistance to trastuzumab")
 
     @property
     def ref(self) -> str:
@@ -206,7 +207,13 @@ class Matcher:
             if all(mention.end <= k.start or mention.start >= k.end for k in kept):
                 kept.append(mention)
         return [
-            Mention(m.start, m.end, m.text, tuple(dict.fromkeys(m.refs + self._inner_refs(m.text))))
+            Mention(
+                m.start,
+                m.end,
+                m.text,
+                tuple(dict.fromkeys(m.refs + self._inner_refs(m.text))),
+                tuple(sorted({f for f in found if m.start <= f.start and f.end <= m.end and f != m}, key=_position)),
+            )
             for m in sorted(kept, key=lambda m: m.start)
         ]
 
@@ -220,6 +227,10 @@ class Matcher:
                 if part != name and 2 * len(part) > len(name):
                     found += self.refs.get(part, ()) or self.folded_refs.get(part.lower(), ())
         return tuple(found)
+
+
+def _position(mention: Mention) -> tuple[int, int]:
+    return mention.start, mention.end
 
 
 def _alternation(names: list[str], flags: int) -> re.Pattern[str]:
@@ -603,8 +614,9 @@ def _around_cue(
                 subjects.append(ahead[0])
             word_end = cue.end() + len(re.match(r"\w*", text[cue.end() :]).group())  # type: ignore[union-attr]
             link = None if subjects else _PASSIVE_LINK.search(text, word_end, high)
+            named = holding + [part for m in holding for part in m.inner]  # "resistance to trastuzumab"
             objects = [
-                m for m in holding + after if m.of_kinds(pattern.objects) and (link is None or m.end <= link.start())
+                m for m in named + after if m.of_kinds(pattern.objects) and (link is None or m.end <= link.start())
             ]
             last = ahead[-1] if ahead else None
             if (
@@ -646,6 +658,9 @@ def _pairs(
         else:
             # In "p95HER2, which is a truncated HER2 receptor", "which" stands for the mention before it.
             named = ([previous[-1]] if clause.anaphoric and previous else []) + inside
+            if cued:  # "a truncated HER2 receptor" names HER2
+                named += [part for m in named for part in m.inner if not m.of_kinds(pattern.objects)]
+            named.sort(key=_position)
             for i, a in enumerate(named):
                 for b in named[i + 1 :]:
                     pairs.append((a, b))
