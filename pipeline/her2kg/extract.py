@@ -23,7 +23,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -524,6 +524,7 @@ _OVERCOME = re.compile(r"\b(?:overcom|revers|circumvent|rescu|abrogat|restor|re-
 _RESISTANCE = frozenset({"confers-resistance-to", "mechanism-of-resistance-to"})
 _BEFORE_CUE = 25  # characters before a cue searched for a negation
 _NEXT_TO = 40  # characters after a cue within which "the HER2 inhibitor lapatinib" names its subject
+_DEMONSTRATIVE = re.compile(r"\s*(?:this|these|that|those|such)\b", re.IGNORECASE)
 _COORDINATED = re.compile(r"^\s*(?:,|/|and|or|,\s*and|,\s*or)?\s*(?:the\s+)?$")
 _ADJACENT = re.compile(r"^[\s()-]*$")  # "HER2-targeted", "programmed cell death 1 (PD1) inhibitor"
 # A subject followed by these words is described by the noun phrase up to the cue, whose entities are
@@ -585,7 +586,7 @@ def _first_after(mentions: list[Mention], kinds: tuple[str, ...], text: str) -> 
 
 
 def _around_cue(
-    pattern: Pattern, text: str, inside: list[Mention], clause: Clause, previous: list[Mention]
+    pattern: Pattern, text: str, inside: list[Mention], clause: Clause, previous: list[Mention], before: list[Mention]
 ) -> Iterator[tuple[Mention, Mention]]:
     """Subject–object pairs of an order-"cue" pattern in one clause (rules above)."""
     for cue in pattern.cue.finditer(text, clause.start, clause.end):
@@ -604,6 +605,7 @@ def _around_cue(
         after = [m for m in segment if m.start >= cue.end()]
         # A name holding the cue names its object: "topoisomerase I inhibitor", "resistance to HER2-targeted agents".
         holding = [m for m in segment if m.start < cue.end() and m.end > cue.start()]
+        word_end = cue.end() + len(re.match(r"\w*", text[cue.end() :]).group())  # type: ignore[union-attr]
         verbal = _PASSIVE_VERB.match(text, cue.end()) if _TO_BE.search(text, low, cue.start()) else None
         if verbal and pattern.relation != "combined-with":  # "HER2 is inhibited by lapatinib"
             subjects = _first_after([m for m in after if m.start >= verbal.end()], pattern.subjects, text)
@@ -612,7 +614,6 @@ def _around_cue(
             subjects = _nearest_before(ahead, pattern.subjects, text)
             if ahead and ahead[0].of_kinds(pattern.subjects) and ahead[0] not in subjects:
                 subjects.append(ahead[0])
-            word_end = cue.end() + len(re.match(r"\w*", text[cue.end() :]).group())  # type: ignore[union-attr]
             link = None if subjects else _PASSIVE_LINK.search(text, word_end, high)
             named = holding + [part for m in holding for part in m.inner]  # "resistance to trastuzumab"
             objects = [
@@ -637,6 +638,9 @@ def _around_cue(
                 near = [m for m in after if m.start - cue.end() <= _NEXT_TO]
                 subjects = _first_after(near, pattern.subjects, text)[:1]
                 objects = [m for m in objects if m not in subjects]
+        if not objects and (_DEMONSTRATIVE.match(text, word_end) or _DEMONSTRATIVE.match(text, low)):
+            # "TKIs can overcome this mechanism", "This can be overcome by …": the one named in the sentence before
+            objects = [replace(m, start=0, end=0) for m in _nearest_before(before, pattern.objects, text)[:1]]
         for subject in subjects:
             for obj in objects:
                 if subject is not obj:
@@ -644,7 +648,7 @@ def _around_cue(
 
 
 def _pairs(
-    pattern: Pattern, mentions: list[Mention], text: str, cued: bool = True
+    pattern: Pattern, mentions: list[Mention], text: str, cued: bool = True, before: list[Mention] | None = None
 ) -> Iterator[tuple[Mention, str, Mention, str, float]]:
     """Subject–object pairs for `pattern`, each within one clause; with `cued` False, pairs of the
     right kinds whatever the wording (the fallback for a sentence no cue matched), at a low score."""
@@ -654,7 +658,10 @@ def _pairs(
         pairs: list[tuple[Mention, Mention]] = []
         positioned = cued and pattern.order == "cue"
         if positioned:
-            pairs = list(_around_cue(pattern, text, inside, clause, previous))
+            # A name of neither kind lends the names inside it: "Silencing of Mucin-4" (a strategy) names Mucin-4.
+            kinds = pattern.subjects + pattern.objects
+            lent = inside + [part for m in inside if not m.of_kinds(kinds) for part in m.inner]
+            pairs = list(_around_cue(pattern, text, sorted(lent, key=_position), clause, previous, before or []))
         else:
             # In "p95HER2, which is a truncated HER2 receptor", "which" stands for the mention before it.
             named = ([previous[-1]] if clause.anaphoric and previous else []) + inside
@@ -693,7 +700,9 @@ def _pairs(
                         yield subject, subject_ref, obj, object_ref, score
 
 
-def _draft_claims(sentence: Sentence, mentions: list[Mention], source: str) -> Iterator[Draft]:
+def _draft_claims(
+    sentence: Sentence, mentions: list[Mention], source: str, before: list[Mention] | None = None
+) -> Iterator[Draft]:
     best: dict[tuple[str, str, str], tuple[float, Mention, Mention, str]] = {}
     parts = clauses(sentence.text, mentions)
 
@@ -703,7 +712,7 @@ def _draft_claims(sentence: Sentence, mentions: list[Mention], source: str) -> I
     drafted: set[int] = set()  # clauses with a cued draft: the fallback is only for the others
     for cued in (True, False):
         for pattern in PATTERNS:
-            for subject, subject_ref, obj, object_ref, score in _pairs(pattern, mentions, sentence.text, cued):
+            for subject, subject_ref, obj, object_ref, score in _pairs(pattern, mentions, sentence.text, cued, before):
                 if not cued and clause_of(subject) in drafted:
                     continue
                 key = (subject_ref, pattern.relation, object_ref)
@@ -816,15 +825,17 @@ def extract(text: str, source: str, facts: Facts) -> Extraction:
     drafts: list[Draft] = []
     mentions_count = 0
     trial: Mention | None = None  # the last trial named in the current section
+    before: list[Mention] = []  # the mentions of the sentence before, in the same section
     section = None
     for sentence in found:
         mentions = matcher.mentions(sentence.text)
         mentions_count += len(mentions)
         if sentence.section != section:
-            trial, section = None, sentence.section
-        drafts.extend(_draft_claims(sentence, mentions, source))
+            trial, before, section = None, [], sentence.section
+        drafts.extend(_draft_claims(sentence, mentions, source, before))
         drafts.extend(_draft_outcomes(sentence, mentions, source, trial))
         trial = next((m for m in reversed(mentions) if m.of_kinds(("trial", "study"))), trial)
+        before = mentions
     return Extraction(source, drafts, _candidates(found, matcher), len(found), mentions_count)
 
 
