@@ -7,9 +7,10 @@ Everything runs locally from the text and the graph's own entity records (never 
    is a verbatim stretch of the text;
 2. one matcher built from the entity records (labels, synonyms, code names, symbols, identifiers,
    variant notations) finds the mentions in each sentence;
-3. relation patterns (cue words between or around two mentions of the right kinds) propose
-   subject–relation–object drafts, with a hedge from the wording, a suggested evidence kind and a
-   confidence; numbers with units next to a known trial propose outcome drafts;
+3. relation patterns (cue words, and the kinds of record a subject and an object may be) propose
+   subject–relation–object drafts within one clause, the subject before the cue and the objects
+   after it ("where subject and object stand" below), with a hedge from the wording, a suggested
+   evidence kind and a confidence; numbers with units next to a known trial propose outcome drafts;
 4. entity-like words the graph does not know (gene-symbol-like tokens, drug-like names) are listed
    as candidates for new records.
 
