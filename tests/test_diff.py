@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from her2kg.build import build_release
 from her2kg.cli import cli
-from her2kg.diff import diff_releases
+from her2kg.diff import diff_releases, render
 from her2kg.errors import EXIT_USAGE
 
 HERE = Path(__file__).parent
@@ -161,3 +161,19 @@ def test_a_record_is_compared_by_its_own_fields_only(tmp_path):
         }
     ]
     assert report["statements"] == report["identifiers"] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES)
+def test_the_reports_show_every_value_of_an_added_or_removed_record(case, base_release, tmp_path):
+    """An added outcome shows its CI level and bounds, p-value, arms … not just its hazard ratio."""
+    diff = diff_releases(base_release, _case_release(case, tmp_path))
+    text, markdown = render(diff, "text"), render(diff, "markdown")
+    for change in (*diff.statements, *diff.entities):
+        if change.change == "changed":
+            continue
+        assert change.fields, change
+        for item in change.fields:
+            line = f"{item.field}: {' | '.join(item.new if change.change == 'added' else item.old)}"
+            assert f"    {line}\n" in text, f"{change.record}: no '{line}' in\n{text}"
+            assert f"  - {line}\n" in markdown, f"{change.record}: no '{line}' in\n{markdown}"

@@ -397,7 +397,6 @@ def _identifier_changes(old: _Record, new: _Record, labels: dict[str, str]) -> l
 # --- reports -----------------------------------------------------------------------------------
 
 _MARK = {"added": "+", "removed": "-", "changed": "~"}
-_SHOWN_WHEN_ADDED = ("quote", "section", "evidence", "hedge", "polarity", "hazard-ratio", "arm-values")
 
 
 def _summary_line(diff: ReleaseDiff) -> str:
@@ -411,14 +410,18 @@ def _values(values: tuple[str, ...]) -> str:
     return " | ".join(values) if values else "(none)"
 
 
+def _field_lines(change: RecordChange) -> list[str]:
+    """`field: values` for every field of an added or removed record (a reviewer checks each value:
+    an outcome's CI bounds and p-value as much as its hazard ratio), and `field: old → new` for each
+    field that differs in a changed one."""
+    if change.change == "changed":
+        return [f"{item.field}: {_values(item.old)} → {_values(item.new)}" for item in change.fields]
+    return [f"{item.field}: {_values(item.new if change.change == 'added' else item.old)}" for item in change.fields]
+
+
 def _record_lines(change: RecordChange, indent: str, code: str = "") -> list[str]:
     lines = [f"{indent}{_MARK[change.change]} {code}{change.record}{code}  {change.label}"]
-    for item in change.fields:
-        if change.change == "changed":
-            lines.append(f"{indent}    {item.field}: {_values(item.old)} → {_values(item.new)}")
-        elif change.change == "added" and item.field in _SHOWN_WHEN_ADDED:
-            lines.append(f"{indent}    {item.field}: {_values(item.new)}")
-    return lines
+    return lines + [f"{indent}    {line}" for line in _field_lines(change)]
 
 
 def _grouped(items: tuple[Any, ...], key) -> list[tuple[Any, list[Any]]]:
@@ -491,12 +494,7 @@ def as_markdown(diff: ReleaseDiff) -> str:
 
 def _markdown_record(change: RecordChange) -> list[str]:
     lines = [f"- **{change.change}** `{change.record}`: {change.label}"]
-    for item in change.fields:
-        if change.change == "changed":
-            lines.append(f"  - {item.field}: {_values(item.old)} → {_values(item.new)}")
-        elif change.change == "added" and item.field in _SHOWN_WHEN_ADDED:
-            lines.append(f"  - {item.field}: {_values(item.new)}")
-    return lines
+    return lines + [f"  - {line}" for line in _field_lines(change)]
 
 
 def as_json(diff: ReleaseDiff) -> str:

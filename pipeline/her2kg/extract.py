@@ -7,9 +7,10 @@ Everything runs locally from the text and the graph's own entity records (never 
    is a verbatim stretch of the text;
 2. one matcher built from the entity records (labels, synonyms, code names, symbols, identifiers,
    variant notations) finds the mentions in each sentence;
-3. relation patterns (cue words between or around two mentions of the right kinds) propose
-   subject–relation–object drafts, with a hedge from the wording, a suggested evidence kind and a
-   confidence; numbers with units next to a known trial propose outcome drafts;
+3. relation patterns (cue words, and the kinds of record a subject and an object may be) propose
+   subject–relation–object drafts within one clause, the subject before the cue and the objects
+   after it ("where subject and object stand" below), with a hedge from the wording, a suggested
+   evidence kind and a confidence; numbers with units next to a known trial propose outcome drafts;
 4. entity-like words the graph does not know (gene-symbol-like tokens, drug-like names) are listed
    as candidates for new records.
 
@@ -23,7 +24,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -117,6 +118,7 @@ class Mention:
     end: int
     text: str
     refs: tuple[str, ...]  # kind/id of every record with this name, the most specific kind first
+    inner: tuple[Mention, ...] = ()  # the shorter names it hides ("trastuzumab" in "resistance to trastuzumab")
 
     @property
     def ref(self) -> str:
@@ -206,7 +208,13 @@ class Matcher:
             if all(mention.end <= k.start or mention.start >= k.end for k in kept):
                 kept.append(mention)
         return [
-            Mention(m.start, m.end, m.text, tuple(dict.fromkeys(m.refs + self._inner_refs(m.text))))
+            Mention(
+                m.start,
+                m.end,
+                m.text,
+                tuple(dict.fromkeys(m.refs + self._inner_refs(m.text))),
+                tuple(sorted({f for f in found if m.start <= f.start and f.end <= m.end and f != m}, key=_position)),
+            )
             for m in sorted(kept, key=lambda m: m.start)
         ]
 
@@ -220,6 +228,10 @@ class Matcher:
                 if part != name and 2 * len(part) > len(name):
                     found += self.refs.get(part, ()) or self.folded_refs.get(part.lower(), ())
         return tuple(found)
+
+
+def _position(mention: Mention) -> tuple[int, int]:
+    return mention.start, mention.end
 
 
 def _alternation(names: list[str], flags: int) -> re.Pattern[str]:
@@ -244,8 +256,8 @@ PERCENT = re.compile(_NUM + r"\s*%")
 
 @dataclass(frozen=True)
 class Pattern:
-    """A relation drafted when a cue occurs in the sentence and a subject of `subjects` kinds stands
-    before an object of `objects` kinds (the cue between them counts more)."""
+    """A relation drafted when a cue occurs in a clause that names a subject of `subjects` kinds and
+    an object of `objects` kinds; `order` says where each must stand (see `_pairs`)."""
 
     relation: str
     cue: re.Pattern[str]
@@ -254,7 +266,11 @@ class Pattern:
     weight: float
     between: int = 0  # >0: the cue must stand between the two mentions, at most this many characters apart
     fallback: bool = True  # drafted for a sentence no cue matched, from the kinds of its mentions alone
-    apart: re.Pattern[str] | None = None  # words between the mentions that rule the relation out
+    apart: re.Pattern[str] | None = None  # words that part the clause into segments no pair crosses
+    # "cue": subject before the cue, objects after it (or a passive: "inhibited by X", "caused by X");
+    # "text": subject first in the text, the cue anywhere in the clause; "any": either order (the
+    # kinds alone tell subject from object, and the texts name them either way: "TKIs, such as lapatinib").
+    order: str = "text"
 
 
 def _cue(words: str) -> re.Pattern[str]:
@@ -269,14 +285,16 @@ PATTERNS = (
         ALTERATION,
         DRUGLIKE,
         0.7,
+        order="cue",
     ),
-    Pattern("mechanism-of-resistance-to", _cue(r"resist|mechanism"), ("mechanism",), DRUGLIKE, 0.6),
+    Pattern("mechanism-of-resistance-to", _cue(r"resist|mechanism"), ("mechanism",), DRUGLIKE, 0.6, order="cue"),
     Pattern(
         "confers-sensitivity-to",
         _cue(r"sensitiv|respon|benefit|effective|efficac|restor|susceptib"),
         ALTERATION,
         DRUGLIKE,
         0.5,
+        order="cue",
     ),
     Pattern(
         "in-class",
@@ -284,6 +302,7 @@ PATTERNS = (
         ("drug",),
         ("drug-class",),
         0.6,
+        order="any",
     ),
     Pattern(
         "inhibits",
@@ -291,6 +310,7 @@ PATTERNS = (
         DRUGLIKE,
         ("gene", "pathway", "protein-form", "variant"),
         0.6,
+        order="cue",
     ),
     Pattern(
         "targets",
@@ -298,6 +318,7 @@ PATTERNS = (
         ("drug",),
         ("gene", "protein-form", "variant"),
         0.6,
+        order="cue",
     ),
     Pattern(
         "combined-with",
@@ -306,7 +327,9 @@ PATTERNS = (
         ("drug",),
         0.5,
         between=80,
-        apart=_cue(r"versus|vs\b|compared|than|or\b|after|resist|;"),  # arms and sequences, not a combination
+        # Comparator arms and sequences, not a combination: "A plus B improved PFS over C plus B".
+        apart=_cue(r"versus|vs\b|over\b|compared|than|or\b|after|resist|;"),
+        order="cue",
     ),
     Pattern(
         "overcomes",
@@ -314,6 +337,7 @@ PATTERNS = (
         ("strategy", "drug", "drug-class"),
         ("mechanism",),
         0.5,
+        order="cue",
     ),
     Pattern(
         "activates",
@@ -322,6 +346,7 @@ PATTERNS = (
         ("pathway", "gene"),
         0.5,
         fallback=False,
+        order="cue",
     ),
     Pattern(
         "part-of",
@@ -331,10 +356,11 @@ PATTERNS = (
         0.4,
         between=80,
         fallback=False,
+        order="any",
     ),
     Pattern("variant-of", _cue(r"mutat|alteration|variant|amplif|loss|in\b|of\b"), ("variant",), ("gene",), 0.6),
     Pattern("truncated-form-of", _cue(r"truncat|form|fragment"), ("protein-form",), ("gene",), 0.6),
-    Pattern("tested-in", _cue(r"trial|study|phase|NCT|random|evaluat"), DRUGLIKE, ("trial", "study"), 0.5),
+    Pattern("tested-in", _cue(r"trial|study|phase|NCT|random|evaluat"), DRUGLIKE, ("trial", "study"), 0.5, order="any"),
     Pattern(
         "associated-with-poor-prognosis",
         _cue(r"prognos|survival|aggressive|worse|poor"),
@@ -348,6 +374,7 @@ PATTERNS = (
         ALTERATION,
         DRUGLIKE,
         0.4,
+        order="cue",
     ),
     Pattern(
         "expressed-in",
@@ -368,19 +395,6 @@ PATTERNS = (
         fallback=False,
     ),
 )
-# Relations whose object the texts often name first ("resistance to trastuzumab caused by …").
-_EITHER_ORDER = {
-    "confers-resistance-to",
-    "confers-sensitivity-to",
-    "mechanism-of-resistance-to",
-    "tested-in",
-    "overcomes",
-    "inhibits",
-    "targets",
-    "in-class",  # "TKIs, such as lapatinib"
-    "part-of",  # "the HER family, including HER3"
-}
-
 _HEDGES = (
     ("hypothesised", _cue(r"hypothes|speculat")),
     ("possible", _cue(r"may\b|might\b|could\b|possibl|potential")),
@@ -469,52 +483,244 @@ def _quote_span(sentence: Sentence, first: int, last: int) -> tuple[int, int]:
     return start, end
 
 
-# Words that set two mentions against each other: no relation is drafted across them from a cue.
-_CONTRAST = re.compile(r"\b(?:while|whereas|but|however|although)\b", re.IGNORECASE)
+# -- where subject and object stand ---------------------------------------------------------------
+#
+# A sentence is cut into clauses at ";", ", and" (unless a name follows: "trastuzumab, pertuzumab,
+# and docetaxel" is a list), ", which", "whereas", "while", "but", "however", "although": a cued
+# relation never joins mentions of two clauses. For a relation of order "cue", each cue word in a
+# clause makes the pairs:
+# - subject: the nearest entity of a subject kind before the cue (with those coordinated with it:
+#   "lapatinib and neratinib inhibit"), and the clause's first entity if it is of a subject kind;
+#   in a clause opening with "which", "it", "they", "this" … with no subject before the cue, the
+#   nearest one of the clauses before ("L755S is common; it confers resistance to lapatinib");
+# - objects: the entities of an object kind after the cue, the one right before it ("trastuzumab
+#   resistance", "HER2-targeted"), one whose name holds the cue ("topoisomerase I inhibitor"), and
+#   those in a description of the subject ("deruxtecan, a topoisomerase I inhibitor");
+# - a passive turns it round: "HER2 is inhibited by lapatinib", "can be overcome with neratinib"
+#   (a form of "be", the cue word, then "by"/"with"/"via"/"through"; not for combined-with),
+#   "resistance to lapatinib caused by L755S", "mechanisms of resistance to trastuzumab include …"
+#   (objects up to "by", "via", "due to", "include", "such as" …, the subject after it, when none
+#   stands before the cue);
+# - with no subject before the cue, the first one right after it: "the HER2 inhibitor lapatinib";
+# - a negation ("not", "no", "without" …) in the few words before the cue rules the cue out, and so
+#   does "overcome", "reverse" … before a resistance cue ("neratinib may overcome resistance caused
+#   by L755S" says nothing of resistance to neratinib);
+# - a pattern's `apart` words part the clause: no pair crosses "over", "versus", "compared with" …
+
+_CLAUSE_END = re.compile(
+    r";|,\s+(?:and|which|whereas|while|but|although|though)\b|\b(?:whereas|while|but|however|although)\b",
+    re.IGNORECASE,
+)
+_ANAPHOR = re.compile(r"[\s,;]*(?:which|it|they|this|these|both|the latter)\b", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"\s*(?:(?:the|a|an)\s+)?")
+_PASSIVE_VERB = re.compile(r"\w*\s+(?:by|via|through|with)\b", re.IGNORECASE)
+_TO_BE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+# After these words come the subjects of a cue with none before it: "resistance to lapatinib caused by
+# L755S", "mechanisms of resistance to trastuzumab include p95HER2 expression".
+_PASSIVE_LINK = re.compile(
+    r"\b(?:by|via|through|due to|because of|owing to|includ\w*|involv\w*|such as|e\.g\.|is|are)(?!\w)", re.IGNORECASE
+)
+_NEGATED = re.compile(r"\b(?:not|no|never|without|fails? to|lack of)\b", re.IGNORECASE)
+_OVERCOME = re.compile(r"\b(?:overcom|revers|circumvent|rescu|abrogat|restor|re-?sensiti)", re.IGNORECASE)
+_RESISTANCE = frozenset({"confers-resistance-to", "mechanism-of-resistance-to"})
+_BEFORE_CUE = 25  # characters before a cue searched for a negation
+_NEXT_TO = 40  # characters after a cue within which "the HER2 inhibitor lapatinib" names its subject
+_DEMONSTRATIVE = re.compile(r"\s*(?:this|these|that|those|such)\b", re.IGNORECASE)
+_COORDINATED = re.compile(r"^\s*(?:,|/|and|or|,\s*and|,\s*or)?\s*(?:the\s+)?$")
+_ADJACENT = re.compile(r"^[\s()-]*$")  # "HER2-targeted", "programmed cell death 1 (PD1) inhibitor"
+# A subject followed by these words is described by the noun phrase up to the cue, whose entities are
+# objects: "deruxtecan, a topoisomerase I inhibitor", "lapatinib is a dual HER2 and EGFR inhibitor".
+_APPOSITION = re.compile(r"\s*(?:,|\(|is|are)\s*(?:an?|the)\s", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    anaphoric: bool  # opens with a word standing for an entity of the clause before
+
+
+def clauses(text: str, mentions: list[Mention]) -> list[Clause]:
+    starts = {m.start for m in mentions}
+    cuts: list[tuple[int, int]] = []  # (boundary start, boundary end)
+    for match in _CLAUSE_END.finditer(text):
+        word = match.group().lower()
+        if word.startswith(",") and word.endswith("and"):
+            item = _LIST_ITEM.match(text, match.end())
+            if item is not None and item.end() in starts:
+                continue
+        cuts.append((match.start(), match.end()))
+    found, start, anaphoric = [], 0, False
+    for cut_start, cut_end in cuts:
+        found.append(Clause(start, cut_start, anaphoric))
+        word = text[cut_start:cut_end].lower()
+        start, anaphoric = cut_end, word.endswith("which") or bool(_ANAPHOR.match(text, cut_end))
+    found.append(Clause(start, len(text), anaphoric))
+    return found
+
+
+def _chain(mentions: list[Mention], at: int, kinds: tuple[str, ...], text: str, step: int) -> list[Mention]:
+    """mentions[at] and those coordinated with it ("A, B and C") of `kinds`, walking by `step`."""
+    found = [mentions[at]]
+    i = at + step
+    while 0 <= i < len(mentions) and mentions[i].of_kinds(kinds):
+        left, right = (mentions[i], found[-1]) if step < 0 else (found[-1], mentions[i])
+        if not _COORDINATED.match(text[left.end : right.start]):
+            break
+        found.append(mentions[i])
+        i += step
+    return found
+
+
+def _nearest_before(mentions: list[Mention], kinds: tuple[str, ...], text: str) -> list[Mention]:
+    for at in range(len(mentions) - 1, -1, -1):
+        if mentions[at].of_kinds(kinds):
+            return _chain(mentions, at, kinds, text, -1)
+    return []
+
+
+def _first_after(mentions: list[Mention], kinds: tuple[str, ...], text: str) -> list[Mention]:
+    for at, mention in enumerate(mentions):
+        if mention.of_kinds(kinds):
+            return _chain(mentions, at, kinds, text, 1)
+    return []
+
+
+def _around_cue(
+    pattern: Pattern, text: str, inside: list[Mention], clause: Clause, previous: list[Mention], before: list[Mention]
+) -> Iterator[tuple[Mention, Mention]]:
+    """Subject–object pairs of an order-"cue" pattern in one clause (rules above)."""
+    for cue in pattern.cue.finditer(text, clause.start, clause.end):
+        low, high = clause.start, clause.end
+        for part in pattern.apart.finditer(text, clause.start, clause.end) if pattern.apart else ():
+            if part.end() <= cue.start():
+                low = part.end()
+            elif part.start() >= cue.end():
+                high = part.start()
+                break
+        window = text[max(low, cue.start() - _BEFORE_CUE) : cue.start()]
+        if _NEGATED.search(window) or (pattern.relation in _RESISTANCE and _OVERCOME.search(window)):
+            continue
+        segment = [m for m in inside if low <= m.start and m.end <= high]
+        ahead = [m for m in segment if m.end <= cue.start()]
+        after = [m for m in segment if m.start >= cue.end()]
+        # A name holding the cue names its object: "topoisomerase I inhibitor", "resistance to HER2-targeted agents".
+        holding = [m for m in segment if m.start < cue.end() and m.end > cue.start()]
+        word_end = cue.end() + len(re.match(r"\w*", text[cue.end() :]).group())  # type: ignore[union-attr]
+        verbal = _PASSIVE_VERB.match(text, cue.end()) if _TO_BE.search(text, low, cue.start()) else None
+        if verbal and pattern.relation != "combined-with":  # "HER2 is inhibited by lapatinib"
+            subjects = _first_after([m for m in after if m.start >= verbal.end()], pattern.subjects, text)
+            objects = _nearest_before(ahead, pattern.objects, text)
+        else:
+            subjects = _nearest_before(ahead, pattern.subjects, text)
+            if ahead and ahead[0].of_kinds(pattern.subjects) and ahead[0] not in subjects:
+                subjects.append(ahead[0])
+            link = None if subjects else _PASSIVE_LINK.search(text, word_end, high)
+            named = holding + [part for m in holding for part in m.inner]  # "resistance to trastuzumab"
+            objects = [
+                m for m in named + after if m.of_kinds(pattern.objects) and (link is None or m.end <= link.start())
+            ]
+            last = ahead[-1] if ahead else None
+            if (
+                last
+                and last not in subjects
+                and last.of_kinds(pattern.objects)
+                and _ADJACENT.match(text[last.end : cue.start()])
+            ):
+                objects += _chain(ahead, len(ahead) - 1, pattern.objects, text, -1)
+            if subjects and _APPOSITION.match(text, subjects[0].end):
+                objects += [m for m in ahead if m.start >= subjects[0].end and m.of_kinds(pattern.objects)]
+            if link is not None:  # "resistance to lapatinib caused by L755S"
+                subjects = _first_after([m for m in after if m.start >= link.end()], pattern.subjects, text)
+            if not subjects and clause.anaphoric:  # "which": the entity before it; "it", "they": the earlier subject
+                earlier = previous if text[: clause.start].rstrip().lower().endswith("which") else previous[:1]
+                subjects = _nearest_before(earlier, pattern.subjects, text)[:1]
+            if not subjects:  # "the HER2 inhibitor lapatinib", "the combination of neratinib and fulvestrant"
+                near = [m for m in after if m.start - cue.end() <= _NEXT_TO]
+                subjects = _first_after(near, pattern.subjects, text)[:1]
+                objects = [m for m in objects if m not in subjects]
+        if not objects and (_DEMONSTRATIVE.match(text, word_end) or _DEMONSTRATIVE.match(text, low)):
+            # "TKIs can overcome this mechanism", "This can be overcome by …": the one named in the sentence before
+            objects = [replace(m, start=0, end=0) for m in _nearest_before(before, pattern.objects, text)[:1]]
+        for subject in subjects:
+            for obj in objects:
+                if subject is not obj:
+                    yield subject, obj
 
 
 def _pairs(
-    pattern: Pattern, mentions: list[Mention], text: str, cued: bool = True
+    pattern: Pattern, mentions: list[Mention], text: str, cued: bool = True, before: list[Mention] | None = None
 ) -> Iterator[tuple[Mention, str, Mention, str, float]]:
-    """Subject–object pairs for `pattern`; with `cued` False, pairs of the right kinds whatever the
-    wording (the fallback for a sentence no cue matched), at a low score."""
-    for i, a in enumerate(mentions):
-        for b in mentions[i + 1 :]:
-            between = text[a.end : b.start]
-            for subject, obj, forward in ((a, b, True), (b, a, False)):
-                subjects, objects = subject.of_kinds(pattern.subjects), obj.of_kinds(pattern.objects)
-                if not subjects or not objects or (not forward and pattern.relation not in _EITHER_ORDER):
+    """Subject–object pairs for `pattern`, each within one clause; with `cued` False, pairs of the
+    right kinds whatever the wording (the fallback for a sentence no cue matched), at a low score."""
+    previous: list[Mention] = []
+    for clause in clauses(text, mentions):
+        inside = [m for m in mentions if clause.start <= m.start and m.end <= clause.end]
+        pairs: list[tuple[Mention, Mention]] = []
+        positioned = cued and pattern.order == "cue"
+        if positioned:
+            # A name of neither kind lends the names inside it: "Silencing of Mucin-4" (a strategy) names Mucin-4.
+            kinds = pattern.subjects + pattern.objects
+            lent = inside + [part for m in inside if not m.of_kinds(kinds) for part in m.inner]
+            pairs = list(_around_cue(pattern, text, sorted(lent, key=_position), clause, previous, before or []))
+        else:
+            # In "p95HER2, which is a truncated HER2 receptor", "which" stands for the mention before it.
+            named = ([previous[-1]] if clause.anaphoric and previous else []) + inside
+            if cued:  # "a truncated HER2 receptor" names HER2
+                named += [part for m in named for part in m.inner if not m.of_kinds(pattern.objects)]
+            named.sort(key=_position)
+            for i, a in enumerate(named):
+                for b in named[i + 1 :]:
+                    pairs.append((a, b))
+                    if pattern.order == "any":
+                        pairs.append((b, a))
+        previous += inside
+        for subject, obj in pairs:
+            subjects, objects = subject.of_kinds(pattern.subjects), obj.of_kinds(pattern.objects)
+            if not subjects or not objects:
+                continue
+            first, last = sorted((subject, obj), key=lambda m: m.start)
+            between = text[first.end : last.start]
+            distance = len(between)
+            if not cued:
+                if not pattern.fallback:
                     continue
-                distance = len(between)
-                if not cued:
-                    if not pattern.fallback:
-                        continue
-                    score = 0.25 - min(distance, 200) / 1000
-                else:
-                    if _CONTRAST.search(between) or (pattern.apart and pattern.apart.search(between)):
-                        continue  # "… resistant to lapatinib, while neratinib retains activity"
-                    cued_between = bool(pattern.cue.search(between))
-                    if pattern.between and (not cued_between or distance > pattern.between):
-                        continue
-                    if not cued_between and not pattern.cue.search(text):
-                        continue
-                    score = pattern.weight + (0.2 if cued_between else 0.0) - min(distance, 200) / 1000
-                for subject_ref in subjects:
-                    for object_ref in objects:
-                        if subject_ref != object_ref:
-                            yield subject, subject_ref, obj, object_ref, score
+                score = 0.25 - min(distance, 200) / 1000
+            else:
+                if pattern.apart and pattern.apart.search(between):
+                    continue
+                cued_between = positioned or bool(pattern.cue.search(between))
+                if pattern.between and (not cued_between or distance > pattern.between):
+                    continue
+                if not cued_between and not pattern.cue.search(text, clause.start, clause.end):
+                    continue
+                score = pattern.weight + (0.2 if cued_between else 0.0) - min(distance, 200) / 1000
+            for subject_ref in subjects:
+                for object_ref in objects:
+                    if subject_ref != object_ref:
+                        yield subject, subject_ref, obj, object_ref, score
 
 
-def _draft_claims(sentence: Sentence, mentions: list[Mention], source: str) -> Iterator[Draft]:
+def _draft_claims(
+    sentence: Sentence, mentions: list[Mention], source: str, before: list[Mention] | None = None
+) -> Iterator[Draft]:
     best: dict[tuple[str, str, str], tuple[float, Mention, Mention, str]] = {}
+    parts = clauses(sentence.text, mentions)
+
+    def clause_of(mention: Mention) -> int:
+        return max(i for i, c in enumerate(parts) if mention.start >= c.start)
+
+    drafted: set[int] = set()  # clauses with a cued draft: the fallback is only for the others
     for cued in (True, False):
         for pattern in PATTERNS:
-            for subject, subject_ref, obj, object_ref, score in _pairs(pattern, mentions, sentence.text, cued):
+            for subject, subject_ref, obj, object_ref, score in _pairs(pattern, mentions, sentence.text, cued, before):
+                if not cued and clause_of(subject) in drafted:
+                    continue
                 key = (subject_ref, pattern.relation, object_ref)
                 if key not in best or score > best[key][0]:
                     best[key] = (score, subject, obj, "cue" if cued else "kinds only")
-        if best:
-            break  # the fallback only for a sentence that no cue matched
+                if cued:
+                    drafted |= {clause_of(subject), clause_of(obj)}
     hedge = hedge_of(sentence.text)
     evidence = evidence_of(sentence.text)
     for (subject_ref, relation, object_ref), (score, subject, obj, basis) in sorted(best.items()):
@@ -620,15 +826,17 @@ def extract(text: str, source: str, facts: Facts) -> Extraction:
     drafts: list[Draft] = []
     mentions_count = 0
     trial: Mention | None = None  # the last trial named in the current section
+    before: list[Mention] = []  # the mentions of the sentence before, in the same section
     section = None
     for sentence in found:
         mentions = matcher.mentions(sentence.text)
         mentions_count += len(mentions)
         if sentence.section != section:
-            trial, section = None, sentence.section
-        drafts.extend(_draft_claims(sentence, mentions, source))
+            trial, before, section = None, [], sentence.section
+        drafts.extend(_draft_claims(sentence, mentions, source, before))
         drafts.extend(_draft_outcomes(sentence, mentions, source, trial))
         trial = next((m for m in reversed(mentions) if m.of_kinds(("trial", "study"))), trial)
+        before = mentions
     return Extraction(source, drafts, _candidates(found, matcher), len(found), mentions_count)
 
 
