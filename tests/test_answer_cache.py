@@ -325,7 +325,9 @@ def test_a_canned_query_cache_hit_answers_the_same_bytes_as_the_miss(state, fmt)
 def test_a_canned_query_cache_hit_by_accept_header_is_the_same_as_the_miss(state):
     with client_of(state) as client:
         tsv = {"Accept": "text/tab-separated-values"}
-        first, second = (client.get("/api/queries/drugs-by-class", params={"class": "anthracycline"}, headers=tsv) for _ in "12")
+        first, second = (
+            client.get("/api/queries/drugs-by-class", params={"class": "anthracycline"}, headers=tsv) for _ in "12"
+        )
         as_json = client.get("/api/queries/drugs-by-class", params={"class": "anthracycline"})
     assert (first.headers["X-Her2kg-Cache"], second.headers["X-Her2kg-Cache"]) == ("miss", "hit")
     assert first.content == second.content and first.headers["content-type"].startswith("text/tab-separated-values")
@@ -336,7 +338,9 @@ def test_a_canned_query_cache_hit_by_accept_header_is_the_same_as_the_miss(state
 
 def test_different_parameters_are_cached_apart(state):
     with client_of(state) as client:
-        tki, adc = (client.get("/api/queries/drugs-by-class", params={"class": c, "format": "csv"}) for c in ("tki", "x"))
+        tki, adc = (
+            client.get("/api/queries/drugs-by-class", params={"class": c, "format": "csv"}) for c in ("tki", "x")
+        )
         assert adc.status_code == 400  # not a class: a 400, not an answer for some other class
         adc = client.get("/api/queries/drugs-by-class", params={"class": "mab", "format": "csv"})
         tki_again = client.get("/api/queries/drugs-by-class", params={"class": "tki", "format": "csv"})
@@ -374,7 +378,9 @@ def test_an_unacceptable_format_for_a_canned_query_is_a_406_never_cached(state):
     with client_of(state) as client:
         before = len(state.cache or [])
         for _ in range(2):
-            response = client.get("/api/queries/drugs-by-class", params={"class": "tki"}, headers={"Accept": "text/turtle"})
+            response = client.get(
+                "/api/queries/drugs-by-class", params={"class": "tki"}, headers={"Accept": "text/turtle"}
+            )
             assert response.status_code == 406 and "X-Her2kg-Cache" not in response.headers
     assert len(state.cache or []) == before
 

@@ -216,7 +216,9 @@ def test_requests_waiting_for_a_busy_worker_get_it_or_a_timeout_at_their_limit_a
     import asyncio
 
     async def behind_a_runaway() -> list:
-        runaway = asyncio.ensure_future(one_worker.answer_async(FOUR_WAY, {"solutions": "tsv", "graph": None}, timeout=1))
+        runaway = asyncio.ensure_future(
+            one_worker.answer_async(FOUR_WAY, {"solutions": "tsv", "graph": None}, timeout=1)
+        )
         await asyncio.sleep(0)  # the runaway holds the only worker
         short = [one_worker.answer_async(LOOKUP, {"solutions": "tsv", "graph": None}, timeout=0.3) for _ in range(10)]
         long = [one_worker.answer_async(LOOKUP, {"solutions": "tsv", "graph": None}, timeout=30) for _ in range(10)]
