@@ -12,8 +12,11 @@ same with `--cache-size 0` (every request runs the query: the cold figure).
 Each server is started on 127.0.0.1 on the same release (her2kg.nt), and each of four canned
 queries — a label lookup, a multi-hop join, an aggregate and a text filter — is sent to its
 /sparql as the same text (parameters written in as VALUES, as `her2kg query --portable` does) by
-`wrk` with 1 and 8 keep-alive connections for a fixed time. Before measuring, every server's answer
-is checked to have the same number of rows. Prints a Markdown table for docs/benchmarks.md.
+`wrk` with 1 and 8 keep-alive connections for a fixed time. The label lookup is also sent to
+her2kg's canned-query REST API (GET /api/queries/drug-profile?drug=…, the parameter bound by the
+server): the same answer by another door, which the other servers do not have. Before measuring,
+every server's answer is checked to have the same number of rows. Prints a Markdown table for
+docs/benchmarks.md.
 
 Needs `wrk` (Debian: apt-get install wrk), the `oxigraph` command (PyPI oxigraph) and
 `rdflib-endpoint` (PyPI rdflib-endpoint). Only loopback addresses are used.
@@ -55,6 +58,9 @@ QUERIES = (
     ("aggregate", "publications", {}),
     ("text filter", "find-entity", {"text": "T-DXd"}),
 )
+# (what it measures, canned query, parameters): sent to her2kg's REST API, not to /sparql
+API_QUERIES = (("label lookup, REST API", "drug-profile", {"drug": "tucatinib"}),)
+OURS = ("her2kg", "her2kg-nocache")
 ACCEPT = "application/sparql-results+json"
 WRK_SCRIPT = f'wrk.headers["Accept"] = "{ACCEPT}"\n'
 START_TIMEOUT = 120.0  # seconds for a server to answer its first query (rdflib-endpoint parses at start)
@@ -80,18 +86,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def query_texts(release: Path, synthetic: bool = False) -> dict[str, str]:
+def query_texts(release: Path, synthetic: bool = False) -> tuple[dict[str, str], dict[str, str]]:
     """Each benchmark query as one self-contained text: its parameters as VALUES, every project
-    prefix it uses declared (other engines do not know the project's implicit prefixes)."""
+    prefix it uses declared (other engines do not know the project's implicit prefixes); and each
+    REST API request as the path and query string after the server's address."""
     store = open_release(release)
     texts = {}
     for label, name, shipped in QUERIES:
-        given = dict(shipped)
-        if synthetic and "drug" in given:
-            copy = next(
-                iter(store.query(FIRST_COPY.format(iri=BASE + "drug/" + given["drug"]), prefixes=QUERY_PREFIXES))
-            )
-            given["drug"] = copy[0].value.removeprefix(BASE)  # as the command line takes it: drug/…
+        given = parameters(store, shipped, synthetic)
         query = find_query(name)
         text = portable_text(query.text, bind(query, given, store))
         declared = set(re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text))
@@ -100,11 +102,28 @@ def query_texts(release: Path, synthetic: bool = False) -> dict[str, str]:
             line + "\n" for line in sparql_prologue(missing).splitlines() if line.split()[1].rstrip(":") not in declared
         )
         texts[label] = prologue + text
-    return texts
+    api = {
+        label: f"/api/queries/{name}?{urllib.parse.urlencode(parameters(store, shipped, synthetic))}"
+        for label, name, shipped in API_QUERIES
+    }
+    return texts, api
+
+
+def parameters(store, shipped: dict[str, str], synthetic: bool) -> dict[str, str]:
+    """A query's parameters; on the synthetic graph a drug is the first copy of the shipped one."""
+    given = dict(shipped)
+    if synthetic and "drug" in given:
+        copy = next(iter(store.query(FIRST_COPY.format(iri=BASE + "drug/" + given["drug"]), prefixes=QUERY_PREFIXES)))
+        given["drug"] = copy[0].value.removeprefix(BASE)  # as the command line takes it: drug/…
+    return given
 
 
 def sparql_get(url: str, text: str, timeout: float = 30.0) -> dict:
-    request = urllib.request.Request(f"{url}?{urllib.parse.urlencode({'query': text})}", headers={"Accept": ACCEPT})
+    return get_json(f"{url}?{urllib.parse.urlencode({'query': text})}", timeout)
+
+
+def get_json(target: str, timeout: float = 30.0) -> dict:
+    request = urllib.request.Request(target, headers={"Accept": ACCEPT})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.load(response)
 
@@ -128,7 +147,7 @@ def server(name: str, release: Path, workdir: Path, workers: int, start_timeout:
     """Start one server on a free loopback port; yield its /sparql URL, or why it is not up; stop it."""
     port = free_port()
     nt = str(Release(release).graph_nt)
-    if name in ("her2kg", "her2kg-nocache"):
+    if name in OURS:
         command = [
             sys.executable,
             "-m",
@@ -195,9 +214,8 @@ _ERRORS = re.compile(
 _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def measure(url: str, text: str, clients: int, seconds: float, script: Path) -> Cell:
-    """wrk with `clients` keep-alive connections for `seconds` against GET url?query=text."""
-    target = f"{url}?{urllib.parse.urlencode({'query': text})}"
+def measure(target: str, clients: int, seconds: float, script: Path) -> Cell:
+    """wrk with `clients` keep-alive connections for `seconds` against GET target."""
     threads = min(clients, os.cpu_count() or 1)
     out = subprocess.run(
         [
@@ -228,12 +246,28 @@ def measure(url: str, text: str, clients: int, seconds: float, script: Path) -> 
     return Cell(float(rate[1]), latency.get(50, float("nan")), latency.get(99, float("nan")), errors, int(count[1]))
 
 
-def rows(url: str, text: str) -> int | None:
-    """The number of rows a server answers, or None if it does not answer in time."""
+def rows(target: str) -> int | None:
+    """The number of rows a server answers to GET target, or None if it does not answer in time."""
     try:
-        return len(sparql_get(url, text, timeout=60).get("results", {}).get("bindings", []))
+        return len(get_json(target, timeout=60).get("results", {}).get("bindings", []))
     except OSError:
         return None
+
+
+def targets(urls: dict[str, str], texts: dict[str, str], api: dict[str, str]) -> dict[tuple[str, str], str]:
+    """(server, label) → the URL wrk asks: a query at its SPARQL URL, an API request at her2kg's."""
+    found = {
+        (name, label): f"{url}?{urllib.parse.urlencode({'query': text})}"
+        for name, url in urls.items()
+        for label, text in texts.items()
+    }
+    found |= {
+        (name, label): url.removesuffix("/sparql") + path
+        for name, url in urls.items()
+        if name in OURS
+        for label, path in api.items()
+    }
+    return found
 
 
 def synthetic_release(claims: int, workdir: Path) -> Path:
@@ -281,7 +315,7 @@ def main() -> None:
         elif release is None:
             release = workdir / "dist"
             build_release(out_dir=release)
-        texts = query_texts(release, synthetic=bool(args.claims))
+        texts, api = query_texts(release, synthetic=bool(args.claims))
         script = workdir / "accept.lua"
         script.write_text(WRK_SCRIPT)
         load_before = os.getloadavg()
@@ -290,20 +324,23 @@ def main() -> None:
             for name in servers
         }
         up = [name for name in servers if urls[name].startswith("http")]
-        counts = {(name, label): rows(urls[name], texts[label]) for name in up for label in texts}
-        for label in texts:
-            found = {name: counts[name, label] for name in up}
+        asked = targets({name: urls[name] for name in up}, texts, api)
+        labels = [*texts, *api]
+        counts = {key: rows(target) for key, target in asked.items()}
+        for label in labels:
+            found = {name: counts[name, label] for name in up if (name, label) in counts}
             if len({n for n in found.values() if n is not None}) > 1:
                 print(f"warning: {label}: the servers disagree on the number of rows: {found}", file=sys.stderr)
         results = {
-            (name, label, n): measure(urls[name], texts[label], n, args.seconds, script)
-            for label in texts
+            (name, label, n): measure(asked[name, label], n, args.seconds, script)
+            for label in labels
             for n in clients
             for name in up
+            if (name, label) in asked
         }
         load_after = os.getloadavg()
-    shown = {label: counts.get((up[0], label)) for label in texts} if up else dict.fromkeys(texts)
-    print(report(results, servers, list(texts), clients, shown, {n: u for n, u in urls.items() if n not in up}))
+    shown = {label: next((counts[key] for key in counts if key[1] == label), None) for label in labels}
+    print(report(results, servers, labels, clients, shown, {n: u for n, u in urls.items() if n not in up}))
     print(
         f"\nLoad average (1, 5, 15 min) before the servers started: {', '.join(f'{x:.2f}' for x in load_before)}; "
         f"after the last measurement: {', '.join(f'{x:.2f}' for x in load_after)}. "
@@ -335,7 +372,7 @@ def report(
             for name in servers:
                 cell = results.get((name, label, n))
                 if cell is None:
-                    shown.append("not up")
+                    shown.append("–" if label in {a[0] for a in API_QUERIES} else "not up")
                     continue
                 text = (
                     f"{cell.requests_per_second:,.0f} · {cell.p50_ms:.2f} / {cell.p99_ms:.2f}"

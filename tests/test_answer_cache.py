@@ -1,13 +1,16 @@
 """The endpoint's fast path, as a specification: answers written by the query workers with
 pyoxigraph's serialisers carry the same results as answers written in Python, the row cap still
 holds, and repeated queries are answered from a cache bounded in bytes that never mixes answers
-asked in different formats or under different row caps, and can be turned off."""
+asked in different formats or under different row caps, and can be turned off. The canned queries'
+REST API takes the same path: its answers hold what the command line answers, and are cached
+under the query's name, its parameters, the format and the row cap — errors never."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import io
+import json
 import urllib.parse
 
 import httpx
@@ -15,6 +18,7 @@ import pyoxigraph
 import pytest
 from starlette.testclient import TestClient
 
+from her2kg.catalog import load_queries, run
 from her2kg.results import write
 from her2kg.web import ServerConfig, State, create_app
 from her2kg.web.cache import AnswerCache
@@ -278,3 +282,112 @@ def test_words_inside_strings_names_and_comments_are_not_keywords(text):
     from her2kg.sparql import check_read_only
 
     check_read_only(text)
+
+
+# --- the canned queries' REST API takes the same path ---------------------------------------------
+
+API_FORMATS = ["json", "csv", "tsv", "xml"]
+
+
+def examples(query) -> dict[str, str]:
+    return {p.name: p.example for p in query.parameters if p.example is not None}
+
+
+@pytest.mark.parametrize("name", sorted(load_queries()))
+def test_a_canned_query_answers_over_the_api_what_the_command_line_answers(state, shipped_store, name):
+    query = load_queries()[name]
+    given = examples(query)
+    with client_of(state) as client:
+        answer = client.get(f"/api/queries/{name}", params=given)
+    assert answer.status_code == 200
+    with run(query, given, shipped_store, max_rows=state.config.max_rows) as results:
+        rows = [list(row) for row in results]
+        truncated = results.truncated
+    document = answer.json()
+    marker = document.pop("her2kg", None)  # the row cap's marker, beside the W3C members
+    assert marker == ({"truncated": True, "max_rows": state.config.max_rows} if truncated else None)
+    assert (answer.headers.get("X-Her2kg-Truncated") == "true") is truncated
+    variables, read = solutions(json.dumps(document).encode("utf-8"), "json")
+    assert variables == list(results.variables) and read == rows
+
+
+@pytest.mark.parametrize("fmt", API_FORMATS)
+def test_a_canned_query_cache_hit_answers_the_same_bytes_as_the_miss(state, fmt):
+    with client_of(state) as client:
+        asked = {"drug": "tucatinib", "format": fmt}
+        first, second = (client.get("/api/queries/drug-profile", params=asked) for _ in range(2))
+    assert (first.headers["X-Her2kg-Cache"], second.headers["X-Her2kg-Cache"]) == ("miss", "hit")
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and first.headers["content-type"] == second.headers["content-type"]
+    assert first.headers.get("X-Her2kg-Truncated") == second.headers.get("X-Her2kg-Truncated")
+
+
+def test_a_canned_query_cache_hit_by_accept_header_is_the_same_as_the_miss(state):
+    with client_of(state) as client:
+        tsv = {"Accept": "text/tab-separated-values"}
+        first, second = (
+            client.get("/api/queries/drugs-by-class", params={"class": "anthracycline"}, headers=tsv) for _ in "12"
+        )
+        as_json = client.get("/api/queries/drugs-by-class", params={"class": "anthracycline"})
+    assert (first.headers["X-Her2kg-Cache"], second.headers["X-Her2kg-Cache"]) == ("miss", "hit")
+    assert first.content == second.content and first.headers["content-type"].startswith("text/tab-separated-values")
+    assert as_json.headers["X-Her2kg-Cache"] == "miss" and as_json.headers["content-type"].startswith(
+        "application/sparql-results+json"
+    )
+
+
+def test_different_parameters_are_cached_apart(state):
+    with client_of(state) as client:
+        tki, adc = (
+            client.get("/api/queries/drugs-by-class", params={"class": c, "format": "csv"}) for c in ("tki", "x")
+        )
+        assert adc.status_code == 400  # not a class: a 400, not an answer for some other class
+        adc = client.get("/api/queries/drugs-by-class", params={"class": "mab", "format": "csv"})
+        tki_again = client.get("/api/queries/drugs-by-class", params={"class": "tki", "format": "csv"})
+    assert tki.status_code == adc.status_code == 200 and tki.content != adc.content
+    assert "neratinib" in tki.text and "neratinib" not in adc.text
+    assert tki_again.headers["X-Her2kg-Cache"] == "hit" and tki_again.content == tki.content
+
+
+def test_parameters_in_another_order_share_an_answer(state):
+    with client_of(state) as client:
+        first = client.get("/api/queries/drug-profile?drug=lapatinib&format=tsv")
+        second = client.get("/api/queries/drug-profile?format=tsv&drug=lapatinib")
+    assert second.headers["X-Her2kg-Cache"] == "hit" and second.content == first.content
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "message"),
+    [
+        ({"class": "tkk"}, 400, "parameter class: 'tkk' is not in the graph"),
+        ({"klass": "tki"}, 400, "has no parameter 'klass'"),
+        ({"class": "tki", "format": "yaml"}, 400, "format=yaml: give one of"),
+    ],
+)
+def test_bad_parameters_are_never_cached_and_stay_4xx(state, params, status, message):
+    with client_of(state) as client:
+        before = len(state.cache or [])
+        for _ in range(2):
+            response = client.get("/api/queries/drugs-by-class", params=params)
+            assert response.status_code == status and message in response.text
+            assert "X-Her2kg-Cache" not in response.headers
+    assert len(state.cache or []) == before
+
+
+def test_an_unacceptable_format_for_a_canned_query_is_a_406_never_cached(state):
+    with client_of(state) as client:
+        before = len(state.cache or [])
+        for _ in range(2):
+            response = client.get(
+                "/api/queries/drugs-by-class", params={"class": "tki"}, headers={"Accept": "text/turtle"}
+            )
+            assert response.status_code == 406 and "X-Her2kg-Cache" not in response.headers
+    assert len(state.cache or []) == before
+
+
+def test_a_parameter_that_tries_to_break_out_of_the_query_is_a_value_not_text(state):
+    hostile = 'x" } ; DROP ALL #'
+    with client_of(state) as client:
+        responses = [client.get("/api/queries/find-entity", params={"text": hostile}) for _ in range(2)]
+    assert [r.status_code for r in responses] == [200, 200]  # a text no label contains: no rows, no error
+    assert solutions(responses[0].content, "json")[1] == [] and responses[1].headers["X-Her2kg-Cache"] == "hit"

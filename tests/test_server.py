@@ -311,6 +311,38 @@ def test_a_runaway_query_is_stopped_at_the_time_limit_while_lookups_keep_answeri
     assert health["workers"]["replaced"] >= 1 and health["workers"]["idle"] == 2
 
 
+@pytest.mark.slow
+def test_with_one_busy_worker_every_request_is_answered_or_refused_at_its_time_limit(shipped_release):
+    state = State.open(ServerConfig(release_dir=shipped_release, workers=1, timeout=1, cache_bytes=0))
+    answered: list[tuple[int, str, float]] = []
+
+    def ask(query: str) -> None:
+        started = time.monotonic()
+        response = client.get("/sparql", params={"query": query})
+        answered.append((response.status_code, response.text, time.monotonic() - started))
+
+    try:
+        with TestClient(create_app(state.config, state), raise_server_exceptions=False) as client:
+            runaway = threading.Thread(target=ask, args=(FOUR_WAY,))
+            runaway.start()
+            time.sleep(0.2)  # the runaway holds the only worker
+            lookups = [threading.Thread(target=ask, args=(LOOKUP,)) for _ in range(16)]
+            for thread in lookups:
+                thread.start()
+            for thread in [runaway, *lookups]:
+                thread.join(timeout=30)
+            assert not any(thread.is_alive() for thread in [runaway, *lookups]), "a request hangs"
+            after = client.get("/sparql", params={"query": LOOKUP})
+    finally:
+        state.backend.close()
+    assert len(answered) == 17 and after.status_code == 200
+    for status, text, seconds in answered:
+        assert status in (200, 503), text
+        if status == 503:  # the runaway, or a lookup that waited out its whole limit for the worker
+            assert "time limit of 1 s" in text and seconds < 5
+    assert sum(status == 503 and "ran past its time limit" in text for status, text, _ in answered) == 1  # the runaway
+
+
 # --- the server as a command -------------------------------------------------------------------------
 
 

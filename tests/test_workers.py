@@ -147,3 +147,89 @@ def test_a_query_run_once_leaves_no_process_behind_even_when_read_to_the_end(shi
     children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
     if children.exists():
         assert children.read_text().strip() == ""
+
+
+# --- waiting for a free worker ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def one_worker(shipped_store):
+    with WorkerPool(shipped_store, 1, forkserver=True) as pool:
+        yield pool
+
+
+async def ticking(work):
+    """Run `work` while a ticker counts 10 ms sleeps: the loop's turns while it waited."""
+    import asyncio
+
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    try:
+        return await work, ticks
+    finally:
+        ticker.cancel()
+
+
+def test_many_requests_on_one_worker_are_all_answered_in_turn(one_worker):
+    import asyncio
+
+    async def many() -> tuple[list, int]:
+        asked = [one_worker.answer_async(LOOKUP, {"solutions": "tsv", "graph": None}, timeout=30) for _ in range(40)]
+        answers = await asyncio.wait_for(asyncio.gather(*asked, return_exceptions=True), 60)  # none hangs
+        return answers, threading.active_count()  # a thread started to wait in would still be alive here
+
+    threads = threading.active_count()
+    answers, threads_after = asyncio.run(many())
+    assert threads_after == threads  # they waited on the event loop, not in threads
+    assert all(answer == ("solutions", b'?l\n"neratinib"\n', False) for answer in answers), answers
+    assert one_worker.idle == 1 and one_worker.replaced == 0 and not one_worker._waiters
+
+
+def test_a_request_cancelled_while_it_waits_leaves_the_line_and_the_others_are_answered(one_worker):
+    import asyncio
+
+    async def some_cancelled() -> list:
+        asked = [
+            asyncio.ensure_future(one_worker.answer_async(LOOKUP, {"solutions": "tsv", "graph": None}, timeout=30))
+            for _ in range(12)
+        ]
+        await asyncio.sleep(0)  # every request is now in line or holds the worker
+        for future in asked[1::3]:
+            future.cancel()
+        return await asyncio.wait_for(asyncio.gather(*asked, return_exceptions=True), 60)
+
+    answers = asyncio.run(some_cancelled())
+    cancelled = [answer for answer in answers if isinstance(answer, asyncio.CancelledError)]
+    assert len(cancelled) == 4 and answers.count(("solutions", b'?l\n"neratinib"\n', False)) == 8
+    assert one_worker.idle == 1 and not one_worker._waiters
+
+
+@pytest.mark.slow
+def test_requests_waiting_for_a_busy_worker_get_it_or_a_timeout_at_their_limit_and_the_loop_runs_on(one_worker):
+    import asyncio
+
+    async def behind_a_runaway() -> list:
+        runaway = asyncio.ensure_future(
+            one_worker.answer_async(FOUR_WAY, {"solutions": "tsv", "graph": None}, timeout=1)
+        )
+        await asyncio.sleep(0)  # the runaway holds the only worker
+        short = [one_worker.answer_async(LOOKUP, {"solutions": "tsv", "graph": None}, timeout=0.3) for _ in range(10)]
+        long = [one_worker.answer_async(LOOKUP, {"solutions": "tsv", "graph": None}, timeout=30) for _ in range(10)]
+        return await asyncio.wait_for(asyncio.gather(runaway, *short, *long, return_exceptions=True), 60)
+
+    started = time.monotonic()
+    answers, ticks = asyncio.run(ticking(behind_a_runaway()))
+    runaway, short, long = answers[0], answers[1:11], answers[11:]
+    assert isinstance(runaway, QueryTimeout) and "ran past its time limit of 1 s" in str(runaway)
+    assert all(isinstance(a, QueryTimeout) and "stayed busy for the time limit of 0.3 s" in str(a) for a in short)
+    assert all(a == ("solutions", b'?l\n"neratinib"\n', False) for a in long), long
+    assert ticks > 50  # the loop kept turning while twenty requests waited: none waited in a thread
+    assert time.monotonic() - started < 30
+    assert one_worker.idle == 1 and one_worker.replaced == 1 and not one_worker._waiters

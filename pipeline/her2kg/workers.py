@@ -26,7 +26,9 @@ pickling pyoxigraph terms). The worker applies the row cap itself, so neither si
 a batch of rows. A worker that ran past its deadline, or whose reader stopped early, is killed and
 a new one forked in its place (~1 ms); one that reported an answer or an error is reused.
 The command line reads rows while they arrive (`execute`); the server waits on its event loop
-(`execute_async`, the answer read in full: the row cap bounds it), so no thread is involved.
+(`execute_async`, the answer read in full: the row cap bounds it), so no thread is involved — also
+when every worker is busy: a request then waits on the loop for one to be given back (a future the
+giver resolves), for no longer than its time limit.
 
 Forking is safe only from a process with one thread (a lock held by another thread at the fork
 stays locked in the child forever). A server has threads, so `WorkerPool(..., forkserver=True)`
@@ -41,6 +43,7 @@ keeps threads and file handles that a fork does not carry over.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import ctypes
 import os
@@ -459,6 +462,9 @@ class WorkerPool:
         self.closed, self.once = False, once
         self._forkserver = _ForkServer(store, reopen) if forkserver else None
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        # Futures of requests waiting on an event loop for an idle worker, first in line first.
+        self._waiters: collections.deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = collections.deque()
+        self._waiters_lock = threading.Lock()
         self.replaced = 0  # workers killed (deadline, early stop) and forked anew
         for _ in range(size):
             self._idle.put(self._spawn())
@@ -519,10 +525,7 @@ class WorkerPool:
         stops the query."""
         check_read_only(text)
         deadline = time.monotonic() + timeout if timeout else None
-        try:
-            worker = self._idle.get_nowait()
-        except queue.Empty:  # every worker is busy: wait in a thread, not on the loop
-            worker = await asyncio.to_thread(self._wait_idle, timeout)
+        worker = await self._wait_idle_async(deadline, timeout)
         lease = self._lease(worker, text, substitutions, max_rows, dataset, base_iri, deadline, timeout)
         rows: list[tuple] = []
         try:
@@ -547,6 +550,7 @@ class WorkerPool:
         text: str,
         formats: dict[str, str | None],
         *,
+        substitutions: dict | None = None,
         timeout: float = 0,
         max_rows: int = 0,
         dataset: tuple[list[str], list[str]] | None = None,
@@ -554,15 +558,13 @@ class WorkerPool:
     ) -> tuple[str, bytes | bool | None, bool]:
         """As `execute_async`, but the worker writes the answer in the format `formats` gives for
         its kind ("solutions" or "graph"; a key of results.MEDIA_TYPES, or None for none accepted).
-        Returns (kind, body, truncated): the body is the bool of an ASK (to be written by the
-        caller), or None when the kind's format is None (the query is not run further)."""
+        `substitutions` binds variables (Variable → term) as in `execute`. Returns (kind, body,
+        truncated): the body is the bool of an ASK (to be written by the caller), or None when the
+        kind's format is None (the query is not run further)."""
         check_read_only(text)
         deadline = time.monotonic() + timeout if timeout else None
-        try:
-            worker = self._idle.get_nowait()
-        except queue.Empty:  # every worker is busy: wait in a thread, not on the loop
-            worker = await asyncio.to_thread(self._wait_idle, timeout)
-        lease = self._lease(worker, text, None, max_rows, dataset, base_iri, deadline, timeout, formats)
+        worker = await self._wait_idle_async(deadline, timeout)
+        lease = self._lease(worker, text, substitutions, max_rows, dataset, base_iri, deadline, timeout, formats)
         try:
             message = await lease.receive_async()
         finally:
@@ -577,9 +579,73 @@ class WorkerPool:
         try:
             return self._idle.get(timeout=timeout or None)
         except queue.Empty:
-            raise QueryTimeout(
-                f"all {self.size} query workers stayed busy for the time limit of {timeout:g} s — try again later"
-            ) from None
+            raise self._all_busy(timeout) from None
+
+    async def _wait_idle_async(self, deadline: float | None, timeout: float) -> _Worker:
+        """An idle worker, waited for on the running event loop until `deadline`. A waiter puts a
+        future in line, then looks again (a worker given back in between is not missed); a worker
+        given back wakes the first future in line, whose owner then takes it if no one was quicker
+        (else it goes back to the head of the line). A waiter that times out or is cancelled leaves
+        the line, and passes on a wake-up it got but did not use."""
+        loop = asyncio.get_running_loop()
+        first = True
+        while True:
+            with contextlib.suppress(queue.Empty):
+                return self._idle.get_nowait()
+            woken: asyncio.Future[None] = loop.create_future()
+            waiter = (loop, woken)
+            with self._waiters_lock:
+                if first:
+                    self._waiters.append(waiter)
+                else:  # woken, but someone was quicker: first in line again
+                    self._waiters.appendleft(waiter)
+            first = False
+            with contextlib.suppress(queue.Empty):
+                worker = self._idle.get_nowait()
+                self._leave_line(waiter)
+                return worker
+            try:
+                await asyncio.wait_for(woken, _left(deadline))
+            except BaseException as err:  # timed out, or the request was cancelled
+                self._leave_line(waiter)
+                if woken.done() and not woken.cancelled():
+                    self._wake_one()  # woken, but not going to take the worker: the next in line may
+                if isinstance(err, TimeoutError):
+                    raise self._all_busy(timeout) from None
+                raise
+
+    def _leave_line(self, waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]) -> None:
+        with self._waiters_lock, contextlib.suppress(ValueError):
+            self._waiters.remove(waiter)
+
+    def _wake_one(self) -> None:
+        """Wake the first waiter in line on an event loop (from any thread): a worker is idle."""
+        while True:
+            with self._waiters_lock:
+                if not self._waiters:
+                    return
+                loop, woken = self._waiters.popleft()
+            try:
+                loop.call_soon_threadsafe(self._deliver, woken)
+                return
+            except RuntimeError:  # its loop has closed: nobody waits there any more
+                continue
+
+    def _deliver(self, woken: asyncio.Future[None]) -> None:
+        """On the waiter's loop: wake it, or, if it has stopped waiting meanwhile, the next in line."""
+        if woken.done():
+            self._wake_one()
+        else:
+            woken.set_result(None)
+
+    def _all_busy(self, timeout: float) -> QueryTimeout:
+        return QueryTimeout(
+            f"all {self.size} query workers stayed busy for the time limit of {timeout:g} s — try again later"
+        )
+
+    def _put_idle(self, worker: _Worker) -> None:
+        self._idle.put(worker)  # wakes a thread waiting in `_wait_idle`, if any
+        self._wake_one()
 
     def _lease(
         self,
@@ -609,12 +675,12 @@ class WorkerPool:
 
     def _give_back(self, worker: _Worker, healthy: bool) -> None:
         if healthy and not self.closed and not self.once:
-            self._idle.put(worker)
+            self._put_idle(worker)
             return
         worker.kill()
         if not self.once and not self.closed and os.getpid() == self.parent:
             self.replaced += 1
-            self._idle.put(self._spawn())
+            self._put_idle(self._spawn())
 
     def close(self) -> None:
         """Stop every idle worker (and the fork server); a worker in use stops when given back."""

@@ -4,9 +4,12 @@
     GET /api/queries/NAME?drug=…      its answer; ?format=json|csv|tsv|xml, else by Accept (W3C
                                       SPARQL results: JSON by default)
 
-Parameters are bound exactly as `her2kg query NAME -p drug=…` binds them (catalog.bind), so a value
-the command line accepts is accepted here and a bad one gets the same message (400). An unknown
-query is a 404.
+Parameters are bound exactly as `her2kg query NAME -p drug=…` binds them (catalog.bind: values are
+substituted for the query's variables, never pasted into its text), so a value the command line
+accepts is accepted here and a bad one gets the same message (400). An unknown query is a 404.
+The answer takes the same path as one at /sparql: written by a query worker in the format asked
+for, and kept in the answer cache (web.cache), keyed by the query's name, the parameters, the
+format and the row cap.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from starlette.responses import JSONResponse, Response
 from .. import __version__
 from ..catalog import CannedQuery, arguments, find_query
 from ..errors import RequestError
+from ..results import negotiate
 from .app import State, query_hash, state_of
-from .protocol import answer
+from .cache import Answer
+from .protocol import cached, finish
 
 API_FORMATS = ("json", "csv", "tsv", "xml")
 NUMBER_TYPES = {"integer": "integer", "decimal": "number"}
@@ -47,23 +52,31 @@ async def run_query(request: Request) -> Response:
     state = state_of(request)
     query = find_query(request.path_params["name"], queries=state.queries)
     pairs = [(name, value) for name, value in request.query_params.multi_items() if name != "format"]
-    formats = request.query_params.getlist("format")
-    if len(formats) > 1 or (formats and formats[0] not in API_FORMATS):
-        raise RequestError(f"format={','.join(formats)}: give one of {', '.join(API_FORMATS)}")
+    forced = request.query_params.getlist("format")
+    if len(forced) > 1 or (forced and forced[0] not in API_FORMATS):
+        raise RequestError(f"format={','.join(forced)}: give one of {', '.join(API_FORMATS)}")
     given = arguments(pairs)
     request.scope["her2kg.query_hash"] = query_hash(query.text)
-    body, media, truncated = await run_in_threadpool(
-        _run, state, query, given, request.headers.get("accept"), formats[0] if formats else None
+    accept = request.headers.get("accept")
+    formats: dict[str, str | None] = (
+        {"solutions": forced[0], "graph": None}
+        if forced
+        else {kind: negotiate(accept, kind, strict=True) for kind in ("solutions", "graph")}
     )
-    headers = {"X-Her2kg-Truncated": "true", "X-Her2kg-Max-Rows": str(state.config.max_rows)} if truncated else {}
-    return Response(body, media_type=media, headers=headers)
+    max_rows = state.config.max_rows
+    # The parameters as given key the answer: they are bound the same way every time (the graph does
+    # not change while it is served), and a bad one raises before anything is kept.
+    parameters = tuple(sorted(given.items()))
+    key = (f"/api/queries/{query.name}", parameters, None, formats["solutions"], formats["graph"], max_rows)
 
+    async def run() -> Answer:
+        substitutions = await run_in_threadpool(state.backend.bind, query, given)  # reads the graph
+        kind, written, truncated = await state.backend.answer_async(
+            query.text, formats, substitutions=substitutions, timeout=state.config.timeout, max_rows=max_rows
+        )
+        return finish(kind, written, formats, truncated, accept, max_rows)
 
-def _run(
-    state: State, query: CannedQuery, given: dict[str, str], accept: str | None, fmt: str | None
-) -> tuple[bytes, str, bool]:
-    substitutions = state.backend.bind(query, given)  # reads the graph: off the event loop
-    return answer(state, query.text, accept, substitutions, fmt)
+    return await cached(state, key, run)
 
 
 # --- OpenAPI -------------------------------------------------------------------------------------

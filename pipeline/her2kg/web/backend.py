@@ -51,6 +51,7 @@ class Backend(Protocol):
         text: str,
         formats: dict[str, str | None],
         *,
+        substitutions: dict | None = None,
         timeout: float,
         max_rows: int,
         dataset: tuple[list[str], list[str]] | None = None,
@@ -117,13 +118,20 @@ class LocalBackend:
         text: str,
         formats: dict[str, str | None],
         *,
+        substitutions: dict | None = None,
         timeout: float,
         max_rows: int,
         dataset: tuple[list[str], list[str]] | None = None,
         base_iri: str | None = None,
     ) -> tuple[str, bytes | bool | None, bool]:
         return await self.pool.answer_async(
-            text, formats, timeout=timeout, max_rows=max_rows, dataset=dataset, base_iri=base_iri
+            text,
+            formats,
+            substitutions=substitutions,
+            timeout=timeout,
+            max_rows=max_rows,
+            dataset=dataset,
+            base_iri=base_iri,
         )
 
     def has_graph(self, iri: str) -> bool:
@@ -246,6 +254,7 @@ class EndpointBackend:
         text: str,
         formats: dict[str, str | None],
         *,
+        substitutions: dict | None = None,
         timeout: float,
         max_rows: int,
         dataset: tuple[list[str], list[str]] | None = None,
@@ -255,7 +264,10 @@ class EndpointBackend:
         from starlette.concurrency import run_in_threadpool
 
         def written() -> tuple[str, bytes | bool | None, bool]:
-            return _written(self.execute(text, timeout=timeout, max_rows=max_rows, dataset=dataset), formats)
+            results = self.execute(
+                text, substitutions=substitutions, timeout=timeout, max_rows=max_rows, dataset=dataset
+            )
+            return _written(results, formats)
 
         return await run_in_threadpool(written)
 
@@ -365,12 +377,13 @@ class InProcessBackend:
         text: str,
         formats: dict[str, str | None],
         *,
+        substitutions: dict | None = None,
         timeout: float = 0,
         max_rows: int = 0,
         dataset: tuple[list[str], list[str]] | None = None,
         base_iri: str | None = None,
     ) -> tuple[str, bytes | bool | None, bool]:
-        return _written(self.execute(text, base_iri=base_iri), formats)
+        return _written(self.execute(text, substitutions=substitutions, base_iri=base_iri), formats)
 
     def has_graph(self, iri: str) -> bool:
         return self.store.contains_named_graph(pyoxigraph.NamedNode(iri))

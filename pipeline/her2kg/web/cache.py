@@ -1,10 +1,11 @@
 """Answers already written, kept for the next client that asks the same.
 
 The release is immutable while it is served, so an answer depends only on what the request asked:
-the query text, the dataset (default-graph-uri, named-graph-uri), the base IRI, the format chosen
-for each kind of answer, and the row cap. `AnswerCache` keeps the most recently used answers under
-those keys, bounded by the bytes they hold (bodies and query texts); an answer larger than an
-eighth of the bound is not kept. A server in front of an external endpoint (whose data may change)
+at /sparql the query text, the dataset (default-graph-uri, named-graph-uri), the base IRI, the
+format chosen for each kind of answer, and the row cap; at /api/queries/NAME the query's name, the
+parameters as given (bound the same way every time), the formats and the row cap. `AnswerCache`
+keeps the most recently used answers under those keys, bounded by the bytes they hold (bodies and
+the texts in the keys); an answer larger than an eighth of the bound is not kept. A server in front of an external endpoint (whose data may change)
 keeps none. Errors, time-outs and refusals are never kept: each is decided again.
 
 Used only from the event loop (one thread), so it needs no lock.
@@ -16,7 +17,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 ENTRY_OVERHEAD = 200  # bytes counted per entry beside its body and query text: the key, the tuple
-Key = tuple[str, tuple | None, str | None, str | None, str | None, int]  # text, dataset, base, formats, row cap
+# /sparql:            (query text, dataset, base IRI, solutions format, graph format, row cap)
+# /api/queries/NAME:  ("/api/queries/NAME", ((parameter, value), …), None, solutions format, graph format, row cap)
+# (a /sparql key always has a base IRI, so the two never meet)
+Key = tuple[str, tuple | None, str | None, str | None, str | None, int]
 Answer = tuple[bytes, str, bool]  # body, media type, truncated
 
 
@@ -63,4 +67,13 @@ class AnswerCache:
 
 
 def _cost(key: Key, answer: Answer) -> int:
-    return len(answer[0]) + len(key[0]) + ENTRY_OVERHEAD
+    return len(answer[0]) + _text_size(key) + ENTRY_OVERHEAD
+
+
+def _text_size(part: object) -> int:
+    """The characters of the texts in a key (a query text, parameter values), however nested."""
+    if isinstance(part, str):
+        return len(part)
+    if isinstance(part, tuple):
+        return sum(_text_size(item) for item in part)
+    return 0

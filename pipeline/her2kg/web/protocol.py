@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 
 import pyoxigraph
@@ -36,9 +37,9 @@ from ..errors import (
     SlowRequestError,
     UnsupportedMediaTypeError,
 )
-from ..results import MEDIA_TYPES, RDF_FORMATS, negotiate, write, write_boolean
-from ..sparql import Results
+from ..results import MEDIA_TYPES, RDF_FORMATS, negotiate, write_boolean
 from .app import DATASET_IRI, State, query_hash, state_of
+from .cache import Answer, Key
 
 BODY_SECONDS = 10.0  # a quarter megabyte (the size cap) takes well under a second even on a slow link
 FORM = "application/x-www-form-urlencoded"
@@ -166,14 +167,26 @@ async def sparql(request: Request) -> Response:
     base_iri = str(request.url.replace(query="", fragment=""))
     accept = request.headers.get("accept")
     formats = {kind: negotiate(accept, kind, strict=True) for kind in ("solutions", "graph")}
-    max_rows, cache = state.config.max_rows, state.cache
+    max_rows = state.config.max_rows
     key = (text, _frozen(dataset), base_iri, formats["solutions"], formats["graph"], max_rows)
-    answered = cache.get(key) if cache is not None else None
-    if answered is None:
+
+    async def run() -> Answer:
         kind, written, truncated = await state.backend.answer_async(
             text, formats, timeout=state.config.timeout, max_rows=max_rows, dataset=dataset, base_iri=base_iri
         )
-        answered = finish(kind, written, formats, truncated, accept, max_rows)
+        return finish(kind, written, formats, truncated, accept, max_rows)
+
+    return await cached(state, key, run)
+
+
+async def cached(state: State, key: Key, run: Callable[[], Awaitable[Answer]]) -> Response:
+    """The response for the answer kept under `key` in the server's answer cache, else for the one
+    `run` writes (then kept). `key` holds everything the answer depends on (see web.cache). An error
+    `run` raises is not kept: it is decided again next time."""
+    cache, max_rows = state.cache, state.config.max_rows
+    answered = cache.get(key) if cache is not None else None
+    if answered is None:
+        answered = await run()
         if cache is not None:
             cache.put(key, answered)
         headers = {"X-Her2kg-Cache": "miss"} if cache is not None else {}
@@ -230,47 +243,6 @@ def _media(chosen: str) -> str:
     if media.startswith("text/") or media.endswith(("+json", "+xml", "/n-triples", "/ld+json")):
         media += "; charset=utf-8"
     return media
-
-
-def answer(
-    state: State,
-    text: str,
-    accept: str | None,
-    substitutions: dict | None = None,
-    fmt: str | None = None,
-    dataset: tuple[list[str], list[str]] | None = None,
-    base_iri: str | None = None,
-) -> tuple[bytes, str, bool]:
-    """Run a query (in a worker) and write its answer: (body, media type, truncated). `fmt` forces
-    a format; else the Accept header chooses (406 when it accepts nothing this answer can be)."""
-    config = state.config
-    return render(
-        state.backend.execute(
-            text,
-            substitutions=substitutions,
-            timeout=config.timeout,
-            max_rows=config.max_rows,
-            dataset=dataset,
-            base_iri=base_iri,
-        ),
-        accept,
-        fmt,
-    )
-
-
-def render(results: Results, accept: str | None, fmt: str | None = None) -> tuple[bytes, str, bool]:
-    """An answer written out: (body, media type, truncated). `fmt` forces a format; else the
-    Accept header chooses (406 when it accepts nothing this answer can be)."""
-    with results:
-        chosen = fmt or negotiate(accept, results.kind, strict=True)
-        if chosen is None:
-            raise _not_acceptable(accept, results.kind)
-        out = io.StringIO()
-        write(results, chosen, out)
-    body = out.getvalue()
-    if results.truncated and chosen == "json" and results.kind == "solutions":
-        body = _marked(body, results.max_rows)
-    return body.encode("utf-8"), _media(chosen), results.truncated
 
 
 def _offered(kind: str) -> list[str]:
