@@ -15,6 +15,7 @@ import threading
 import time
 
 import httpx
+import pyoxigraph
 import pytest
 from starlette.testclient import TestClient
 
@@ -74,6 +75,9 @@ def test_the_row_cap_is_marked_in_headers_and_in_json(client):
     body = response.json()
     assert len(body["results"]["bindings"]) == 5
     assert body["her2kg"] == {"truncated": True, "max_rows": 5}
+    # A streaming reader that refuses anything after the bindings (pyoxigraph's) reads it too.
+    strict = pyoxigraph.parse_query_results(response.content, pyoxigraph.QueryResultsFormat.JSON)
+    assert len(list(strict)) == 5
 
 
 def test_an_answer_within_the_cap_is_not_marked(client):

@@ -234,8 +234,9 @@ def _not_acceptable(accept: str | None, kind: str) -> NotAcceptableError:
 
 def _marked(body: str, max_rows: int) -> str:
     """W3C JSON results with the truncation marker: a member W3C JSON readers ignore, so the marker
-    travels with the data, not only in headers."""
-    return body.rstrip()[:-1] + f',"her2kg":{{"truncated":true,"max_rows":{max_rows}}}}}\n'
+    travels with the data, not only in headers. It goes first: streaming readers (pyoxigraph's
+    among them) refuse anything after the bindings."""
+    return f'{{"her2kg":{{"truncated":true,"max_rows":{max_rows}}},' + body.lstrip()[1:]
 
 
 def _media(chosen: str) -> str:
