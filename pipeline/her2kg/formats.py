@@ -50,8 +50,9 @@ class Content:
     """What every format is written from: the release graph (ontology and data, with the release
     header) as pyoxigraph triples in sorted N-Triples order, and what the build knows about it.
 
-    There is one copy of the release: `triples`. `graph` (an rdflib copy) is made only for a
-    format that asks for it.
+    There is one copy of the release: `triples`. The writers that query it share one pyoxigraph
+    `store` of it; `graph` (an rdflib copy) is made only for a format that asks for it (none of the
+    registered ones do).
     """
 
     triples: list[pyoxigraph.Triple]
@@ -69,9 +70,13 @@ class Content:
         return self._outputs[fmt.name]
 
     @cached_property
-    def ntriples(self) -> str:
+    def nt(self) -> bytes:
         """The release graph as sorted N-Triples (blank nodes must be canonical already)."""
-        return ntriples_bytes(self.triples).decode("utf-8")
+        return ntriples_bytes(self.triples)
+
+    @cached_property
+    def ntriples(self) -> str:
+        return self.nt.decode("utf-8")
 
     @cached_property
     def ordered(self) -> list[pyoxigraph.Triple]:
@@ -85,6 +90,28 @@ class Content:
         for t in self.triples:
             graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         return graph
+
+    @cached_property
+    def store(self) -> pyoxigraph.Store:
+        """The release in a pyoxigraph store, loaded once for every writer that queries it (tables, KGX,
+        nanopublications, JSON-LD)."""
+        store = pyoxigraph.Store()
+        store.bulk_load(self.nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        return store
+
+    @cached_property
+    def parts(self) -> dict[str, list[pyoxigraph.Triple]]:
+        """The release triples of each named graph of her2kg.nq, each sorted: "ontology" (with the release
+        header), "data" and "inferred". A triple both graphs state is data."""
+        own = {t for t in self.ontology if t not in self.data}
+        if self.issued is not None:  # the header's release date (release_content replaced the ontology's)
+            own.add((ONTOLOGY_IRI, DCTERMS.issued, self.issued))
+        ontology = set(oxigraph_triples(own))
+        return {
+            "ontology": [t for t in self.triples if t in ontology],
+            "data": [t for t in self.triples if t not in ontology],
+            "inferred": self.inferred,
+        }
 
     @cached_property
     def inferred(self) -> list[pyoxigraph.Triple]:
@@ -174,7 +201,7 @@ def void(content: Content) -> bytes:
 
 
 register(Format("ttl", "her2kg.ttl", "text/turtle", turtle, dump=True))
-register(Format("nt", "her2kg.nt", "application/n-triples", lambda c: c.ntriples.encode("utf-8"), dump=True))
+register(Format("nt", "her2kg.nt", "application/n-triples", lambda c: c.nt, dump=True))
 register(Format("owl", "her2kg.owl", "application/rdf+xml", rdfxml, dump=True))
 register(Format("owl-base", BASE_FILE, "application/rdf+xml", lambda c: rdfxml_bytes(base_module(c)), holds="ontology"))
 register(Format("void", "void.ttl", "text/turtle", void))
@@ -210,24 +237,15 @@ def release_graph(version: str, part: str = "") -> str:
     return f"{BASE}release/{version}" + (f"/{part}" if part else "")
 
 
-def graph_parts(content: Content) -> dict[str, list[str]]:
-    """The sorted N-Triples lines of each named graph of her2kg.nq."""
-    data = set(sorted_ntriples(content.data).splitlines())
-    lines = content.ntriples.splitlines()
-    return {
-        "ontology": [line for line in lines if line not in data],
-        "data": [line for line in lines if line in data],
-        "inferred": ntriples_bytes(content.inferred).decode("utf-8").splitlines(),
-    }
-
-
 def nquads(content: Content) -> bytes:
-    """N-Quads: the ontology (with the release header), the data and the inferred triples each in its own graph."""
-    out: list[str] = []
-    for part, lines in graph_parts(content).items():
-        graph = f" <{release_graph(content.version, part)}> ."
-        out.extend(line.removesuffix(" .") + graph for line in lines if line)
-    return ("\n".join(out) + "\n").encode("utf-8")
+    """N-Quads: the ontology (with the release header), the data and the inferred triples each in its own graph,
+    each graph's quads in sorted N-Triples order."""
+    quads = [
+        pyoxigraph.Quad(t.subject, t.predicate, t.object, pyoxigraph.NamedNode(release_graph(content.version, part)))
+        for part, triples in content.parts.items()
+        for t in triples
+    ]
+    return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS) or b"\n"
 
 
 def gzipped(name: str) -> Callable[[Content], bytes]:
@@ -263,8 +281,7 @@ def distributions(content: Content) -> Graph:
     graph it holds — the release graph, the inferred graph, or for N-Quads all the graphs — as VoID subsets."""
     described = bound(Graph())
     described.bind("sd", SD)
-    parts = graph_parts(content)
-    triples = {"": len(content.ntriples.splitlines()), **{part: len(lines) for part, lines in parts.items()}}
+    triples = {"": len(content.triples), **{part: len(found) for part, found in content.parts.items()}}
     for part, count in triples.items():
         graph = URIRef(release_graph(content.version, part))
         described.add((DATASET, VOID.subset, graph))
@@ -316,15 +333,15 @@ register(Format("sums", SUMS_FILE, "text/plain", sha256sums))
 from . import formats_tables  # noqa: E402 (the writers use Content, defined above)
 
 register(
-    Format("claims-tsv", "claims.tsv", "text/tab-separated-values", lambda c: formats_tables.claims_tsv(c.ntriples))
+    Format("claims-tsv", "claims.tsv", "text/tab-separated-values", lambda c: formats_tables.claims_tsv(c.store))
 )
 register(
     Format(
-        "outcomes-tsv", "outcomes.tsv", "text/tab-separated-values", lambda c: formats_tables.outcomes_tsv(c.ntriples)
+        "outcomes-tsv", "outcomes.tsv", "text/tab-separated-values", lambda c: formats_tables.outcomes_tsv(c.store)
     )
 )
 register(
-    Format("trials-tsv", "trials.tsv", "text/tab-separated-values", lambda c: formats_tables.trials_tsv(c.ntriples))
+    Format("trials-tsv", "trials.tsv", "text/tab-separated-values", lambda c: formats_tables.trials_tsv(c.store))
 )
 
 
@@ -337,7 +354,7 @@ register(
         "kgx-nodes-tsv",
         f"{formats_kgx.FOLDER}/nodes.tsv",
         "text/tab-separated-values",
-        lambda c: formats_kgx.nodes_tsv(c.ntriples),
+        lambda c: formats_kgx.nodes_tsv(c.store),
     )
 )
 register(
@@ -345,7 +362,7 @@ register(
         "kgx-edges-tsv",
         f"{formats_kgx.FOLDER}/edges.tsv",
         "text/tab-separated-values",
-        lambda c: formats_kgx.edges_tsv(c.ntriples),
+        lambda c: formats_kgx.edges_tsv(c.store),
     )
 )
 register(
@@ -353,7 +370,7 @@ register(
         "kgx-nodes-jsonl",
         f"{formats_kgx.FOLDER}/nodes.jsonl",
         "application/jsonl",
-        lambda c: formats_kgx.nodes_jsonl(c.ntriples),
+        lambda c: formats_kgx.nodes_jsonl(c.store),
     )
 )
 register(
@@ -361,7 +378,7 @@ register(
         "kgx-edges-jsonl",
         f"{formats_kgx.FOLDER}/edges.jsonl",
         "application/jsonl",
-        lambda c: formats_kgx.edges_jsonl(c.ntriples),
+        lambda c: formats_kgx.edges_jsonl(c.store),
     )
 )
 
@@ -375,7 +392,7 @@ register(
         "nanopubs",
         "her2kg-nanopubs.trig",
         "application/trig",
-        lambda c: formats_nanopub.nanopubs_trig(c.ntriples, c.version, c.issued.n3() if c.issued is not None else None),
+        lambda c: formats_nanopub.nanopubs_trig(c.store, c.version, c.issued.n3() if c.issued is not None else None),
     )
 )
 
@@ -389,7 +406,7 @@ register(
         "jsonld-context",
         formats_jsonld.CONTEXT_FILE,
         "application/ld+json",
-        lambda c: formats_jsonld.context_json(c.graph),
+        lambda c: formats_jsonld.context_json(formats_jsonld.object_properties(c.store)),
     )
 )
 register(
@@ -397,6 +414,8 @@ register(
         "jsonld",
         "her2kg.jsonld",
         "application/ld+json",
-        lambda c: formats_jsonld.data_jsonld(c.data, c.graph, c.version),
+        lambda c: formats_jsonld.data_jsonld(
+            c.parts["data"], formats_jsonld.object_properties(c.store), c.version
+        ),
     )
 )

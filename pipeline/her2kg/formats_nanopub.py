@@ -18,7 +18,7 @@ import hashlib
 
 import pyoxigraph
 
-from .formats_tables import store
+from .formats_tables import Source, store
 from .namespaces import BASE, HK
 
 NP = "http://www.nanopub.org/nschema#"
@@ -84,10 +84,10 @@ def header_value(graph: pyoxigraph.Store, predicate: str) -> list[object]:
     ]
 
 
-def nanopubs_trig(ntriples: str, version: str, issued: str | None) -> bytes:
+def nanopubs_trig(release: Source, version: str, issued: str | None) -> bytes:
     """All claims as nanopublications in TriG, sorted by IRI; each graph's triples sorted. `issued` is the
     release date as an N-Triples literal (the ontology header's dcterms:issued without one)."""
-    graph = store(ntriples)
+    graph = store(release)
     licence = header_value(graph, f"{DCTERMS}license")
     creators = header_value(graph, f"{DCTERMS}creator")
     created = issued or next((nt(o) for o in header_value(graph, f"{DCTERMS}issued")), None)
