@@ -240,8 +240,9 @@ def release_graph(version: str, part: str = "") -> str:
 def nquads(content: Content) -> bytes:
     """N-Quads: the ontology (with the release header), the data and the inferred triples each in its own graph,
     each graph's quads in sorted N-Triples order."""
+    graphs = {part: pyoxigraph.NamedNode(release_graph(content.version, part)) for part in content.parts}
     quads = [
-        pyoxigraph.Quad(t.subject, t.predicate, t.object, pyoxigraph.NamedNode(release_graph(content.version, part)))
+        pyoxigraph.Quad(t.subject, t.predicate, t.object, graphs[part])
         for part, triples in content.parts.items()
         for t in triples
     ]

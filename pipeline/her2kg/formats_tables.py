@@ -11,6 +11,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import pyoxigraph
@@ -112,11 +113,13 @@ def select(graph: pyoxigraph.Store, query: str) -> list[tuple[Any, ...]]:
     return [tuple(solution) for solution in solutions]
 
 
+@lru_cache(maxsize=8)  # the tables and the KGX files of one build read the same labels and identifiers
 def objects_of(graph: pyoxigraph.Store, path: str) -> dict[str, set[str]]:
+    """The values of `path` from each node (read-only: the dict is shared between the writers)."""
     found: dict[str, set[str]] = defaultdict(set)
     for node, value in select(graph, f"SELECT ?node ?value WHERE {{ ?node {path} ?value }}"):
         found[text(node)].add(text(value))
-    return found
+    return dict(found)
 
 
 def columns(fields: Iterable[str]) -> list[str]:
