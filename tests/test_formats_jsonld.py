@@ -52,7 +52,8 @@ def rdflib_jsonld(data: Graph, properties: list[str], version: str) -> bytes:
     body = {
         "@context": f"{BASE}release/{version}/{CONTEXT_FILE}",
         "@graph": sorted(
-            (_sorted({k: v for k, v in n.items() if k != "@context"}) for n in nodes), key=lambda n: str(n.get("id", ""))
+            (_sorted({k: v for k, v in n.items() if k != "@context"}) for n in nodes),
+            key=lambda n: str(n.get("id", "")),
         ),
     }
     return (json.dumps(body, indent=1, ensure_ascii=False) + "\n").encode("utf-8")

@@ -79,7 +79,10 @@ def test_the_nquads_graphs_split_the_release(release: Path):
     graphs: dict[str, set[pyoxigraph.Triple]] = {}
     for quad in pyoxigraph.parse(path=str(release / "her2kg.nq")):
         graphs.setdefault(quad.graph_name.value, set()).add(quad.triple)  # type: ignore[union-attr]
-    ontology, data = graphs[release_graph(version(release), "ontology")], graphs[release_graph(version(release), "data")]
+    ontology, data = (
+        graphs[release_graph(version(release), "ontology")],
+        graphs[release_graph(version(release), "data")],
+    )
     assert ontology | data == nt and not ontology & data
     assert data and graphs[release_graph(version(release), "inferred")].isdisjoint(nt)
 
@@ -140,9 +143,7 @@ def test_the_jsonld_expands_to_the_data_triples(release: Path):
     data = quads.graph(URIRef(release_graph(version(release), "data")))
 
     def normal(graph: Graph) -> set[tuple[object, ...]]:
-        return {
-            (s, p, (o.datatype, o.language, o.toPython()) if isinstance(o, Literal) else o) for s, p, o in graph
-        }
+        return {(s, p, (o.datatype, o.language, o.toPython()) if isinstance(o, Literal) else o) for s, p, o in graph}
 
     assert len(read) == len(data)
     assert normal(read) == normal(data)

@@ -29,7 +29,6 @@ from .export import (
     ntriples_bytes,
     oxigraph_triples,
     prefixes,
-    sorted_ntriples,
     to_rdflib,
     turtle_bytes,
     void_description,
@@ -333,17 +332,11 @@ register(Format("sums", SUMS_FILE, "text/plain", sha256sums))
 
 from . import formats_tables  # noqa: E402 (the writers use Content, defined above)
 
+register(Format("claims-tsv", "claims.tsv", "text/tab-separated-values", lambda c: formats_tables.claims_tsv(c.store)))
 register(
-    Format("claims-tsv", "claims.tsv", "text/tab-separated-values", lambda c: formats_tables.claims_tsv(c.store))
+    Format("outcomes-tsv", "outcomes.tsv", "text/tab-separated-values", lambda c: formats_tables.outcomes_tsv(c.store))
 )
-register(
-    Format(
-        "outcomes-tsv", "outcomes.tsv", "text/tab-separated-values", lambda c: formats_tables.outcomes_tsv(c.store)
-    )
-)
-register(
-    Format("trials-tsv", "trials.tsv", "text/tab-separated-values", lambda c: formats_tables.trials_tsv(c.store))
-)
+register(Format("trials-tsv", "trials.tsv", "text/tab-separated-values", lambda c: formats_tables.trials_tsv(c.store)))
 
 
 # --- KGX nodes and edges with Biolink categories and predicates (formats_kgx.py) ----------------------
@@ -415,8 +408,6 @@ register(
         "jsonld",
         "her2kg.jsonld",
         "application/ld+json",
-        lambda c: formats_jsonld.data_jsonld(
-            c.parts["data"], formats_jsonld.object_properties(c.store), c.version
-        ),
+        lambda c: formats_jsonld.data_jsonld(c.parts["data"], formats_jsonld.object_properties(c.store), c.version),
     )
 )

@@ -86,6 +86,9 @@ class Compactor:
         self.context = Context(terms)
         self.shrink = cache(self.context.shrink_iri)
         self.symbol = cache(self.context.to_symbol)
+        # decided once per predicate, and per predicate and kind of literal
+        self.for_iri = cache(self._for_iri)
+        self.for_literal = cache(self._for_literal)
 
     def node_id(self, term: Term) -> str:
         return f"_:{term.value}" if isinstance(term, pyoxigraph.BlankNode) else self.shrink(term.value)
@@ -95,15 +98,14 @@ class Compactor:
 
     def _plain_key(self, predicate: str) -> str:
         """The key of a predicate no term of the context matches the values of."""
-        key = self.symbol(predicate)
+        key = self.symbol(predicate) or predicate
         defined = self.context.terms.get(key)
         return predicate if defined is not None and (defined.type or defined.container) else key
 
-    @cache  # noqa: B019 (one compactor per document; the cache is what makes it fast)
-    def for_iri(self, predicate: str) -> tuple[str, Writer]:
+    def _for_iri(self, predicate: str) -> tuple[str, Writer]:
         ctx = self.context
         for coercion in (ID, VOCAB, UNDEF):
-            term = ctx.find_term(predicate, coercion, None)
+            term = ctx.find_term(predicate, coercion, UNDEF)  # no container: we write no @list
             if term:
                 if term.type == ID:
                     return term.name, self.node_id
@@ -111,11 +113,13 @@ class Compactor:
                     return term.name, lambda o: self.symbol(o.value)
                 return term.name, self._reference
         if predicate == str(RDF.type):
-            return ctx.type_key, lambda o: self.symbol(o.value) if isinstance(o, pyoxigraph.NamedNode) else self._reference(o)
+            return (
+                ctx.type_key,
+                lambda o: self.symbol(o.value) if isinstance(o, pyoxigraph.NamedNode) else self._reference(o),
+            )
         return self._plain_key(predicate), self._reference
 
-    @cache  # noqa: B019
-    def for_literal(self, predicate: str, datatype: str, language: str | None) -> tuple[str, Writer]:
+    def _for_literal(self, predicate: str, datatype: str, language: str | None) -> tuple[str, Writer]:
         ctx = self.context
         given = None if datatype in (XSD_STRING, LANG_STRING) else datatype  # as rdflib reads such a literal
         term = ctx.find_term(predicate, given, language=language)
