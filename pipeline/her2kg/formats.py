@@ -239,13 +239,13 @@ def release_graph(version: str, part: str = "") -> str:
 def nquads(content: Content) -> bytes:
     """N-Quads: the ontology (with the release header), the data and the inferred triples each in its own graph,
     each graph's quads in sorted N-Triples order."""
-    graphs = {part: pyoxigraph.NamedNode(release_graph(content.version, part)) for part in content.parts}
-    quads = [
-        pyoxigraph.Quad(t.subject, t.predicate, t.object, graphs[part])
+    # An N-Triples line ends in " .\n" and holds no other line break (literals escape theirs): each line of a
+    # graph's N-Triples becomes its quad by naming the graph before the final " .".
+    written = [
+        ntriples_bytes(triples).replace(b" .\n", f" <{release_graph(content.version, part)}> .\n".encode())
         for part, triples in content.parts.items()
-        for t in triples
     ]
-    return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS) or b"\n"
+    return b"".join(written) or b"\n"
 
 
 def gzipped(name: str) -> Callable[[Content], bytes]:
