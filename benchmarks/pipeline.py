@@ -103,11 +103,12 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
         with meter.stage("release store (for the tables, KGX, nanopubs, JSON-LD)"):
             content.store  # noqa: B018
         # Every file of the release, each timed alone: those that VoID and SHA256SUMS read come first.
-        for fmt in sorted(formats(with_inferences=True), key=lambda f: f.name in ("void", "sums")):
+        for fmt in sorted(formats(with_inferences=True), key=lambda f: f.describes):
             with meter.stage(f"serialise {fmt.file_name}"):
                 target = out / fmt.file_name
                 target.parent.mkdir(exist_ok=True)
                 target.write_bytes(content.output(fmt))
+                content.done(fmt)
         figures["release_triples"] = len(content.triples)
         with meter.stage("load store (N-Triples)"):
             store = pyoxigraph.Store()

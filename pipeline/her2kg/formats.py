@@ -61,12 +61,26 @@ class Content:
     issued: Literal | None = None
     with_inferences: bool = False  # the build writes the inferred formats too
     _outputs: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    _digests: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def output(self, fmt: Format) -> bytes:
-        """The bytes of `fmt`, written once: the VoID description and SHA256SUMS read the other files."""
+        """The bytes of `fmt`, written once (until `done` with them): gzip copies read the plain files."""
         if fmt.name not in self._outputs:
-            self._outputs[fmt.name] = fmt.write(self)
+            self._outputs[fmt.name] = written = fmt.write(self)
+            self._digests[fmt.name] = (len(written), hashlib.sha256(written).hexdigest())
         return self._outputs[fmt.name]
+
+    def digest(self, fmt: Format) -> tuple[int, str]:
+        """The size and SHA-256 of `fmt`'s bytes (the VoID description and SHA256SUMS need no more of them)."""
+        if fmt.name not in self._digests:
+            self.output(fmt)
+        return self._digests[fmt.name]
+
+    def done(self, fmt: Format) -> None:
+        """Let go of `fmt`'s bytes once they are on disk, unless a gzip copy still reads them: a large release's
+        files are not all held in memory at once. Their size and digest stay known."""
+        if fmt.name not in GZIPPED:
+            self._outputs.pop(fmt.name, None)
 
     @cached_property
     def nt(self) -> bytes:
@@ -129,9 +143,11 @@ class Format:
     dump: bool = False  # a serialisation of the whole release graph (a void:dataDump)
     inferred: bool = False  # written only by a build that reasons (`her2kg build --reason`)
     holds: str = ""  # the part of the release it is a distribution of, when not the whole ("ontology")
+    describes: bool = False  # made from the other files (sizes, digests): written after them
 
 
 FORMATS: dict[str, Format] = {}
+GZIPPED: set[str] = set()  # formats of which a gzip copy is registered (their bytes are read twice)
 
 
 def register(fmt: Format) -> Format:
@@ -203,7 +219,7 @@ register(Format("ttl", "her2kg.ttl", "text/turtle", turtle, dump=True))
 register(Format("nt", "her2kg.nt", "application/n-triples", lambda c: c.nt, dump=True))
 register(Format("owl", "her2kg.owl", "application/rdf+xml", rdfxml, dump=True))
 register(Format("owl-base", BASE_FILE, "application/rdf+xml", lambda c: rdfxml_bytes(base_module(c)), holds="ontology"))
-register(Format("void", "void.ttl", "text/turtle", void))
+register(Format("void", "void.ttl", "text/turtle", void, describes=True))
 register(
     Format("inferred-ttl", "her2kg-inferred.ttl", "text/turtle", lambda c: turtle_bytes(c.inferred), inferred=True)
 )
@@ -251,6 +267,7 @@ def nquads(content: Content) -> bytes:
 def gzipped(name: str) -> Callable[[Content], bytes]:
     """A gzip copy of the format `name`, byte for byte the same on every build: the header's time is 0 and its
     file name that of the uncompressed file, whatever the build's clock or folder."""
+    GZIPPED.add(name)
 
     def write(content: Content) -> bytes:
         out = io.BytesIO()
@@ -267,7 +284,7 @@ def _summed(content: Content) -> list[Format]:
 
 def sha256sums(content: Content) -> bytes:
     """`sha256sum -c SHA256SUMS` in the release folder checks every file the registry wrote."""
-    lines = sorted(f"{hashlib.sha256(content.output(f)).hexdigest()}  {f.file_name}\n" for f in _summed(content))
+    lines = sorted(f"{content.digest(f)[1]}  {f.file_name}\n" for f in _summed(content))
     return "".join(lines).encode("utf-8")
 
 
@@ -293,7 +310,7 @@ def distributions(content: Content) -> Graph:
         if fmt.name == "void":
             continue
         file = URIRef(f"{BASE}release/{content.version}/{fmt.file_name}")
-        size = _sums_size(content) if fmt.name == "sums" else len(content.output(fmt))
+        size = _sums_size(content) if fmt.name == "sums" else content.digest(fmt)[0]
         base = fmt.name.removesuffix("-gz")  # a gzip copy holds what its plain file holds
         part = fmt.holds or ("all" if base == "nq" else "inferred" if base.startswith("inferred") else "")
         holder = DATASET if part == "all" else URIRef(release_graph(content.version, part))
@@ -325,7 +342,7 @@ def distributions(content: Content) -> Graph:
 register(Format("nq", "her2kg.nq", "application/n-quads", nquads))
 register(Format("nt-gz", "her2kg.nt.gz", "application/n-triples", gzipped("nt"), dump=True))
 register(Format("nq-gz", "her2kg.nq.gz", "application/n-quads", gzipped("nq")))
-register(Format("sums", SUMS_FILE, "text/plain", sha256sums))
+register(Format("sums", SUMS_FILE, "text/plain", sha256sums, describes=True))
 
 
 # --- outputs for other tools: evidence tables (formats_tables.py) ------------------------------------
