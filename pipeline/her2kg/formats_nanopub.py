@@ -93,7 +93,7 @@ def nanopubs_trig(release: Source, version: str, issued: str | None) -> bytes:
     created = issued or next((nt(o) for o in header_value(graph, f"{DCTERMS}issued")), None)
     typed = graph.quads_for_pattern(None, pyoxigraph.NamedNode(RDF_TYPE), pyoxigraph.NamedNode(f"{HK}Claim"))
     claims = sorted({q.subject.value for q in typed if isinstance(q.subject, pyoxigraph.NamedNode)})
-    blocks: dict[str, str] = {}
+    blocks: dict[str, bytes] = {}  # as UTF-8: a million claims' text is held once, compactly
     for iri in claims:
         assertion, provenance = claim_triples(graph, pyoxigraph.NamedNode(iri))
         this = nanopub_iri(iri, assertion, provenance)
@@ -117,5 +117,5 @@ def nanopubs_trig(release: Source, version: str, issued: str | None) -> bytes:
         blocks[this] = "".join(
             f"{names[part]} {{\n" + "".join(f"  {line}\n" for line in sorted(lines)) + "}\n"
             for part, lines in graphs.items()
-        )
-    return "\n".join(blocks[this] for this in sorted(blocks)).encode("utf-8")
+        ).encode("utf-8")
+    return b"\n".join(blocks[this] for this in sorted(blocks))
