@@ -2,6 +2,7 @@
 keys are words, not IRIs."""
 
 import json
+from pathlib import Path
 
 import pytest
 from rdflib import Graph
@@ -36,3 +37,56 @@ def test_keys_are_readable_words(documents):
     assert not [key for key in keys if ":" in key and not key.startswith(("owl:", "skos:", "dcterms:", "rdfs:"))]
     ids = [node["id"] for node in data["@graph"]]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
+
+
+# --- the writer against rdflib's JSON-LD serialiser (the reference it replaced) --------------------------
+
+
+def rdflib_jsonld(data: Graph, properties: list[str], version: str) -> bytes:
+    """her2kg.jsonld as rdflib's serialiser compacts it: the data in an rdflib Graph, serialised with the context."""
+    from her2kg.formats_jsonld import CONTEXT_FILE, _sorted, context
+    from her2kg.namespaces import BASE
+
+    written = json.loads(data.serialize(format="json-ld", context=context(properties)["@context"]))
+    nodes = written.get("@graph", [written])
+    body = {
+        "@context": f"{BASE}release/{version}/{CONTEXT_FILE}",
+        "@graph": sorted(
+            (_sorted({k: v for k, v in n.items() if k != "@context"}) for n in nodes),
+            key=lambda n: str(n.get("id", "")),
+        ),
+    }
+    return (json.dumps(body, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def object_properties() -> list[str]:
+    from rdflib.namespace import OWL, RDF
+
+    from her2kg.ontology import Ontology
+
+    return [str(p) for p in Ontology().graph.subjects(RDF.type, OWL.ObjectProperty)]
+
+
+def written(data: Graph, properties: list[str], version: str) -> bytes:
+    from her2kg.export import oxigraph_triples
+    from her2kg.formats_jsonld import data_jsonld
+
+    return data_jsonld(oxigraph_triples(data), properties, version)
+
+
+@pytest.mark.parametrize("case", sorted((Path(__file__).parent / "jsonld").glob("*.ttl")), ids=lambda p: p.stem)
+def test_each_kind_of_value_is_written_as_rdflib_compacts_it(case):
+    data = Graph().parse(case)
+    assert written(data, object_properties(), "1.0.0") == rdflib_jsonld(data, object_properties(), "1.0.0")
+
+
+@pytest.mark.slow  # rdflib reads her2kg.nq and serialises the data: seconds
+def test_the_shipped_data_is_written_as_rdflib_compacts_it(shipped_release):
+    from rdflib import Dataset, URIRef
+
+    from her2kg.formats import release_graph
+
+    version = json.loads((shipped_release / "build-report.json").read_text())["version"]
+    quads = Dataset().parse(shipped_release / "her2kg.nq", format="nquads")
+    data = Graph() + quads.graph(URIRef(release_graph(version, "data")))
+    assert (shipped_release / "her2kg.jsonld").read_bytes() == rdflib_jsonld(data, object_properties(), version)

@@ -29,7 +29,6 @@ from .export import (
     ntriples_bytes,
     oxigraph_triples,
     prefixes,
-    sorted_ntriples,
     to_rdflib,
     turtle_bytes,
     void_description,
@@ -50,8 +49,9 @@ class Content:
     """What every format is written from: the release graph (ontology and data, with the release
     header) as pyoxigraph triples in sorted N-Triples order, and what the build knows about it.
 
-    There is one copy of the release: `triples`. `graph` (an rdflib copy) is made only for a
-    format that asks for it.
+    There is one copy of the release: `triples`. The writers that query it share one pyoxigraph
+    `store` of it; `graph` (an rdflib copy) is made only for a format that asks for it (none of the
+    registered ones do).
     """
 
     triples: list[pyoxigraph.Triple]
@@ -61,17 +61,35 @@ class Content:
     issued: Literal | None = None
     with_inferences: bool = False  # the build writes the inferred formats too
     _outputs: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    _digests: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def output(self, fmt: Format) -> bytes:
-        """The bytes of `fmt`, written once: the VoID description and SHA256SUMS read the other files."""
+        """The bytes of `fmt`, written once (until `done` with them): gzip copies read the plain files."""
         if fmt.name not in self._outputs:
-            self._outputs[fmt.name] = fmt.write(self)
+            self._outputs[fmt.name] = written = fmt.write(self)
+            self._digests[fmt.name] = (len(written), hashlib.sha256(written).hexdigest())
         return self._outputs[fmt.name]
+
+    def digest(self, fmt: Format) -> tuple[int, str]:
+        """The size and SHA-256 of `fmt`'s bytes (the VoID description and SHA256SUMS need no more of them)."""
+        if fmt.name not in self._digests:
+            self.output(fmt)
+        return self._digests[fmt.name]
+
+    def done(self, fmt: Format) -> None:
+        """Let go of `fmt`'s bytes once they are on disk, unless a gzip copy still reads them: a large release's
+        files are not all held in memory at once. Their size and digest stay known."""
+        if fmt.name not in GZIPPED:
+            self._outputs.pop(fmt.name, None)
+
+    @cached_property
+    def nt(self) -> bytes:
+        """The release graph as sorted N-Triples (blank nodes must be canonical already)."""
+        return ntriples_bytes(self.triples)
 
     @cached_property
     def ntriples(self) -> str:
-        """The release graph as sorted N-Triples (blank nodes must be canonical already)."""
-        return ntriples_bytes(self.triples).decode("utf-8")
+        return self.nt.decode("utf-8")
 
     @cached_property
     def ordered(self) -> list[pyoxigraph.Triple]:
@@ -85,6 +103,28 @@ class Content:
         for t in self.triples:
             graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         return graph
+
+    @cached_property
+    def store(self) -> pyoxigraph.Store:
+        """The release in a pyoxigraph store, loaded once for every writer that queries it (tables, KGX,
+        nanopublications, JSON-LD)."""
+        store = pyoxigraph.Store()
+        store.bulk_load(self.nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        return store
+
+    @cached_property
+    def parts(self) -> dict[str, list[pyoxigraph.Triple]]:
+        """The release triples of each named graph of her2kg.nq, each sorted: "ontology" (with the release
+        header), "data" and "inferred". A triple both graphs state is data."""
+        own = {t for t in self.ontology if t not in self.data}
+        if self.issued is not None:  # the header's release date (release_content replaced the ontology's)
+            own.add((ONTOLOGY_IRI, DCTERMS.issued, self.issued))
+        ontology = set(oxigraph_triples(own))
+        return {
+            "ontology": [t for t in self.triples if t in ontology],
+            "data": [t for t in self.triples if t not in ontology],
+            "inferred": self.inferred,
+        }
 
     @cached_property
     def inferred(self) -> list[pyoxigraph.Triple]:
@@ -103,9 +143,11 @@ class Format:
     dump: bool = False  # a serialisation of the whole release graph (a void:dataDump)
     inferred: bool = False  # written only by a build that reasons (`her2kg build --reason`)
     holds: str = ""  # the part of the release it is a distribution of, when not the whole ("ontology")
+    describes: bool = False  # made from the other files (sizes, digests): written after them
 
 
 FORMATS: dict[str, Format] = {}
+GZIPPED: set[str] = set()  # formats of which a gzip copy is registered (their bytes are read twice)
 
 
 def register(fmt: Format) -> Format:
@@ -174,10 +216,10 @@ def void(content: Content) -> bytes:
 
 
 register(Format("ttl", "her2kg.ttl", "text/turtle", turtle, dump=True))
-register(Format("nt", "her2kg.nt", "application/n-triples", lambda c: c.ntriples.encode("utf-8"), dump=True))
+register(Format("nt", "her2kg.nt", "application/n-triples", lambda c: c.nt, dump=True))
 register(Format("owl", "her2kg.owl", "application/rdf+xml", rdfxml, dump=True))
 register(Format("owl-base", BASE_FILE, "application/rdf+xml", lambda c: rdfxml_bytes(base_module(c)), holds="ontology"))
-register(Format("void", "void.ttl", "text/turtle", void))
+register(Format("void", "void.ttl", "text/turtle", void, describes=True))
 register(
     Format("inferred-ttl", "her2kg-inferred.ttl", "text/turtle", lambda c: turtle_bytes(c.inferred), inferred=True)
 )
@@ -210,29 +252,22 @@ def release_graph(version: str, part: str = "") -> str:
     return f"{BASE}release/{version}" + (f"/{part}" if part else "")
 
 
-def graph_parts(content: Content) -> dict[str, list[str]]:
-    """The sorted N-Triples lines of each named graph of her2kg.nq."""
-    data = set(sorted_ntriples(content.data).splitlines())
-    lines = content.ntriples.splitlines()
-    return {
-        "ontology": [line for line in lines if line not in data],
-        "data": [line for line in lines if line in data],
-        "inferred": ntriples_bytes(content.inferred).decode("utf-8").splitlines(),
-    }
-
-
 def nquads(content: Content) -> bytes:
-    """N-Quads: the ontology (with the release header), the data and the inferred triples each in its own graph."""
-    out: list[str] = []
-    for part, lines in graph_parts(content).items():
-        graph = f" <{release_graph(content.version, part)}> ."
-        out.extend(line.removesuffix(" .") + graph for line in lines if line)
-    return ("\n".join(out) + "\n").encode("utf-8")
+    """N-Quads: the ontology (with the release header), the data and the inferred triples each in its own graph,
+    each graph's quads in sorted N-Triples order."""
+    # An N-Triples line ends in " .\n" and holds no other line break (literals escape theirs): each line of a
+    # graph's N-Triples becomes its quad by naming the graph before the final " .".
+    written = [
+        ntriples_bytes(triples).replace(b" .\n", f" <{release_graph(content.version, part)}> .\n".encode())
+        for part, triples in content.parts.items()
+    ]
+    return b"".join(written) or b"\n"
 
 
 def gzipped(name: str) -> Callable[[Content], bytes]:
     """A gzip copy of the format `name`, byte for byte the same on every build: the header's time is 0 and its
     file name that of the uncompressed file, whatever the build's clock or folder."""
+    GZIPPED.add(name)
 
     def write(content: Content) -> bytes:
         out = io.BytesIO()
@@ -249,7 +284,7 @@ def _summed(content: Content) -> list[Format]:
 
 def sha256sums(content: Content) -> bytes:
     """`sha256sum -c SHA256SUMS` in the release folder checks every file the registry wrote."""
-    lines = sorted(f"{hashlib.sha256(content.output(f)).hexdigest()}  {f.file_name}\n" for f in _summed(content))
+    lines = sorted(f"{content.digest(f)[1]}  {f.file_name}\n" for f in _summed(content))
     return "".join(lines).encode("utf-8")
 
 
@@ -263,8 +298,7 @@ def distributions(content: Content) -> Graph:
     graph it holds — the release graph, the inferred graph, or for N-Quads all the graphs — as VoID subsets."""
     described = bound(Graph())
     described.bind("sd", SD)
-    parts = graph_parts(content)
-    triples = {"": len(content.ntriples.splitlines()), **{part: len(lines) for part, lines in parts.items()}}
+    triples = {"": len(content.triples), **{part: len(found) for part, found in content.parts.items()}}
     for part, count in triples.items():
         graph = URIRef(release_graph(content.version, part))
         described.add((DATASET, VOID.subset, graph))
@@ -276,7 +310,7 @@ def distributions(content: Content) -> Graph:
         if fmt.name == "void":
             continue
         file = URIRef(f"{BASE}release/{content.version}/{fmt.file_name}")
-        size = _sums_size(content) if fmt.name == "sums" else len(content.output(fmt))
+        size = _sums_size(content) if fmt.name == "sums" else content.digest(fmt)[0]
         base = fmt.name.removesuffix("-gz")  # a gzip copy holds what its plain file holds
         part = fmt.holds or ("all" if base == "nq" else "inferred" if base.startswith("inferred") else "")
         holder = DATASET if part == "all" else URIRef(release_graph(content.version, part))
@@ -308,24 +342,18 @@ def distributions(content: Content) -> Graph:
 register(Format("nq", "her2kg.nq", "application/n-quads", nquads))
 register(Format("nt-gz", "her2kg.nt.gz", "application/n-triples", gzipped("nt"), dump=True))
 register(Format("nq-gz", "her2kg.nq.gz", "application/n-quads", gzipped("nq")))
-register(Format("sums", SUMS_FILE, "text/plain", sha256sums))
+register(Format("sums", SUMS_FILE, "text/plain", sha256sums, describes=True))
 
 
 # --- outputs for other tools: evidence tables (formats_tables.py) ------------------------------------
 
 from . import formats_tables  # noqa: E402 (the writers use Content, defined above)
 
+register(Format("claims-tsv", "claims.tsv", "text/tab-separated-values", lambda c: formats_tables.claims_tsv(c.store)))
 register(
-    Format("claims-tsv", "claims.tsv", "text/tab-separated-values", lambda c: formats_tables.claims_tsv(c.ntriples))
+    Format("outcomes-tsv", "outcomes.tsv", "text/tab-separated-values", lambda c: formats_tables.outcomes_tsv(c.store))
 )
-register(
-    Format(
-        "outcomes-tsv", "outcomes.tsv", "text/tab-separated-values", lambda c: formats_tables.outcomes_tsv(c.ntriples)
-    )
-)
-register(
-    Format("trials-tsv", "trials.tsv", "text/tab-separated-values", lambda c: formats_tables.trials_tsv(c.ntriples))
-)
+register(Format("trials-tsv", "trials.tsv", "text/tab-separated-values", lambda c: formats_tables.trials_tsv(c.store)))
 
 
 # --- KGX nodes and edges with Biolink categories and predicates (formats_kgx.py) ----------------------
@@ -337,7 +365,7 @@ register(
         "kgx-nodes-tsv",
         f"{formats_kgx.FOLDER}/nodes.tsv",
         "text/tab-separated-values",
-        lambda c: formats_kgx.nodes_tsv(c.ntriples),
+        lambda c: formats_kgx.nodes_tsv(c.store),
     )
 )
 register(
@@ -345,7 +373,7 @@ register(
         "kgx-edges-tsv",
         f"{formats_kgx.FOLDER}/edges.tsv",
         "text/tab-separated-values",
-        lambda c: formats_kgx.edges_tsv(c.ntriples),
+        lambda c: formats_kgx.edges_tsv(c.store),
     )
 )
 register(
@@ -353,7 +381,7 @@ register(
         "kgx-nodes-jsonl",
         f"{formats_kgx.FOLDER}/nodes.jsonl",
         "application/jsonl",
-        lambda c: formats_kgx.nodes_jsonl(c.ntriples),
+        lambda c: formats_kgx.nodes_jsonl(c.store),
     )
 )
 register(
@@ -361,7 +389,7 @@ register(
         "kgx-edges-jsonl",
         f"{formats_kgx.FOLDER}/edges.jsonl",
         "application/jsonl",
-        lambda c: formats_kgx.edges_jsonl(c.ntriples),
+        lambda c: formats_kgx.edges_jsonl(c.store),
     )
 )
 
@@ -375,7 +403,7 @@ register(
         "nanopubs",
         "her2kg-nanopubs.trig",
         "application/trig",
-        lambda c: formats_nanopub.nanopubs_trig(c.ntriples, c.version, c.issued.n3() if c.issued is not None else None),
+        lambda c: formats_nanopub.nanopubs_trig(c.store, c.version, c.issued.n3() if c.issued is not None else None),
     )
 )
 
@@ -389,7 +417,7 @@ register(
         "jsonld-context",
         formats_jsonld.CONTEXT_FILE,
         "application/ld+json",
-        lambda c: formats_jsonld.context_json(c.graph),
+        lambda c: formats_jsonld.context_json(formats_jsonld.object_properties(c.store)),
     )
 )
 register(
@@ -397,6 +425,6 @@ register(
         "jsonld",
         "her2kg.jsonld",
         "application/ld+json",
-        lambda c: formats_jsonld.data_jsonld(c.data, c.graph, c.version),
+        lambda c: formats_jsonld.data_jsonld(c.parts["data"], formats_jsonld.object_properties(c.store), c.version),
     )
 )

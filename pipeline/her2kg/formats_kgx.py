@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .formats_tables import MULTI, objects_of, select, store, text
+from .formats_tables import MULTI, Source, objects_of, select, store, text
 from .namespaces import BASE
 
 BIOLINK_VERSION = "4.4.4"
@@ -204,8 +204,8 @@ Rows = list[dict[str, list[str] | str]]
 
 
 @lru_cache(maxsize=2)  # the four files are written from the same rows
-def graph_rows(ntriples: str) -> tuple[Rows, Rows]:
-    graph = store(ntriples)
+def graph_rows(release: Source) -> tuple[Rows, Rows]:
+    graph = store(release)
     types = objects_of(graph, "a")
     labels, xrefs = objects_of(graph, "rdfs:label"), objects_of(graph, "oboInOwl:hasDbXref")
     definitions, synonyms = objects_of(graph, "skos:definition"), objects_of(graph, "skos:altLabel")
@@ -284,17 +284,17 @@ def kgx_jsonl(rows: Rows, columns: list[str]) -> bytes:
     ).encode("utf-8")
 
 
-def nodes_tsv(ntriples: str) -> bytes:
-    return kgx_tsv(graph_rows(ntriples)[0], NODE_COLUMNS)
+def nodes_tsv(release: Source) -> bytes:
+    return kgx_tsv(graph_rows(release)[0], NODE_COLUMNS)
 
 
-def edges_tsv(ntriples: str) -> bytes:
-    return kgx_tsv(graph_rows(ntriples)[1], EDGE_COLUMNS)
+def edges_tsv(release: Source) -> bytes:
+    return kgx_tsv(graph_rows(release)[1], EDGE_COLUMNS)
 
 
-def nodes_jsonl(ntriples: str) -> bytes:
-    return kgx_jsonl(graph_rows(ntriples)[0], NODE_COLUMNS)
+def nodes_jsonl(release: Source) -> bytes:
+    return kgx_jsonl(graph_rows(release)[0], NODE_COLUMNS)
 
 
-def edges_jsonl(ntriples: str) -> bytes:
-    return kgx_jsonl(graph_rows(ntriples)[1], EDGE_COLUMNS)
+def edges_jsonl(release: Source) -> bytes:
+    return kgx_jsonl(graph_rows(release)[1], EDGE_COLUMNS)

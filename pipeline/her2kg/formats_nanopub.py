@@ -18,7 +18,7 @@ import hashlib
 
 import pyoxigraph
 
-from .formats_tables import store
+from .formats_tables import Source, store
 from .namespaces import BASE, HK
 
 NP = "http://www.nanopub.org/nschema#"
@@ -84,16 +84,16 @@ def header_value(graph: pyoxigraph.Store, predicate: str) -> list[object]:
     ]
 
 
-def nanopubs_trig(ntriples: str, version: str, issued: str | None) -> bytes:
+def nanopubs_trig(release: Source, version: str, issued: str | None) -> bytes:
     """All claims as nanopublications in TriG, sorted by IRI; each graph's triples sorted. `issued` is the
     release date as an N-Triples literal (the ontology header's dcterms:issued without one)."""
-    graph = store(ntriples)
+    graph = store(release)
     licence = header_value(graph, f"{DCTERMS}license")
     creators = header_value(graph, f"{DCTERMS}creator")
     created = issued or next((nt(o) for o in header_value(graph, f"{DCTERMS}issued")), None)
     typed = graph.quads_for_pattern(None, pyoxigraph.NamedNode(RDF_TYPE), pyoxigraph.NamedNode(f"{HK}Claim"))
     claims = sorted({q.subject.value for q in typed if isinstance(q.subject, pyoxigraph.NamedNode)})
-    blocks: dict[str, str] = {}
+    blocks: dict[str, bytes] = {}  # as UTF-8: a million claims' text is held once, compactly
     for iri in claims:
         assertion, provenance = claim_triples(graph, pyoxigraph.NamedNode(iri))
         this = nanopub_iri(iri, assertion, provenance)
@@ -117,5 +117,5 @@ def nanopubs_trig(ntriples: str, version: str, issued: str | None) -> bytes:
         blocks[this] = "".join(
             f"{names[part]} {{\n" + "".join(f"  {line}\n" for line in sorted(lines)) + "}\n"
             for part, lines in graphs.items()
-        )
-    return "\n".join(blocks[this] for this in sorted(blocks)).encode("utf-8")
+        ).encode("utf-8")
+    return b"\n".join(blocks[this] for this in sorted(blocks))

@@ -11,6 +11,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import pyoxigraph
@@ -75,9 +76,15 @@ LABELLED = {"subject", "relation", "object", "trial", "endpoint", "subgroup", "a
 XREFS = {"subject", "object", "source"}
 
 
-def store(ntriples: str) -> pyoxigraph.Store:
+Source = str | pyoxigraph.Store  # the release as N-Triples, or already in a store (the build shares one)
+
+
+def store(source: Source) -> pyoxigraph.Store:
+    """`source` in a store: a store as it is, N-Triples loaded into a new one."""
+    if isinstance(source, pyoxigraph.Store):
+        return source
     graph = pyoxigraph.Store()
-    graph.bulk_load(ntriples.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    graph.bulk_load(source.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     return graph
 
 
@@ -106,11 +113,13 @@ def select(graph: pyoxigraph.Store, query: str) -> list[tuple[Any, ...]]:
     return [tuple(solution) for solution in solutions]
 
 
+@lru_cache(maxsize=8)  # the tables and the KGX files of one build read the same labels and identifiers
 def objects_of(graph: pyoxigraph.Store, path: str) -> dict[str, set[str]]:
+    """The values of `path` from each node (read-only: the dict is shared between the writers)."""
     found: dict[str, set[str]] = defaultdict(set)
     for node, value in select(graph, f"SELECT ?node ?value WHERE {{ ?node {path} ?value }}"):
         found[text(node)].add(text(value))
-    return found
+    return dict(found)
 
 
 def columns(fields: Iterable[str]) -> list[str]:
@@ -153,9 +162,9 @@ def table(graph: pyoxigraph.Store, kind: str, key: str, fields: dict[str, str]) 
     return [key, *names], rows
 
 
-def claims_tsv(ntriples: str) -> bytes:
+def claims_tsv(release: Source) -> bytes:
     """One row per claim (every hk:Claim: relation claims, outcomes, prevalence figures, entity evidence …)."""
-    graph = store(ntriples)
+    graph = store(release)
     header, rows = table(graph, "Claim", "claim", CLAIM_FIELDS)
     kinds = objects_of(graph, "a")
     kind_of = {
@@ -167,10 +176,10 @@ def claims_tsv(ntriples: str) -> bytes:
     return tsv([header[0], "kind", *header[1:]], ([row[0], kind_of.get(row[0], ""), *row[1:]] for row in rows))
 
 
-def outcomes_tsv(ntriples: str) -> bytes:
+def outcomes_tsv(release: Source) -> bytes:
     """One row per result of an arm (trial, arm, endpoint, value, unit …), and one per outcome without arm results
     (the hazard ratio and p-value belong to the outcome and repeat on each of its arms)."""
-    graph = store(ntriples)
+    graph = store(release)
     labels, xrefs = objects_of(graph, "rdfs:label"), objects_of(graph, "oboInOwl:hasDbXref")
     outcomes = values(graph, "Outcome", OUTCOME_FIELDS)
     arms = values(graph, "ArmResult", ARM_FIELDS)
@@ -187,7 +196,7 @@ def outcomes_tsv(ntriples: str) -> bytes:
     return tsv(header, rows)
 
 
-def trials_tsv(ntriples: str) -> bytes:
+def trials_tsv(release: Source) -> bytes:
     """One row per clinical trial."""
-    header, rows = table(store(ntriples), "ClinicalTrial", "trial", TRIAL_FIELDS)
+    header, rows = table(store(release), "ClinicalTrial", "trial", TRIAL_FIELDS)
     return tsv(header, rows)

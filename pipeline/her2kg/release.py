@@ -316,11 +316,12 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
         for stage, group in (("export", formats()), ("infer", [f for f in formats(with_inferences) if f.inferred])):
             if group:
                 with stages.stage(stage):
-                    for fmt in group:
+                    for fmt in sorted(group, key=lambda f: f.describes):  # VoID, SHA256SUMS after the rest
                         target = staging / fmt.file_name
                         target.parent.mkdir(exist_ok=True)  # a subfolder of the release (her2kg-kgx/)
                         target.write_bytes(content.output(fmt))
-                        written.append(fmt.file_name)
+                        content.done(fmt)
+                    written += [fmt.file_name for fmt in group]
         report = build_report(checked, len(content.triples), [*written, REPORT])
         report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
         if with_inferences:
