@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from her2kg.release import MARKER, Release
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -27,30 +29,10 @@ def test_installed_her2kg_builds_the_shipped_facts_from_another_directory(instal
     )
     assert result.returncode == 0, result.stderr
     assert "quotes checked: " in result.stdout and " in 3 sources;" in result.stdout  # the packaged sources/
+    # Every file the release registers (test_release.py specifies that list), and the marker.
     assert sorted(
         p.relative_to(elsewhere / "dist").as_posix() for p in (elsewhere / "dist").rglob("*") if p.is_file()
-    ) == [
-        ".her2kg-release",
-        "SHA256SUMS",
-        "build-report.json",
-        "claims.tsv",
-        "her2kg-context.jsonld",
-        "her2kg-kgx/edges.jsonl",
-        "her2kg-kgx/edges.tsv",
-        "her2kg-kgx/nodes.jsonl",
-        "her2kg-kgx/nodes.tsv",
-        "her2kg-nanopubs.trig",
-        "her2kg.jsonld",
-        "her2kg.nq",
-        "her2kg.nq.gz",
-        "her2kg.nt",
-        "her2kg.nt.gz",
-        "her2kg.owl",
-        "her2kg.ttl",
-        "outcomes.tsv",
-        "trials.tsv",
-        "void.ttl",
-    ]
+    ) == sorted([*Release.file_names(), MARKER])
 
 
 def test_outside_a_checkout_the_packaged_copy_is_read(installed, tmp_path):
