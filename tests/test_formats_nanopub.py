@@ -44,6 +44,7 @@ def test_every_claim_is_one_nanopublication(dataset, shipped_store):
     assert pubinfo_sources == claims
 
 
+@pytest.mark.slow  # every graph of every nanopublication, through rdflib: seconds
 def test_each_nanopublication_is_well_formed(dataset):
     names = {g.identifier for g in dataset.graphs() if len(g)}
     nanopubs = sorted({s for g in dataset.graphs() for s in g.subjects(RDF.type, NP.Nanopublication)})
@@ -70,6 +71,7 @@ def test_iris_do_not_change_with_the_release_and_the_file_is_sorted(shipped_rele
     assert other != trig
 
 
+@pytest.mark.slow  # every graph of every nanopublication, through rdflib: seconds
 def test_every_graph_belongs_to_one_nanopublication_which_has_exactly_four(dataset):
     """Nanopub guidelines: a nanopublication is four named graphs (head, assertion, provenance, publication info),
     here named after its IRI; no graph of the file is outside one, none is empty."""
