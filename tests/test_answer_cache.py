@@ -23,17 +23,12 @@ from her2kg.results import write
 from her2kg.web import ServerConfig, State, create_app
 from her2kg.web.cache import AnswerCache
 from her2kg.web.protocol import query_pairs
-from her2kg.workers import WorkerPool
+from her2kg.workers import SOLUTIONS_FORMATS, WorkerPool
 from serving import serve
 
 LOOKUP = "SELECT ?l WHERE { drug:neratinib rdfs:label ?l }"
 EVERYTHING = "SELECT * WHERE { ?s ?p ?o }"
-RESULT_FORMATS = {
-    "json": pyoxigraph.QueryResultsFormat.JSON,
-    "xml": pyoxigraph.QueryResultsFormat.XML,
-    "csv": pyoxigraph.QueryResultsFormat.CSV,
-    "tsv": pyoxigraph.QueryResultsFormat.TSV,
-}
+RESULT_FORMATS = SOLUTIONS_FORMATS  # the formats a worker writes, read back by pyoxigraph
 # Queries whose answers hold every kind of term: IRIs, blank nodes, plain, typed and tagged
 # literals, and text with tabs, newlines, quotes and backslashes; and unbound variables.
 SELECTS = {

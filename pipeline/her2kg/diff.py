@@ -462,6 +462,16 @@ def as_text(diff: ReleaseDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _markdown_by_kind(changes: tuple) -> list[str]:
+    lines: list[str] = []
+    for kind, of_kind in _grouped(changes, lambda c: c.kind):
+        lines += [f"### {kind}", ""]
+        for change in of_kind:
+            lines += _markdown_record(change)
+        lines.append("")
+    return lines
+
+
 def as_markdown(diff: ReleaseDiff) -> str:
     """The report as Markdown, for a pull request or a release note."""
     lines = ["# Changes", "", _summary_line(diff), ""]
@@ -469,18 +479,10 @@ def as_markdown(diff: ReleaseDiff) -> str:
         return "\n".join([*lines, "No differences."]) + "\n"
     for source, items in _grouped(diff.statements, lambda c: c.source):
         lines += [f"## Statements from `{source}` — {diff.sources.get(source, source)}", ""]
-        for kind, changes in _grouped(tuple(items), lambda c: c.kind):
-            lines += [f"### {kind}", ""]
-            for change in changes:
-                lines += _markdown_record(change)
-            lines.append("")
+        lines += _markdown_by_kind(tuple(items))
     if diff.entities:
         lines += ["## Entities", ""]
-        for kind, changes in _grouped(diff.entities, lambda c: c.kind):
-            lines += [f"### {kind}", ""]
-            for change in changes:
-                lines += _markdown_record(change)
-            lines.append("")
+        lines += _markdown_by_kind(diff.entities)
     if diff.identifiers:
         lines += ["## Identifiers", ""]
         for item in diff.identifiers:
