@@ -22,7 +22,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,7 @@ from .resources import INPUT_FOLDERS, project_path
 
 if TYPE_CHECKING:
     from .build import Checked
+    from .validate import ValidationReport
 
 MARKER = ".her2kg-release"
 REPORT = "build-report.json"
@@ -297,13 +298,21 @@ def release_content(checked: Checked, with_inferences: bool = False) -> Content:
     return Content(oxigraph_triples(tbox, checked.data), checked.data, ontology, __version__, issued, with_inferences)
 
 
-def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False) -> dict[str, Any]:
+def write_release(
+    checked: Checked,
+    out_dir: Path,
+    with_inferences: bool = False,
+    *,
+    validation: Callable[[], ValidationReport] | None = None,
+) -> dict[str, Any]:
     """Write every registered format into `out_dir`, replacing the previous release only on success;
     return the build report.
 
     Refuses (UnsafeOutputError) a folder a build may not replace. With `with_inferences`, the
     inferred formats (her2kg-inferred.ttl/.nt: the entailments a store without a reasoner needs)
     are written too. SIGINT and SIGTERM during the write remove the staging folder, as a failure does.
+    `validation`, when given, is the validation still running elsewhere: it is awaited once the files
+    are written, becomes `checked.validation`, and a ValidationError from it is such a failure.
     """
     out_dir = Path(out_dir)
     # Callers check before any work (`build_release`); this second look catches a folder that
@@ -322,6 +331,8 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
                         target.write_bytes(content.output(fmt))
                         content.done(fmt)
                     written += [fmt.file_name for fmt in group]
+        if validation is not None:
+            checked.validation = validation()
         report = build_report(checked, len(content.triples), [*written, REPORT])
         report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
         if with_inferences:
