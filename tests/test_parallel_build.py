@@ -71,9 +71,7 @@ def with_violation(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("validator", ["pyshacl", "fast"])
-def test_the_release_and_its_findings_are_those_of_a_build_that_validates_first(
-    mode, validator, sequential, tmp_path
-):
+def test_the_release_and_its_findings_are_those_of_a_build_that_validates_first(mode, validator, sequential, tmp_path):
     out = tmp_path / "dist"
     report = build_release(SLICE, out, validator=validator)
 
@@ -101,8 +99,10 @@ def test_a_violation_fails_the_build_and_keeps_the_previous_release(mode, sequen
     assert children() == set()
 
 
-def test_a_failing_writer_stops_the_validation_and_keeps_the_previous_release(
-    mode, sequential, tmp_path, monkeypatch
+# her2kg.owl is written by the main process, claims.tsv beside the validation (WRITTEN_BESIDE_VALIDATION).
+@pytest.mark.parametrize("failing", ["owl", "claims-tsv"])
+def test_a_failing_writer_stops_the_build_and_keeps_the_previous_release(
+    mode, failing, sequential, tmp_path, monkeypatch
 ):
     from her2kg import formats
 
@@ -113,7 +113,7 @@ def test_a_failing_writer_stops_the_validation_and_keeps_the_previous_release(
     def disk_full(_content):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setitem(formats.FORMATS, "owl", dataclasses.replace(formats.FORMATS["owl"], write=disk_full))
+    monkeypatch.setitem(formats.FORMATS, failing, dataclasses.replace(formats.FORMATS[failing], write=disk_full))
     with pytest.raises(Exception, match="disk is full"):
         build_release(SLICE, out)
 
@@ -135,16 +135,25 @@ def exits_at_once() -> None:
     os._exit(3)
 
 
+def refuses() -> None:
+    raise UsageError("no such folder")
+
+
 @ON_ONE_CPU
-def test_the_child_gives_back_its_result_or_its_error():
+def test_the_child_gives_back_its_result():
     with parallel.beside(lambda: {"answer": 42}) as result:
         assert result() == {"answer": 42}
-    with parallel.beside(lambda: (_ for _ in ()).throw(UsageError("no such folder"))) as result:
-        with pytest.raises(UsageError, match="no such folder"):
-            result()
-    with parallel.beside(exits_at_once) as result:
-        with pytest.raises(parallel.ChildError, match="exit status 3"):
-            result()
+    assert children() == set()
+
+
+@ON_ONE_CPU
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [(refuses, UsageError, "no such folder"), (exits_at_once, parallel.ChildError, "exit status 3")],
+)
+def test_the_child_gives_back_its_error_or_how_it_ended(call, error, message):
+    with parallel.beside(call) as result, pytest.raises(error, match=message):
+        result()
     assert children() == set()
 
 

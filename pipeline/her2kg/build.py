@@ -190,8 +190,9 @@ def build_release(
     into `out_dir`, replacing a previous release only when every stage succeeded.
 
     With more than one CPU (and without `reason`, whose reasoner needs the validated graph first),
-    the release is written into its staging folder while a forked process validates the graph; it
-    is swapped in only when the validation has passed. The files are the same either way.
+    the release is written into its staging folder while a forked process validates the graph (and
+    then writes some of the files); it is swapped in only when the validation has passed. The files
+    are the same either way.
     """
     from .release import check_out_dir, input_folders, write_release
 
@@ -200,16 +201,8 @@ def build_release(
     if checked is None and not reason and parallel.available():
         built = _built(facts_dir, None, None, copies_dir, None)
         choose_engine(validator, len(built.data), built.shapes)  # a wrong --validator is refused here, not in the child
-        with parallel.beside(lambda: _timed_validation(built, validator)) as awaited:
-
-            def validated() -> ValidationReport:
-                validation, seconds = awaited()
-                built.stages.timings["validate"] = seconds
-                _refuse_violations(validation)
-                return validation
-
-            checked = built.checked(ValidationReport("the facts", (), engine="pending"))
-            summary = write_release(checked, Path(out_dir), validation=validated)
+        checked = built.checked(ValidationReport("the facts", (), engine="not yet run"))
+        summary = write_release(checked, Path(out_dir), validate=lambda: _validation(built, validator))
         return BuildReport(Path(out_dir), summary, checked.validation, checked=checked)
     checked = checked or check_facts(facts_dir, copies_dir=copies_dir, validator=validator)
     reasoning = None
@@ -219,13 +212,6 @@ def build_release(
         reasoning = run_hermit(checked.release_graph())
     summary = write_release(checked, Path(out_dir), with_inferences=reason)
     return BuildReport(Path(out_dir), summary, checked.validation, reasoning, checked)
-
-
-def _timed_validation(built: _Built, validator: str) -> tuple[ValidationReport, float]:
-    """The validation and the seconds it took (what the `validate` stage records), in the child."""
-    start = time.perf_counter()
-    validation = _validation(built, validator)
-    return validation, round(time.perf_counter() - start, 3)
 
 
 def validate_file(

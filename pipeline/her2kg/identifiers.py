@@ -157,7 +157,11 @@ def _record(prefix: str) -> dict[str, Any]:
 def _without_curie_prefix(registry: Registry, text: str) -> str:
     """`text` without a CURIE prefix of its own registry (HGNC:3430 → 3430; CHEBI:61390 → 61390)."""
     head, colon, tail = text.partition(":")
-    if colon and head.lower() in {registry.curie_prefix.lower(), registry.prefix, *_record(registry.prefix)["synonyms"]}:
+    if colon and head.lower() in {
+        registry.curie_prefix.lower(),
+        registry.prefix,
+        *_record(registry.prefix)["synonyms"],
+    }:
         return tail
     return text
 

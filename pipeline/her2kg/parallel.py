@@ -54,7 +54,9 @@ def beside(call: Callable[[], T]) -> Iterator[Callable[[], T]]:
             outcome, value = receiver.recv()
         except EOFError:
             child.join()
-            raise ChildError(f"the process beside the build ended without a result (exit status {child.exitcode})") from None
+            raise ChildError(
+                f"the process beside the build ended without a result (exit status {child.exitcode})"
+            ) from None
         finally:
             receiver.close()
         child.join()

@@ -22,8 +22,10 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,12 +36,12 @@ from rdflib.namespace import DCTERMS, XSD
 from . import __version__
 from .errors import ReleaseError, UnsafeOutputError, UsageError, WriteError
 from .export import class_counts, oxigraph_triples, to_rdflib
-from .formats import FORMATS, Content, formats
+from .formats import FORMATS, Content, Format, formats
 from .namespaces import HK, ONTOLOGY_IRI
 from .resources import INPUT_FOLDERS, project_path
 
 if TYPE_CHECKING:
-    from .build import Checked
+    from .build import Checked, Stages
     from .validate import ValidationReport
 
 MARKER = ".her2kg-release"
@@ -284,7 +286,7 @@ def release_date(ontology: Graph) -> Literal | None:
     return value if isinstance(value, Literal) else None
 
 
-def release_content(checked: Checked, with_inferences: bool = False) -> Content:
+def release_content(checked: Checked, with_inferences: bool = False) -> _Content:
     """What the formats are written from: the ontology and the data, with the header's release
     date, converted once to pyoxigraph triples (no merged rdflib copy of the release)."""
     ontology = checked.ontology.graph
@@ -295,7 +297,35 @@ def release_content(checked: Checked, with_inferences: bool = False) -> Content:
             *(t for t in ontology if not (t[0] == ONTOLOGY_IRI and t[1] == DCTERMS.issued)),
             (ONTOLOGY_IRI, DCTERMS.issued, issued),
         ]
-    return Content(oxigraph_triples(tbox, checked.data), checked.data, ontology, __version__, issued, with_inferences)
+    return _Content(oxigraph_triples(tbox, checked.data), checked.data, ontology, __version__, issued, with_inferences)
+
+
+@dataclass
+class _Content(Content):
+    """The release content, some of whose files another process may have written: their sizes and
+    digests (all that VoID and SHA256SUMS read of them) are then given, not written again."""
+
+    written_beside: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def digest(self, fmt: Format) -> tuple[int, str]:
+        return self.written_beside.get(fmt.name) or super().digest(fmt)
+
+
+# The writers that run in the validation's process when a build validates beside its writers: the
+# tables and KGX, which read the release store (that process loads its own copy of it). With the
+# validation, about as much work as the main process has left on the shipped release (it writes the
+# rest, a new format too). Which process writes a file changes none of its bytes.
+WRITTEN_BESIDE_VALIDATION = frozenset(
+    {
+        "claims-tsv",
+        "outcomes-tsv",
+        "trials-tsv",
+        "kgx-nodes-tsv",
+        "kgx-edges-tsv",
+        "kgx-nodes-jsonl",
+        "kgx-edges-jsonl",
+    }
+)
 
 
 def write_release(
@@ -303,7 +333,7 @@ def write_release(
     out_dir: Path,
     with_inferences: bool = False,
     *,
-    validation: Callable[[], ValidationReport] | None = None,
+    validate: Callable[[], ValidationReport] | None = None,
 ) -> dict[str, Any]:
     """Write every registered format into `out_dir`, replacing the previous release only on success;
     return the build report.
@@ -311,8 +341,10 @@ def write_release(
     Refuses (UnsafeOutputError) a folder a build may not replace. With `with_inferences`, the
     inferred formats (her2kg-inferred.ttl/.nt: the entailments a store without a reasoner needs)
     are written too. SIGINT and SIGTERM during the write remove the staging folder, as a failure does.
-    `validation`, when given, is the validation still running elsewhere: it is awaited once the files
-    are written, becomes `checked.validation`, and a ValidationError from it is such a failure.
+
+    `validate`, when given, is the validation of `checked`, not run yet: it runs in a forked process
+    (see parallel.py) while this one writes, and then writes WRITTEN_BESIDE_VALIDATION. Its report
+    becomes `checked.validation`; if it has violations, nothing is released (ValidationError).
     """
     out_dir = Path(out_dir)
     # Callers check before any work (`build_release`); this second look catches a folder that
@@ -325,14 +357,11 @@ def write_release(
         for stage, group in (("export", formats()), ("infer", [f for f in formats(with_inferences) if f.inferred])):
             if group:
                 with stages.stage(stage):
-                    for fmt in sorted(group, key=lambda f: f.describes):  # VoID, SHA256SUMS after the rest
-                        target = staging / fmt.file_name
-                        target.parent.mkdir(exist_ok=True)  # a subfolder of the release (her2kg-kgx/)
-                        target.write_bytes(content.output(fmt))
-                        content.done(fmt)
+                    if validate is not None and stage == "export":
+                        checked.validation = _write_beside_validation(content, staging, group, validate, stages)
+                    else:
+                        _write(content, staging, group)
                     written += [fmt.file_name for fmt in group]
-        if validation is not None:
-            checked.validation = validation()
         report = build_report(checked, len(content.triples), [*written, REPORT])
         report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
         if with_inferences:
@@ -340,6 +369,43 @@ def write_release(
         (staging / REPORT).write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         (staging / MARKER).write_text(_marker_text(report["files"]), encoding="utf-8")
         return report
+
+
+def _write(content: Content, staging: Path, group: list[Format]) -> dict[str, tuple[int, str]]:
+    """Write the formats of `group` into `staging` (VoID and SHA256SUMS after the rest); their sizes and digests."""
+    for fmt in sorted(group, key=lambda f: f.describes):
+        target = staging / fmt.file_name
+        target.parent.mkdir(exist_ok=True)  # a subfolder of the release (her2kg-kgx/)
+        target.write_bytes(content.output(fmt))
+        content.done(fmt)
+    return {fmt.name: content.digest(fmt) for fmt in group}
+
+
+def _write_beside_validation(
+    content: _Content, staging: Path, group: list[Format], validate: Callable[[], ValidationReport], stages: Stages
+) -> ValidationReport:
+    """Validate and write part of `group` in a forked process, the rest here; the validation's report,
+    or ValidationError (after both processes have stopped) when it has violations."""
+    from . import parallel
+    from .errors import ValidationError
+
+    beside = [f for f in group if f.name in WRITTEN_BESIDE_VALIDATION and not f.describes]
+    here = [f for f in group if f not in beside]
+
+    def in_child() -> tuple[ValidationReport, float, dict[str, tuple[int, str]]]:
+        start = time.perf_counter()
+        validation = validate()
+        seconds = round(time.perf_counter() - start, 3)
+        return validation, seconds, _write(content, staging, beside) if validation.conforms else {}
+
+    with parallel.beside(in_child) as awaited:
+        _write(content, staging, [f for f in here if not f.describes])
+        validation, seconds, content.written_beside = awaited()
+    stages.timings["validate"] = seconds
+    if not validation.conforms:
+        raise ValidationError([f.as_problem() for f in validation.violations])
+    _write(content, staging, [f for f in here if f.describes])
+    return validation
 
 
 @contextmanager
