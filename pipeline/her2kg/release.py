@@ -33,7 +33,7 @@ import pyoxigraph
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, XSD
 
-from . import __version__
+from . import __version__, progress
 from .errors import ReleaseError, UnsafeOutputError, UsageError, WriteError
 from .export import class_counts, oxigraph_triples, to_rdflib
 from .formats import FORMATS, Content, Format, formats
@@ -398,7 +398,8 @@ def _write_beside_validation(
         seconds = round(time.perf_counter() - start, 3)
         return validation, seconds, _write(content, staging, beside) if validation.conforms else {}
 
-    with parallel.beside(in_child) as awaited:
+    # The validation is announced as a stage of its own (a terminal shows it), running beside the writes.
+    with progress.stage("validate"), parallel.beside(in_child) as awaited:
         _write(content, staging, [f for f in here if not f.describes])
         validation, seconds, content.written_beside = awaited()
     stages.timings["validate"] = seconds
