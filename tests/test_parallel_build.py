@@ -45,12 +45,23 @@ def leftovers(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}-"))
 
 
-@pytest.fixture(params=["two processes", "one process"])
+@pytest.fixture(
+    params=[
+        "two processes",
+        pytest.param("one CPU", marks=pytest.mark.slow),
+        pytest.param("a large graph", marks=pytest.mark.slow),
+    ]
+)
 def mode(request, monkeypatch) -> str:
+    """How the build runs: validating beside the writers, or first (one CPU; more than BESIDE_UP_TO triples)."""
     if request.param == "two processes" and not parallel.available():
         pytest.skip("needs more than one CPU and fork")
-    if request.param == "one process":
+    if request.param == "one CPU":
         monkeypatch.setattr(parallel, "available", lambda: False)
+    if request.param == "a large graph":
+        monkeypatch.setattr(build, "BESIDE_UP_TO", 10)
+    if request.param != "two processes":
+        monkeypatch.setattr(parallel, "beside", None)  # a build that forked would fail
     return str(request.param)
 
 
