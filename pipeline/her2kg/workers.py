@@ -402,7 +402,9 @@ class _Worker:
             readable: asyncio.Future[None] = loop.create_future()
             loop.add_reader(fd, _resolve, readable)
             try:
-                await asyncio.wait_for(readable, _left(deadline))
+                # asyncio.timeout, not wait_for: no task is made per wait (wait_for makes one on 3.11)
+                async with asyncio.timeout(_left(deadline)):
+                    await readable
             except TimeoutError:
                 raise _timed_out(timeout) from None
             finally:

@@ -206,6 +206,61 @@ class AccessLog:
             )
 
 
+def raw_request(scope: Scope, max_rows: int) -> tuple | None:
+    """What a GET request's cached answer depends on, as the request came (web.cache.RawRequest):
+    the path and query string undecoded, the Host (the base IRI) and Accept headers, the row cap.
+    None when the request has an Origin header: its answer needs CORS headers, which the route's
+    middleware writes."""
+    host = accept = None
+    server = scope.get("server")
+    for name, value in scope["headers"]:
+        if name == b"accept":
+            accept = accept or value  # the first, as the route reads it
+        elif name == b"host":
+            host = host or value
+        elif name == b"origin":
+            return None
+    return (
+        scope["path"],
+        scope["query_string"],
+        host,
+        accept,
+        scope["scheme"],
+        None if server is None else tuple(server),  # a list under some servers: not hashable
+        scope.get("root_path", ""),
+        max_rows,
+    )
+
+
+class CachedAnswers:
+    """Answers a GET request the answer cache has answered before, byte for byte the same request,
+    from its raw parts (AnswerCache.answer_for) without decoding or routing it: a cache hit then
+    costs what uvicorn costs. Anything else goes on to the routes, which decide (and remember)."""
+
+    def __init__(self, app: ASGIApp, state: State):
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cache = self.state.cache
+        if cache is not None and scope["type"] == "http" and scope["method"] == "GET":
+            max_rows = self.state.config.max_rows
+            raw = raw_request(scope, max_rows)
+            found = cache.answer_for(raw) if raw is not None else None
+            if found is not None:
+                (body, media, truncated), scope["her2kg.query_hash"] = found
+                headers = [
+                    (b"content-length", b"%d" % len(body)),
+                    (b"content-type", media.encode("latin-1")),
+                    (b"x-her2kg-cache", b"hit"),
+                ]
+                if truncated:
+                    headers += [(b"x-her2kg-truncated", b"true"), (b"x-her2kg-max-rows", b"%d" % max_rows)]
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
 # --- the application -----------------------------------------------------------------------------
 
 
@@ -232,7 +287,7 @@ def create_app(config: ServerConfig, state: State | None = None) -> Starlette:
     from .entities import entity_routes  # last: /<kind>/<slug> must not shadow the routes above
 
     routes += entity_routes(state)
-    middleware = [Middleware(AccessLog)]
+    middleware = [Middleware(AccessLog), Middleware(CachedAnswers, state=state)]
     if config.cors:
         middleware.append(
             Middleware(

@@ -27,6 +27,7 @@ import pyoxigraph
 import yarl
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from ..errors import (
     ForbiddenQueryError,
@@ -38,7 +39,7 @@ from ..errors import (
     UnsupportedMediaTypeError,
 )
 from ..results import MEDIA_TYPES, RDF_FORMATS, negotiate, write_boolean
-from .app import DATASET_IRI, State, query_hash, state_of
+from .app import DATASET_IRI, State, query_hash, raw_request, state_of
 from .cache import Answer, Key
 
 BODY_SECONDS = 10.0  # a quarter megabyte (the size cap) takes well under a second even on a slow link
@@ -162,7 +163,7 @@ async def sparql(request: Request) -> Response:
     text = queries[0]
     if not text.strip():
         raise RequestError("the query is empty")
-    request.scope["her2kg.query_hash"] = query_hash(text)
+    hashed = request.scope["her2kg.query_hash"] = query_hash(text)
     # Relative IRIs resolve against the endpoint's own URL, as the protocol suggests.
     base_iri = str(request.url.replace(query="", fragment=""))
     accept = request.headers.get("accept")
@@ -176,13 +177,14 @@ async def sparql(request: Request) -> Response:
         )
         return finish(kind, written, formats, truncated, accept, max_rows)
 
-    return await cached(state, key, run)
+    return await cached(state, key, run, request.scope, hashed)
 
 
-async def cached(state: State, key: Key, run: Callable[[], Awaitable[Answer]]) -> Response:
+async def cached(state: State, key: Key, run: Callable[[], Awaitable[Answer]], scope: Scope, hashed: str) -> Response:
     """The response for the answer kept under `key` in the server's answer cache, else for the one
     `run` writes (then kept). `key` holds everything the answer depends on (see web.cache). An error
-    `run` raises is not kept: it is decided again next time."""
+    `run` raises is not kept: it is decided again next time. A GET request (`scope`) is remembered
+    by its raw parts, so that the next one like it is answered before routing (CachedAnswers)."""
     cache, max_rows = state.cache, state.config.max_rows
     answered = cache.get(key) if cache is not None else None
     if answered is None:
@@ -192,6 +194,8 @@ async def cached(state: State, key: Key, run: Callable[[], Awaitable[Answer]]) -
         headers = {"X-Her2kg-Cache": "miss"} if cache is not None else {}
     else:
         headers = {"X-Her2kg-Cache": "hit"}
+    if cache is not None and scope["method"] == "GET" and (raw := raw_request(scope, max_rows)) is not None:
+        cache.remember(raw, key, hashed)
     body, media, truncated = answered
     if truncated:
         headers.update({"X-Her2kg-Truncated": "true", "X-Her2kg-Max-Rows": str(max_rows)})
