@@ -19,12 +19,14 @@ error is a proper status, and the response says whether the row cap left rows ou
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 
 import pyoxigraph
 import yarl
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
@@ -165,9 +167,9 @@ async def sparql(request: Request) -> Response:
         raise RequestError("the query is empty")
     hashed = request.scope["her2kg.query_hash"] = query_hash(text)
     # Relative IRIs resolve against the endpoint's own URL, as the protocol suggests.
-    base_iri = str(request.url.replace(query="", fragment=""))
+    base_iri = endpoint_url(request.scope)
     accept = request.headers.get("accept")
-    formats = {kind: negotiate(accept, kind, strict=True) for kind in ("solutions", "graph")}
+    formats = negotiated(accept)
     max_rows = state.config.max_rows
     key = (text, _frozen(dataset), base_iri, formats["solutions"], formats["graph"], max_rows)
 
@@ -200,6 +202,41 @@ async def cached(state: State, key: Key, run: Callable[[], Awaitable[Answer]], s
     if truncated:
         headers.update({"X-Her2kg-Truncated": "true", "X-Her2kg-Max-Rows": str(max_rows)})
     return Response(body, media_type=media, headers=headers)
+
+
+def negotiated(accept: str | None) -> dict[str, str | None]:
+    """The format for each kind of answer (solutions, graph) an Accept header asks for (None: none
+    acceptable); a new dict each time, from the few Accept headers clients send (remembered)."""
+    return dict(_negotiated(accept))
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiated(accept: str | None) -> tuple[tuple[str, str | None], ...]:
+    return tuple((kind, negotiate(accept, kind, strict=True)) for kind in ("solutions", "graph"))
+
+
+def endpoint_url(scope: Scope) -> str:
+    """The URL of the endpoint a request came to, without its query string: as Starlette's
+    `request.url.replace(query="", fragment="")` writes it, remembered for the few ones a server has."""
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    server = scope.get("server")
+    return _endpoint_url(
+        scope["scheme"], host, None if server is None else tuple(server), scope.get("root_path", ""), scope["path"]
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _endpoint_url(scheme: str, host: bytes | None, server: tuple | None, root_path: str, path: str) -> str:
+    scope = {
+        "type": "http",
+        "scheme": scheme,
+        "server": server,
+        "root_path": root_path,
+        "path": path,
+        "query_string": b"",
+        "headers": [] if host is None else [(b"host", host)],
+    }
+    return str(URL(scope=scope).replace(query="", fragment=""))
 
 
 def _frozen(dataset: tuple[list[str], list[str]] | None) -> tuple | None:
