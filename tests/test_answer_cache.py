@@ -388,7 +388,7 @@ def test_a_parameter_that_tries_to_break_out_of_the_query_is_a_value_not_text(st
     assert solutions(responses[0].content, "json")[1] == [] and responses[1].headers["X-Her2kg-Cache"] == "hit"
 
 
-# --- a request asked again byte for byte (web.app.CachedAnswers) ---------------------------------
+# --- a request asked again byte for byte (web.app.QueryFastPath) --------------------------------
 
 
 def test_a_repeated_request_is_answered_with_the_routes_headers(state):

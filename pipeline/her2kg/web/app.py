@@ -232,20 +232,28 @@ def raw_request(scope: Scope, max_rows: int) -> tuple | None:
     )
 
 
-class CachedAnswers:
-    """Answers a GET request the answer cache has answered before, byte for byte the same request,
-    from its raw parts (AnswerCache.answer_for) without decoding or routing it: a cache hit then
-    costs what uvicorn costs. Anything else goes on to the routes, which decide (and remember)."""
+class QueryFastPath:
+    """The hot path, before routing. A GET request the answer cache has answered before, byte for
+    byte the same request, is answered from its raw parts (AnswerCache.answer_for) without decoding
+    it: a cache hit then costs what uvicorn costs. Any other GET or POST to /sparql without an
+    Origin header goes straight to the protocol's handler (the errors it raises answered as the
+    routes answer them, by `error_response`), past the CORS layer, exception middleware and router.
+    Everything else goes on to the routes."""
 
     def __init__(self, app: ASGIApp, state: State):
-        self.app, self.state = app, state
+        from .protocol import sparql  # the protocol module builds on this one
+
+        self.app, self.state, self.sparql = app, state, sparql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "POST"):
+            await self.app(scope, receive, send)
+            return
+        max_rows = self.state.config.max_rows
+        raw = raw_request(scope, max_rows)  # None: an Origin header, so CORS headers are due
         cache = self.state.cache
-        if cache is not None and scope["type"] == "http" and scope["method"] == "GET":
-            max_rows = self.state.config.max_rows
-            raw = raw_request(scope, max_rows)
-            found = cache.answer_for(raw) if raw is not None else None
+        if cache is not None and raw is not None and scope["method"] == "GET":
+            found = cache.answer_for(raw)
             if found is not None:
                 (body, media, truncated), scope["her2kg.query_hash"] = found
                 headers = [
@@ -258,6 +266,14 @@ class CachedAnswers:
                 await send({"type": "http.response.start", "status": 200, "headers": headers})
                 await send({"type": "http.response.body", "body": body})
                 return
+        if raw is not None and scope["path"] == "/sparql":
+            request = Request(scope, receive, send)
+            try:
+                response = await self.sparql(request)
+            except Her2kgError as error:
+                response = error_response(request, error)
+            await response(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 
@@ -287,7 +303,7 @@ def create_app(config: ServerConfig, state: State | None = None) -> Starlette:
     from .entities import entity_routes  # last: /<kind>/<slug> must not shadow the routes above
 
     routes += entity_routes(state)
-    middleware = [Middleware(AccessLog), Middleware(CachedAnswers, state=state)]
+    middleware = [Middleware(AccessLog), Middleware(QueryFastPath, state=state)]
     if config.cors:
         middleware.append(
             Middleware(

@@ -13,7 +13,7 @@ Used only from the event loop (one thread), so it needs no lock.
 A request asked again byte for byte (a dashboard, a client that polls, wrk) need not be decoded
 again to find its key: `remember` notes which key a GET request's raw parts (`RawRequest`: the
 path, the query string, the headers the answer depends on, the row cap) led to, and `answer_for`
-finds the answer from those parts alone (web.app.CachedAnswers answers it before any routing).
+finds the answer from those parts alone (web.app.QueryFastPath answers it before any routing).
 That index holds only keys, within a quarter of the bound (emptied when full), and a key whose
 answer has left the cache is a miss there, decided again by the route.
 """

@@ -186,7 +186,7 @@ async def cached(state: State, key: Key, run: Callable[[], Awaitable[Answer]], s
     """The response for the answer kept under `key` in the server's answer cache, else for the one
     `run` writes (then kept). `key` holds everything the answer depends on (see web.cache). An error
     `run` raises is not kept: it is decided again next time. A GET request (`scope`) is remembered
-    by its raw parts, so that the next one like it is answered before routing (CachedAnswers)."""
+    by its raw parts, so that the next one like it is answered before routing (QueryFastPath)."""
     cache, max_rows = state.cache, state.config.max_rows
     answered = cache.get(key) if cache is not None else None
     if answered is None:
