@@ -18,6 +18,16 @@ server): the same answer by another door, which the other servers do not have. B
 every server's answer is checked to have the same number of rows. Prints a Markdown table for
 docs/benchmarks.md.
 
+wrk repeats one request, so after its first time her2kg's cache answers it. The rows "every drug
+in turn" send the label lookup about each drug of the graph in turn (a wrk Lua script cycling over
+the requests, each wrk thread from its own place in the list), to every server: her2kg's cache then
+answers only the drugs it has seen, and the table gives the share of requests its cache answered
+(from /health). Each cell also gives the CPU time per request, read from /proc: the server process,
+and its child processes (her2kg's query workers) — `utime + stime` over the run ÷ requests.
+
+`--baseline DIR` also runs the her2kg of another checkout (DIR is its `pipeline` folder) beside
+this one, as her2kg-before and her2kg-nocache-before: before and after a change, in one run.
+
 Needs `wrk` (Debian: apt-get install wrk), the `oxigraph` command (PyPI oxigraph) and
 `rdflib-endpoint` (PyPI rdflib-endpoint). Only loopback addresses are used.
 """
@@ -60,15 +70,31 @@ QUERIES = (
 )
 # (what it measures, canned query, parameters): sent to her2kg's REST API, not to /sparql
 API_QUERIES = (("label lookup, REST API", "drug-profile", {"drug": "tucatinib"}),)
-OURS = ("her2kg", "her2kg-nocache")
+OURS = ("her2kg", "her2kg-nocache", "her2kg-before", "her2kg-nocache-before")
 ACCEPT = "application/sparql-results+json"
 WRK_SCRIPT = f'wrk.headers["Accept"] = "{ACCEPT}"\n'
+# Sends the requests in `paths` in turn; each wrk thread starts at its own place in the list.
+CYCLE_SCRIPT = """wrk.headers["Accept"] = "%s"
+local paths = {%s}
+local threads = 0
+function setup(thread)
+  thread:set("start", threads * 7)
+  threads = threads + 1
+end
+local i = nil
+function request()
+  i = ((i or start or 0) %% #paths) + 1
+  return wrk.format(nil, paths[i])
+end
+"""
+CYCLE = "every drug in turn"
 START_TIMEOUT = 120.0  # seconds for a server to answer its first query (rdflib-endpoint parses at start)
 SERVERS = "her2kg,her2kg-nocache,oxigraph,rdflib-endpoint"
 # The synthetic graph's records are copies of the shipped ones with their own ids (drug/tucatinib-s17
 # …): there the queries about a drug ask about the first copy of it.
 FIRST_COPY = """SELECT ?copy WHERE {{ ?copy a hk:Drug FILTER STRSTARTS(STR(?copy), "{iri}-s") }}
 ORDER BY STRLEN(STR(?copy)) STR(?copy) LIMIT 1"""
+ALL_DRUGS = "SELECT ?drug WHERE { ?drug a hk:Drug } ORDER BY ?drug"
 
 
 @dataclass
@@ -78,6 +104,9 @@ class Cell:
     p99_ms: float
     errors: int
     requests: int
+    server_us: float = float("nan")  # CPU µs per request in the server process
+    children_us: float = float("nan")  # … in its child processes (her2kg's query workers)
+    cache_hits: float | None = None  # share of requests her2kg's cache answered
 
 
 def free_port() -> int:
@@ -86,27 +115,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def query_texts(release: Path, synthetic: bool = False) -> tuple[dict[str, str], dict[str, str]]:
+def query_texts(release: Path, synthetic: bool = False) -> tuple[dict[str, str], dict[str, str], list[str], list[str]]:
     """Each benchmark query as one self-contained text: its parameters as VALUES, every project
-    prefix it uses declared (other engines do not know the project's implicit prefixes); and each
-    REST API request as the path and query string after the server's address."""
+    prefix it uses declared (other engines do not know the project's implicit prefixes); each
+    REST API request as the path and query string after the server's address; and the label
+    lookup about every drug of the graph, as texts and as REST API requests."""
     store = open_release(release)
-    texts = {}
-    for label, name, shipped in QUERIES:
-        given = parameters(store, shipped, synthetic)
-        query = find_query(name)
-        text = portable_text(query.text, bind(query, given, store))
-        declared = set(re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text))
-        missing = {p: ns for p, ns in KIND_PREFIXES.items() if p not in declared}
-        prologue = "".join(
-            line + "\n" for line in sparql_prologue(missing).splitlines() if line.split()[1].rstrip(":") not in declared
-        )
-        texts[label] = prologue + text
+    texts = {
+        label: self_contained(store, name, parameters(store, shipped, synthetic)) for label, name, shipped in QUERIES
+    }
     api = {
         label: f"/api/queries/{name}?{urllib.parse.urlencode(parameters(store, shipped, synthetic))}"
         for label, name, shipped in API_QUERIES
     }
-    return texts, api
+    lookup = QUERIES[0][1]
+    drugs = [row[0].value.removeprefix(BASE) for row in store.query(ALL_DRUGS, prefixes=QUERY_PREFIXES)]
+    cycle = [self_contained(store, lookup, {"drug": drug}) for drug in drugs]
+    cycle_api = [f"/api/queries/{lookup}?{urllib.parse.urlencode({'drug': drug})}" for drug in drugs]
+    return texts, api, cycle, cycle_api
+
+
+def self_contained(store, name: str, given: dict[str, str]) -> str:
+    query = find_query(name)
+    text = portable_text(query.text, bind(query, given, store))
+    declared = set(re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text))
+    missing = {p: ns for p, ns in KIND_PREFIXES.items() if p not in declared}
+    prologue = "".join(
+        line + "\n" for line in sparql_prologue(missing).splitlines() if line.split()[1].rstrip(":") not in declared
+    )
+    return prologue + text
 
 
 def parameters(store, shipped: dict[str, str], synthetic: bool) -> dict[str, str]:
@@ -143,10 +180,14 @@ def wait_until_up(url: str, process: subprocess.Popen, name: str, start_timeout:
 
 
 @contextmanager
-def server(name: str, release: Path, workdir: Path, workers: int, start_timeout: float) -> Iterator[str]:
-    """Start one server on a free loopback port; yield its /sparql URL, or why it is not up; stop it."""
+def server(
+    name: str, release: Path, workdir: Path, workers: int, start_timeout: float, baseline: Path | None = None
+) -> Iterator[tuple[str, int]]:
+    """Start one server on a free loopback port; yield its /sparql URL (or why it is not up) and its
+    process id; stop it."""
     port = free_port()
     nt = str(Release(release).graph_nt)
+    env = None
     if name in OURS:
         command = [
             sys.executable,
@@ -160,7 +201,11 @@ def server(name: str, release: Path, workdir: Path, workers: int, start_timeout:
             "--release",
             str(release),
         ] + (["--workers", str(workers)] if workers else [])
-        command += ["--cache-size", "0"] if name == "her2kg-nocache" else []
+        command += ["--cache-size", "0"] if "nocache" in name else []
+        if name.endswith("-before"):
+            if baseline is None:
+                raise SystemExit(f"{name} needs --baseline DIR")
+            env = {**os.environ, "PYTHONPATH": str(baseline.resolve())}
     elif name == "oxigraph":
         location = workdir / "oxigraph"
         if not location.exists():
@@ -172,16 +217,52 @@ def server(name: str, release: Path, workdir: Path, workers: int, start_timeout:
         command = [tool("rdflib-endpoint"), "serve", "--host", HOST, "--port", str(port), nt]
     else:
         raise SystemExit(f"unknown server {name!r}")
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     path = {"oxigraph": "/query", "rdflib-endpoint": "/"}.get(name, "/sparql")  # each one's query URL
     url = f"http://{HOST}:{port}{path}"
     try:
         problem = wait_until_up(url, process, name, start_timeout)
         if problem is not None:
             stop(process)  # a server still loading would take CPU from the others' measurements
-        yield url if problem is None else f"{name} {problem}"
+        yield (url if problem is None else f"{name} {problem}"), process.pid
     finally:
         stop(process)
+
+
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU time (user + system) of process `pid` and of all its descendants now alive, in seconds,
+    from /proc (Linux); (nan, nan) elsewhere."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # after "pid (comm)": state ppid … utime is field 14, stime 15 (1-based) of the whole line
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    if pid not in used:
+        return float("nan"), float("nan")
+
+    def descends(other: int) -> bool:
+        while other in parents and other > 1:
+            other = parents[other]
+            if other == pid:
+                return True
+        return False
+
+    return used[pid], sum(seconds for other, seconds in used.items() if other != pid and descends(other))
+
+
+def cache_stats(url: str) -> tuple[int, int] | None:
+    """(hits, misses) of a her2kg server's answer cache, from /health; None without one."""
+    try:
+        cache = get_json(url.removesuffix("/sparql") + "/health").get("cache")
+    except OSError:
+        return None
+    return None if not cache else (cache["hits"], cache["misses"])
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -214,9 +295,11 @@ _ERRORS = re.compile(
 _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def measure(target: str, clients: int, seconds: float, script: Path) -> Cell:
-    """wrk with `clients` keep-alive connections for `seconds` against GET target."""
+def measure(target: str, script: Path, clients: int, seconds: float, pid: int, url: str) -> Cell:
+    """wrk with `clients` keep-alive connections for `seconds` against GET target (or the requests
+    the script makes), with the CPU time the server at `pid` used and its cache's hits."""
     threads = min(clients, os.cpu_count() or 1)
+    cache_before, cpu_before = cache_stats(url), cpu_seconds(pid)
     out = subprocess.run(
         [
             tool("wrk"),
@@ -243,7 +326,23 @@ def measure(target: str, clients: int, seconds: float, script: Path) -> Cell:
     count = _COUNT.search(out)
     if rate is None or count is None:
         raise SystemExit(f"could not read wrk's output:\n{out}")
-    return Cell(float(rate[1]), latency.get(50, float("nan")), latency.get(99, float("nan")), errors, int(count[1]))
+    cpu_after, cache_after = cpu_seconds(pid), cache_stats(url)
+    requests = max(int(count[1]), 1)
+    hits = None
+    if cache_before is not None and cache_after is not None:
+        # /health's own request is no cache request; wrk's requests are all lookups of the cache
+        asked = (cache_after[0] - cache_before[0]) + (cache_after[1] - cache_before[1])
+        hits = (cache_after[0] - cache_before[0]) / asked if asked else None
+    return Cell(
+        float(rate[1]),
+        latency.get(50, float("nan")),
+        latency.get(99, float("nan")),
+        errors,
+        int(count[1]),
+        (cpu_after[0] - cpu_before[0]) * 1e6 / requests,
+        (cpu_after[1] - cpu_before[1]) * 1e6 / requests,
+        hits,
+    )
 
 
 def rows(target: str) -> int | None:
@@ -254,20 +353,43 @@ def rows(target: str) -> int | None:
         return None
 
 
-def targets(urls: dict[str, str], texts: dict[str, str], api: dict[str, str]) -> dict[tuple[str, str], str]:
-    """(server, label) → the URL wrk asks: a query at its SPARQL URL, an API request at her2kg's."""
+def targets(
+    urls: dict[str, str],
+    texts: dict[str, str],
+    api: dict[str, str],
+    cycle: list[str],
+    cycle_api: list[str],
+    workdir: Path,
+    script: Path,
+) -> dict[tuple[str, str], tuple[str, Path]]:
+    """(server, label) → the URL wrk asks and its script: a query at the server's SPARQL URL, an API
+    request at her2kg's; for the rows "every drug in turn", a script that sends each in turn."""
     found = {
-        (name, label): f"{url}?{urllib.parse.urlencode({'query': text})}"
+        (name, label): (f"{url}?{urllib.parse.urlencode({'query': text})}", script)
         for name, url in urls.items()
         for label, text in texts.items()
     }
     found |= {
-        (name, label): url.removesuffix("/sparql") + path
+        (name, label): (url.removesuffix("/sparql") + path, script)
         for name, url in urls.items()
         if name in OURS
         for label, path in api.items()
     }
+    for name, url in urls.items():
+        path = urllib.parse.urlsplit(url).path
+        requests = [f"{path}?{urllib.parse.urlencode({'query': text})}" for text in cycle]
+        found[name, f"label lookup, {CYCLE}"] = (url, cycle_script(workdir / f"cycle-{name}.lua", requests))
+        if name in OURS:
+            found[name, f"label lookup, REST API, {CYCLE}"] = (
+                url,
+                cycle_script(workdir / f"cycle-api-{name}.lua", cycle_api),
+            )
     return found
+
+
+def cycle_script(path: Path, requests: list[str]) -> Path:
+    path.write_text(CYCLE_SCRIPT % (ACCEPT, ", ".join(json.dumps(request) for request in requests)))
+    return path
 
 
 def synthetic_release(claims: int, workdir: Path) -> Path:
@@ -304,6 +426,7 @@ def main() -> None:
     parser.add_argument("--servers", default=SERVERS)
     parser.add_argument("--workers", type=int, default=0, help="her2kg serve --workers (default: its own)")
     parser.add_argument("--start-timeout", type=float, default=START_TIMEOUT, help="seconds a server may take to load")
+    parser.add_argument("--baseline", type=Path, help="the pipeline folder of another checkout: her2kg-before")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
     servers = args.servers.split(",")
@@ -315,24 +438,33 @@ def main() -> None:
         elif release is None:
             release = workdir / "dist"
             build_release(out_dir=release)
-        texts, api = query_texts(release, synthetic=bool(args.claims))
+        texts, api, cycle, cycle_api = query_texts(release, synthetic=bool(args.claims))
         script = workdir / "accept.lua"
         script.write_text(WRK_SCRIPT)
         load_before = os.getloadavg()
-        urls = {
-            name: stack.enter_context(server(name, release, workdir, args.workers, args.start_timeout))
+        started = {
+            name: stack.enter_context(server(name, release, workdir, args.workers, args.start_timeout, args.baseline))
             for name in servers
         }
+        urls = {name: url for name, (url, _pid) in started.items()}
         up = [name for name in servers if urls[name].startswith("http")]
-        asked = targets({name: urls[name] for name in up}, texts, api)
-        labels = [*texts, *api]
-        counts = {key: rows(target) for key, target in asked.items()}
+        asked = targets({name: urls[name] for name in up}, texts, api, cycle, cycle_api, workdir, script)
+        labels = [*texts, *api, f"label lookup, {CYCLE}", f"label lookup, REST API, {CYCLE}"]
+        # the rows of the one request (of a cycle: the first drug's), to check the servers agree
+        probes = {
+            f"label lookup, {CYCLE}": lambda name: f"{urls[name]}?{urllib.parse.urlencode({'query': cycle[0]})}",
+            f"label lookup, REST API, {CYCLE}": lambda name: urls[name].removesuffix("/sparql") + cycle_api[0],
+        }
+        counts = {
+            (name, label): rows(probes[label](name) if label in probes else target)
+            for (name, label), (target, _script) in asked.items()
+        }
         for label in labels:
             found = {name: counts[name, label] for name in up if (name, label) in counts}
             if len({n for n in found.values() if n is not None}) > 1:
                 print(f"warning: {label}: the servers disagree on the number of rows: {found}", file=sys.stderr)
         results = {
-            (name, label, n): measure(asked[name, label], n, args.seconds, script)
+            (name, label, n): measure(*asked[name, label], n, args.seconds, started[name][1], urls[name])
             for label in labels
             for n in clients
             for name in up
@@ -351,9 +483,10 @@ def main() -> None:
 def report(
     results: dict, servers: list[str], labels: list[str], clients: list[int], counts: dict, down: dict[str, str]
 ) -> str:
-    ours = [name for name in ("her2kg", "her2kg-nocache") if name in servers]
+    ours = [name for name in OURS if name in servers]
     others = [name for name in ("oxigraph", "rdflib-endpoint") if name in servers]
     ratios = [(a, b) for a in ours for b in others]
+    api_only = {a[0] for a in API_QUERIES} | {f"label lookup, REST API, {CYCLE}"}
     lines = [
         (
             f"Machine: {platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}, "
@@ -366,13 +499,22 @@ def report(
         + " |",
         "|---|---|" + "---|" * (len(servers) + len(ratios)),
     ]
+    cpu = [
+        "",
+        "CPU time per request, µs: the server process + its child processes (her2kg's query workers); "
+        "and the share of requests her2kg's cache answered",
+        "",
+        "| query | clients | " + " | ".join(servers) + " |",
+        "|---|---|" + "---|" * len(servers),
+    ]
     for label in labels:
         for n in clients:
-            shown = []
+            shown, used = [], []
             for name in servers:
                 cell = results.get((name, label, n))
                 if cell is None:
-                    shown.append("–" if label in {a[0] for a in API_QUERIES} else "not up")
+                    shown.append("–" if label in api_only else "not up")
+                    used.append("–")
                     continue
                 text = (
                     f"{cell.requests_per_second:,.0f} · {cell.p50_ms:.2f} / {cell.p99_ms:.2f}"
@@ -380,12 +522,18 @@ def report(
                     else "no answer within the time"
                 )
                 shown.append(text + (f" ({cell.errors} errors)" if cell.errors else ""))
+                used.append(
+                    f"{cell.server_us:,.0f} + {cell.children_us:,.0f}"
+                    + (f" · {cell.cache_hits:.0%} hits" if cell.cache_hits is not None else "")
+                )
             ratio = []
             for a, b in ratios:
                 x, y = results.get((a, label, n)), results.get((b, label, n))
                 ratio.append(_ratio(x.requests_per_second / y.requests_per_second if x and y and y.requests else None))
             rows_shown = "?" if counts.get(label) is None else counts[label]
             lines.append(f"| {label} ({rows_shown}) | {n} | " + " | ".join(shown + ratio) + " |")
+            cpu.append(f"| {label} | {n} | " + " | ".join(used) + " |")
+    lines += cpu
     lines += [f"\n{name}: {why}" for name, why in down.items()]
     return "\n".join(lines)
 

@@ -386,3 +386,55 @@ def test_a_parameter_that_tries_to_break_out_of_the_query_is_a_value_not_text(st
         responses = [client.get("/api/queries/find-entity", params={"text": hostile}) for _ in range(2)]
     assert [r.status_code for r in responses] == [200, 200]  # a text no label contains: no rows, no error
     assert solutions(responses[0].content, "json")[1] == [] and responses[1].headers["X-Her2kg-Cache"] == "hit"
+
+
+# --- a request asked again byte for byte (web.app.QueryFastPath) --------------------------------
+
+
+def test_a_repeated_request_is_answered_with_the_routes_headers(state):
+    with client_of(state) as client:
+        query = {"query": EVERYTHING + " # repeated"}
+        answers = [client.get("/sparql", params=query, headers={"Accept": "text/csv"}) for _ in range(3)]
+        hits_before = client.get("/health").json()["cache"]["hits"]
+        client.get("/sparql", params=query, headers={"Accept": "text/csv"})
+        assert client.get("/health").json()["cache"]["hits"] == hits_before + 1
+    assert [a.headers["X-Her2kg-Cache"] for a in answers] == ["miss", "hit", "hit"]
+    for name in ("content-type", "content-length", "X-Her2kg-Truncated", "X-Her2kg-Max-Rows"):
+        assert answers[1].headers[name] == answers[2].headers[name], name
+    assert answers[1].content == answers[2].content == answers[0].content
+
+
+def test_a_repeated_request_from_another_origin_still_gets_cors_headers(state):
+    with client_of(state) as client:
+        query = {"query": LOOKUP + " # origin"}
+        client.get("/sparql", params=query)
+        answer = client.get("/sparql", params=query, headers={"Origin": "https://example.org"})
+    assert answer.headers["X-Her2kg-Cache"] == "hit"
+    assert answer.headers["access-control-allow-origin"] == "*"
+
+
+def test_the_same_query_under_another_host_is_answered_apart(state):
+    # the base IRI (relative IRIs resolve against the endpoint's URL) depends on the Host
+    query = {"query": "SELECT ?x WHERE { BIND(<relative> AS ?x) }"}
+    with client_of(state) as client:
+        first = client.get("/sparql", params=query, headers={"Host": "one.example"})
+        second = client.get("/sparql", params=query, headers={"Host": "two.example"})
+    assert "one.example" in first.text and "two.example" in second.text
+
+
+def test_a_remembered_request_whose_answer_has_left_the_cache_is_a_miss():
+    cache = AnswerCache(max_bytes=10_000)
+    key = ("q", None, None, "json", None, 10)
+    cache.put(key, (b"x" * 1000, "application/json", False))
+    cache.remember(("/sparql", b"query=q", None, None, "http", None, "", 10), key, "hash")
+    assert cache.answer_for(("/sparql", b"query=q", None, None, "http", None, "", 10)) is not None
+    for n in range(20):  # pushes the first answer out
+        cache.put((f"other {n}", None, None, "json", None, 10), (b"y" * 1000, "application/json", False))
+    assert cache.answer_for(("/sparql", b"query=q", None, None, "http", None, "", 10)) is None
+
+
+def test_the_index_of_remembered_requests_is_bounded():
+    cache = AnswerCache(max_bytes=10_000)
+    for n in range(200):
+        cache.remember(("/sparql", b"query=%d" % n + b"z" * 100, None, None, "http", None, "", 10), ("q", None), "h")
+    assert cache._requests_size <= 10_000 // 4

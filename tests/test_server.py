@@ -433,3 +433,27 @@ def test_serve_builds_the_release_first_when_there_is_none(tmp_path):
         assert (release / "her2kg.nt").is_file()
         assert http.get(served.sparql, params={"query": "ASK { drug:neratinib a hk:Drug }"}).json()["boolean"] is True
     assert "building it first" in served.process.stderr.read()
+
+
+@pytest.mark.slow
+def test_a_get_query_string_within_64_kib_is_answered_and_one_past_it_is_a_431(server):
+    import http.client
+    import urllib.parse
+
+    def get(query: str) -> tuple[int, str]:
+        address = urllib.parse.urlsplit(server.sparql)
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        try:  # http.client sets no bound on a URL's length (httpx does, at 64 KiB)
+            connection.request("GET", f"{address.path}?{urllib.parse.urlencode({'query': query})}")
+            answer = connection.getresponse()
+            return answer.status, answer.read().decode()
+        finally:
+            connection.close()
+
+    # A query padded with a comment: ~40 KiB in the request line, then ~80 KiB.
+    within = LOOKUP + "\n#" + "x" * 40_000
+    past = LOOKUP + "\n#" + "x" * 80_000
+    assert get(within)[0] == 200
+    status, text = get(past)
+    assert status == 431 and "POST a long query" in text
+    assert httpx.post(server.sparql, data={"query": past}).status_code == 200  # as the message says

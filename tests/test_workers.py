@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from her2kg.errors import QueryError, QueryTimeout
+from her2kg.errors import ForbiddenQueryError, QueryError, QueryTimeout
 from her2kg.workers import WorkerPool
 
 LOOKUP = "SELECT ?l WHERE { drug:neratinib rdfs:label ?l }"
@@ -47,6 +47,21 @@ def test_a_syntax_error_leaves_the_worker_in_service(pool):
     with pytest.raises(QueryError, match="line 1, column"):
         pool.execute("SELECT * WHERE { ?s ?p }")
     assert worker_pids(pool) == before
+
+
+def test_a_refused_query_is_refused_every_time_and_an_allowed_one_answered_every_time(pool, monkeypatch):
+    import her2kg.workers
+
+    for _ in range(2):
+        with pytest.raises(ForbiddenQueryError):
+            pool.execute("INSERT DATA { <a> <b> <c> }")
+        with pytest.raises(QueryError, match="SERVICE"):
+            pool.execute("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    assert [row[0].value for row in pool.execute(LOOKUP)] == ["neratinib"]
+    monkeypatch.setattr(her2kg.workers, "GUARDED_CHARS", len(LOOKUP) * 16)  # room for one such text
+    assert [row[0].value for row in pool.execute(LOOKUP + " ")] == ["neratinib"]
+    assert [row[0].value for row in pool.execute(LOOKUP + " ")] == ["neratinib"]
+    assert pool._guarded_chars <= len(LOOKUP) * 16
 
 
 @pytest.mark.slow

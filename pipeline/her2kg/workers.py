@@ -67,6 +67,7 @@ from .sparql import QUERY_PREFIXES, Results, Row, Term, check_read_only, syntax_
 BATCH_ROWS = 256  # rows per message from the worker: few messages, little memory
 BATCH_SECONDS = 0.05  # a slow query's first rows are sent without waiting for a full batch
 READ_BYTES = 1 << 16
+GUARDED_CHARS = 4 << 20  # query texts kept as let through by the read-only guard (see WorkerPool._check)
 
 
 # --- terms on the wire ----------------------------------------------------------------------------
@@ -402,7 +403,9 @@ class _Worker:
             readable: asyncio.Future[None] = loop.create_future()
             loop.add_reader(fd, _resolve, readable)
             try:
-                await asyncio.wait_for(readable, _left(deadline))
+                # asyncio.timeout, not wait_for: no task is made per wait (wait_for makes one on 3.11)
+                async with asyncio.timeout(_left(deadline)):
+                    await readable
             except TimeoutError:
                 raise _timed_out(timeout) from None
             finally:
@@ -466,8 +469,26 @@ class WorkerPool:
         self._waiters: collections.deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = collections.deque()
         self._waiters_lock = threading.Lock()
         self.replaced = 0  # workers killed (deadline, early stop) and forked anew
+        self._guarded: set[str] = set()  # texts the read-only guard let through (see _check)
+        self._guarded_chars, self._guarded_lock = 0, threading.Lock()
         for _ in range(size):
             self._idle.put(self._spawn())
+
+    def _check(self, text: str) -> None:
+        """The read-only guard (sparql.check_read_only), its verdict remembered for texts it let
+        through (a query asked again costs a look-up, not ~30 µs of scanning), within
+        GUARDED_CHARS characters of text (forgotten all at once when full). A refusal raises
+        every time, so it is never remembered."""
+        if text in self._guarded:
+            return
+        check_read_only(text)
+        with self._guarded_lock:
+            if self._guarded_chars + len(text) > GUARDED_CHARS:
+                self._guarded.clear()
+                self._guarded_chars = 0
+            if len(text) <= GUARDED_CHARS // 16:
+                self._guarded.add(text)
+                self._guarded_chars += len(text)
 
     def _spawn(self) -> _Worker:
         if self._forkserver is not None:
@@ -493,7 +514,7 @@ class WorkerPool:
         default-graph-uri and named-graph-uri do; `base_iri` resolves relative IRIs. Raises
         ForbiddenQueryError, QueryError (refused, or a syntax error) and QueryTimeout, as
         `sparql.execute`. Rows are read while the caller iterates."""
-        check_read_only(text)
+        self._check(text)
         deadline = time.monotonic() + timeout if timeout else None
         lease = self._lease(
             self._wait_idle(timeout), text, substitutions, max_rows, dataset, base_iri, deadline, timeout
@@ -523,7 +544,7 @@ class WorkerPool:
         """As `execute`, on an asyncio event loop, which it never blocks: the answer is read in full
         (the row cap bounds it) and the worker given back before it returns. Cancelling the task
         stops the query."""
-        check_read_only(text)
+        self._check(text)
         deadline = time.monotonic() + timeout if timeout else None
         worker = await self._wait_idle_async(deadline, timeout)
         lease = self._lease(worker, text, substitutions, max_rows, dataset, base_iri, deadline, timeout)
@@ -561,7 +582,7 @@ class WorkerPool:
         `substitutions` binds variables (Variable → term) as in `execute`. Returns (kind, body,
         truncated): the body is the bool of an ASK (to be written by the caller), or None when the
         kind's format is None (the query is not run further)."""
-        check_read_only(text)
+        self._check(text)
         deadline = time.monotonic() + timeout if timeout else None
         worker = await self._wait_idle_async(deadline, timeout)
         lease = self._lease(worker, text, substitutions, max_rows, dataset, base_iri, deadline, timeout, formats)

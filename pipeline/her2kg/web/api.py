@@ -56,7 +56,7 @@ async def run_query(request: Request) -> Response:
     if len(forced) > 1 or (forced and forced[0] not in API_FORMATS):
         raise RequestError(f"format={','.join(forced)}: give one of {', '.join(API_FORMATS)}")
     given = arguments(pairs)
-    request.scope["her2kg.query_hash"] = query_hash(query.text)
+    hashed = request.scope["her2kg.query_hash"] = query_hash(query.text)
     accept = request.headers.get("accept")
     formats: dict[str, str | None] = (
         {"solutions": forced[0], "graph": None}
@@ -76,7 +76,7 @@ async def run_query(request: Request) -> Response:
         )
         return finish(kind, written, formats, truncated, accept, max_rows)
 
-    return await cached(state, key, run)
+    return await cached(state, key, run, request.scope, hashed)
 
 
 # --- OpenAPI -------------------------------------------------------------------------------------

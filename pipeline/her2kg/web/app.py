@@ -206,6 +206,77 @@ class AccessLog:
             )
 
 
+def raw_request(scope: Scope, max_rows: int) -> tuple | None:
+    """What a GET request's cached answer depends on, as the request came (web.cache.RawRequest):
+    the path and query string undecoded, the Host (the base IRI) and Accept headers, the row cap.
+    None when the request has an Origin header: its answer needs CORS headers, which the route's
+    middleware writes."""
+    host = accept = None
+    server = scope.get("server")
+    for name, value in scope["headers"]:
+        if name == b"accept":
+            accept = accept or value  # the first, as the route reads it
+        elif name == b"host":
+            host = host or value
+        elif name == b"origin":
+            return None
+    return (
+        scope["path"],
+        scope["query_string"],
+        host,
+        accept,
+        scope["scheme"],
+        None if server is None else tuple(server),  # a list under some servers: not hashable
+        scope.get("root_path", ""),
+        max_rows,
+    )
+
+
+class QueryFastPath:
+    """The hot path, before routing. A GET request the answer cache has answered before, byte for
+    byte the same request, is answered from its raw parts (AnswerCache.answer_for) without decoding
+    it: a cache hit then costs what uvicorn costs. Any other GET or POST to /sparql without an
+    Origin header goes straight to the protocol's handler (the errors it raises answered as the
+    routes answer them, by `error_response`), past the CORS layer, exception middleware and router.
+    Everything else goes on to the routes."""
+
+    def __init__(self, app: ASGIApp, state: State):
+        from .protocol import sparql  # the protocol module builds on this one
+
+        self.app, self.state, self.sparql = app, state, sparql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "POST"):
+            await self.app(scope, receive, send)
+            return
+        max_rows = self.state.config.max_rows
+        raw = raw_request(scope, max_rows)  # None: an Origin header, so CORS headers are due
+        cache = self.state.cache
+        if cache is not None and raw is not None and scope["method"] == "GET":
+            found = cache.answer_for(raw)
+            if found is not None:
+                (body, media, truncated), scope["her2kg.query_hash"] = found
+                headers = [
+                    (b"content-length", b"%d" % len(body)),
+                    (b"content-type", media.encode("latin-1")),
+                    (b"x-her2kg-cache", b"hit"),
+                ]
+                if truncated:
+                    headers += [(b"x-her2kg-truncated", b"true"), (b"x-her2kg-max-rows", b"%d" % max_rows)]
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        if raw is not None and scope["path"] == "/sparql":
+            request = Request(scope, receive, send)
+            try:
+                response = await self.sparql(request)
+            except Her2kgError as error:
+                response = error_response(request, error)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 # --- the application -----------------------------------------------------------------------------
 
 
@@ -232,7 +303,7 @@ def create_app(config: ServerConfig, state: State | None = None) -> Starlette:
     from .entities import entity_routes  # last: /<kind>/<slug> must not shadow the routes above
 
     routes += entity_routes(state)
-    middleware = [Middleware(AccessLog)]
+    middleware = [Middleware(AccessLog), Middleware(QueryFastPath, state=state)]
     if config.cors:
         middleware.append(
             Middleware(

@@ -9,6 +9,13 @@ the texts in the keys); an answer larger than an eighth of the bound is not kept
 keeps none. Errors, time-outs and refusals are never kept: each is decided again.
 
 Used only from the event loop (one thread), so it needs no lock.
+
+A request asked again byte for byte (a dashboard, a client that polls, wrk) need not be decoded
+again to find its key: `remember` notes which key a GET request's raw parts (`RawRequest`: the
+path, the query string, the headers the answer depends on, the row cap) led to, and `answer_for`
+finds the answer from those parts alone (web.app.QueryFastPath answers it before any routing).
+That index holds only keys, within a quarter of the bound (emptied when full), and a key whose
+answer has left the cache is a miss there, decided again by the route.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ ENTRY_OVERHEAD = 200  # bytes counted per entry beside its body and query text: 
 # (a /sparql key always has a base IRI, so the two never meet)
 Key = tuple[str, tuple | None, str | None, str | None, str | None, int]
 Answer = tuple[bytes, str, bool]  # body, media type, truncated
+# (path, query string, Host, Accept, scheme, server address, root path, row cap): web.app.raw_request
+RawRequest = tuple
 
 
 @dataclass
@@ -33,6 +42,8 @@ class AnswerCache:
 
     def __post_init__(self) -> None:
         self._entries: OrderedDict[Key, Answer] = OrderedDict()
+        self._requests: dict[RawRequest, tuple[Key, str]] = {}  # raw request → (key, query hash)
+        self._requests_size = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -55,6 +66,27 @@ class AnswerCache:
             self.size -= _cost(old_key, old)
         self._entries[key] = answer
         self.size += cost
+
+    def remember(self, request: RawRequest, key: Key, query_hash: str) -> None:
+        """Note that the GET request `request` asks for the answer under `key` (about `query_hash`)."""
+        cost = len(request[1]) + _text_size(key) + ENTRY_OVERHEAD
+        if request in self._requests or cost > self.max_bytes // 8:
+            return
+        if self._requests_size + cost > self.max_bytes // 4:
+            self._requests.clear()
+            self._requests_size = 0
+        self._requests[request] = (key, query_hash)
+        self._requests_size += cost
+
+    def answer_for(self, request: RawRequest) -> tuple[Answer, str] | None:
+        """The answer (and query hash) a remembered request led to, if the cache still holds it (a
+        hit); None otherwise, counted as nothing: the route then looks the key up itself."""
+        found = self._requests.get(request)
+        if found is None or found[0] not in self._entries:
+            return None
+        answer = self.get(found[0])
+        assert answer is not None
+        return answer, found[1]
 
     def stats(self) -> dict:
         return {

@@ -19,14 +19,17 @@ error is a proper status, and the response says whether the row cap left rows ou
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 
 import pyoxigraph
 import yarl
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from ..errors import (
     ForbiddenQueryError,
@@ -38,7 +41,7 @@ from ..errors import (
     UnsupportedMediaTypeError,
 )
 from ..results import MEDIA_TYPES, RDF_FORMATS, negotiate, write_boolean
-from .app import DATASET_IRI, State, query_hash, state_of
+from .app import DATASET_IRI, State, query_hash, raw_request, state_of
 from .cache import Answer, Key
 
 BODY_SECONDS = 10.0  # a quarter megabyte (the size cap) takes well under a second even on a slow link
@@ -162,11 +165,11 @@ async def sparql(request: Request) -> Response:
     text = queries[0]
     if not text.strip():
         raise RequestError("the query is empty")
-    request.scope["her2kg.query_hash"] = query_hash(text)
+    hashed = request.scope["her2kg.query_hash"] = query_hash(text)
     # Relative IRIs resolve against the endpoint's own URL, as the protocol suggests.
-    base_iri = str(request.url.replace(query="", fragment=""))
+    base_iri = endpoint_url(request.scope)
     accept = request.headers.get("accept")
-    formats = {kind: negotiate(accept, kind, strict=True) for kind in ("solutions", "graph")}
+    formats = negotiated(accept)
     max_rows = state.config.max_rows
     key = (text, _frozen(dataset), base_iri, formats["solutions"], formats["graph"], max_rows)
 
@@ -176,13 +179,14 @@ async def sparql(request: Request) -> Response:
         )
         return finish(kind, written, formats, truncated, accept, max_rows)
 
-    return await cached(state, key, run)
+    return await cached(state, key, run, request.scope, hashed)
 
 
-async def cached(state: State, key: Key, run: Callable[[], Awaitable[Answer]]) -> Response:
+async def cached(state: State, key: Key, run: Callable[[], Awaitable[Answer]], scope: Scope, hashed: str) -> Response:
     """The response for the answer kept under `key` in the server's answer cache, else for the one
     `run` writes (then kept). `key` holds everything the answer depends on (see web.cache). An error
-    `run` raises is not kept: it is decided again next time."""
+    `run` raises is not kept: it is decided again next time. A GET request (`scope`) is remembered
+    by its raw parts, so that the next one like it is answered before routing (QueryFastPath)."""
     cache, max_rows = state.cache, state.config.max_rows
     answered = cache.get(key) if cache is not None else None
     if answered is None:
@@ -192,10 +196,47 @@ async def cached(state: State, key: Key, run: Callable[[], Awaitable[Answer]]) -
         headers = {"X-Her2kg-Cache": "miss"} if cache is not None else {}
     else:
         headers = {"X-Her2kg-Cache": "hit"}
+    if cache is not None and scope["method"] == "GET" and (raw := raw_request(scope, max_rows)) is not None:
+        cache.remember(raw, key, hashed)
     body, media, truncated = answered
     if truncated:
         headers.update({"X-Her2kg-Truncated": "true", "X-Her2kg-Max-Rows": str(max_rows)})
     return Response(body, media_type=media, headers=headers)
+
+
+def negotiated(accept: str | None) -> dict[str, str | None]:
+    """The format for each kind of answer (solutions, graph) an Accept header asks for (None: none
+    acceptable); a new dict each time, from the few Accept headers clients send (remembered)."""
+    return dict(_negotiated(accept))
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiated(accept: str | None) -> tuple[tuple[str, str | None], ...]:
+    return tuple((kind, negotiate(accept, kind, strict=True)) for kind in ("solutions", "graph"))
+
+
+def endpoint_url(scope: Scope) -> str:
+    """The URL of the endpoint a request came to, without its query string: as Starlette's
+    `request.url.replace(query="", fragment="")` writes it, remembered for the few ones a server has."""
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    server = scope.get("server")
+    return _endpoint_url(
+        scope["scheme"], host, None if server is None else tuple(server), scope.get("root_path", ""), scope["path"]
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _endpoint_url(scheme: str, host: bytes | None, server: tuple | None, root_path: str, path: str) -> str:
+    scope = {
+        "type": "http",
+        "scheme": scheme,
+        "server": server,
+        "root_path": root_path,
+        "path": path,
+        "query_string": b"",
+        "headers": [] if host is None else [(b"host", host)],
+    }
+    return str(URL(scope=scope).replace(query="", fragment=""))
 
 
 def _frozen(dataset: tuple[list[str], list[str]] | None) -> tuple | None:

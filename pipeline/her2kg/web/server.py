@@ -6,6 +6,7 @@ The state (store, worker pool and its fork server) is made before uvicorn starts
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from collections.abc import Callable
@@ -18,29 +19,37 @@ from ..errors import EnvironmentProblem
 from .app import ServerConfig, State, create_app
 
 HEADER_SECONDS = 5.0  # a client has this long to send a request's headers (uvicorn's keep-alive time)
+MAX_HEAD_BYTES = 64 * 1024  # a request line and headers past this are refused (431)
 MAX_CONNECTIONS = 1000  # open connections; past it, requests are answered 503
 _SLOW = b"the request headers did not arrive within 5 seconds: send them whole\n"
 SLOW_HEADERS = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
     b"content-length: %d\r\n\r\n%s" % (len(_SLOW), _SLOW)
 )
+_LARGE = b"the request line and headers are over the limit of 64 KiB: POST a long query as the body\n"
+LARGE_HEADERS = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(_LARGE), _LARGE)
+)
 
 
 def _slow_client_guard() -> type:
-    """uvicorn's HTTP/1.1 protocol with a deadline on every request's headers.
+    """uvicorn's HTTP/1.1 protocol (httptools: the parser in C) with a deadline on every request's
+    headers and a bound on their size.
 
     uvicorn's only timer (keep-alive) is stopped by any byte that arrives, so a client that sends
     its headers a byte at a time holds its connection forever (slowloris). Here the headers of each
     request must be whole within HEADER_SECONDS of the connection opening or the previous answer;
     a client caught halfway is answered 408, an idle one closed, and either way the connection ends.
+    httptools (unlike h11) sets no bound on the headers' size: past MAX_HEAD_BYTES the request is
+    answered 431 and the connection closed.
     """
-    import asyncio
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-    import h11
-    from uvicorn.protocols.http.h11_impl import H11Protocol
-
-    class SlowClientGuard(H11Protocol):
+    class SlowClientGuard(HttpToolsProtocol):
         _due: asyncio.TimerHandle | None = None
+        _partial = False  # a request's first bytes came, its headers are not whole yet
+        _head_bytes = 0
 
         def _arm(self) -> None:
             self._disarm()
@@ -53,10 +62,9 @@ def _slow_client_guard() -> type:
 
         def _late(self) -> None:
             self._due = None
-            if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+            if self.transport.is_closing() or (self.cycle is not None and not self.cycle.response_complete):
                 return  # a request's headers came in time: the app is answering it
-            partial, _closed = self.conn.trailing_data
-            if partial:
+            if self._partial:
                 self.transport.write(SLOW_HEADERS)
             self.transport.close()
 
@@ -64,10 +72,27 @@ def _slow_client_guard() -> type:
             super().connection_made(transport)
             self._arm()
 
-        def handle_events(self) -> None:
-            super().handle_events()
-            if self.conn.their_state is not h11.IDLE:
-                self._disarm()
+        def data_received(self, data: bytes) -> None:
+            # Counted before the parser sees the bytes: httptools itself refuses a URL over 64 KiB
+            # (its offsets are 16-bit) with a bare 400, and this 431 says what to do instead.
+            if self._partial or self.cycle is None or self.cycle.response_complete:
+                end = data.find(b"\r\n\r\n")
+                if self._head_bytes + (len(data) if end < 0 else end + 4) > MAX_HEAD_BYTES:
+                    self._disarm()
+                    self.transport.write(LARGE_HEADERS)
+                    self.transport.close()
+                    return
+                self._head_bytes += len(data)  # set back to 0 once the headers are whole
+            super().data_received(data)
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._partial = True
+
+        def on_headers_complete(self) -> None:
+            self._partial, self._head_bytes = False, 0
+            self._disarm()
+            super().on_headers_complete()
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
