@@ -107,8 +107,7 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
             with meter.stage(f"serialise {fmt.file_name}"):
                 target = out / fmt.file_name
                 target.parent.mkdir(exist_ok=True)
-                target.write_bytes(content.output(fmt))
-                content.done(fmt)
+                content.save(fmt, target)
         figures["release_triples"] = len(content.triples)
         with meter.stage("load store (N-Triples)"):
             store = pyoxigraph.Store()

@@ -118,29 +118,50 @@ def turtle_bytes(triples: list[ox.Triple]) -> bytes:
     declarations are replaced by ours, so the same triples always give the same bytes.
     """
     declared = prefixes()
-    written = (ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=declared) or b"").decode("utf-8")
-    body = written.split("\n")
-    start = next((i for i, line in enumerate(body) if not line.startswith("@prefix ")), len(body))
-    head = [f"@prefix {name}: <{namespace}> ." for name, namespace in declared.items()]
-    return ("\n".join(head) + "\n\n" + "\n".join(body[start:])).encode("utf-8")
+    written = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=declared) or b""
+    # The body starts at the first line that is not a declaration; the bytes after it are kept as they are
+    # (not decoded and split into lines: a large release's Turtle is held once, not several times).
+    start = 0
+    while written.startswith(b"@prefix ", start):
+        end = written.find(b"\n", start)
+        start = len(written) if end < 0 else end + 1
+    head = "".join(f"@prefix {name}: <{namespace}> .\n" for name, namespace in declared.items())
+    return b"".join([head.encode("utf-8"), b"\n", memoryview(written)[start:]])
 
 
 def class_counts(graph: Graph) -> dict[str, int]:
-    counts = Counter(
-        str(c) for _s, c in graph.subject_objects(RDF.type) if isinstance(c, URIRef) and str(c).startswith(str(HK))
-    )
+    return _counted(str(c) for _s, c in graph.subject_objects(RDF.type) if isinstance(c, URIRef))
+
+
+def _counted(classes: Iterable[str]) -> dict[str, int]:
+    """How many times each of our classes is given, by local name, sorted."""
+    counts = Counter(c for c in classes if c.startswith(str(HK)))
     return {c[len(str(HK)) :]: n for c, n in sorted(counts.items())}
 
 
 def void_description(
-    data: Graph, ontology: Graph, triples: int, version: str, dumps: list[str], issued: Literal | None = None
+    data: Iterable[ox.Triple],
+    ontology: Graph,
+    triples: int,
+    version: str,
+    dumps: list[str],
+    issued: Literal | None = None,
 ) -> Graph:
     """VoID and DCAT description of the dataset: what it is, how big, where it came from.
 
-    It describes the data, not the ontology: the ontology's own header (title, description,
-    version IRI) is in the release itself, and the dataset points at it with `void:vocabulary`
-    and `dcterms:conformsTo`. `triples` is the size of the whole release.
+    It describes the data (`data`: its triples, without duplicates), not the ontology: the
+    ontology's own header (title, description, version IRI) is in the release itself, and the
+    dataset points at it with `void:vocabulary` and `dcterms:conformsTo`. `triples` is the size
+    of the whole release.
     """
+    typed: list[tuple[OxTerm | ox.Triple, str]] = []  # (subject, class) of every rdf:type triple
+    titles: dict[ox.NamedNode, dict[str, OxTerm]] = {}  # a publication's hk:title and rdfs:label
+    for t in data:
+        subject, predicate = t.subject, t.predicate.value
+        if predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            typed.append((subject, t.object.value))
+        elif predicate in TITLES and isinstance(subject, ox.NamedNode) and not isinstance(t.object, ox.Triple):
+            titles.setdefault(subject, {}).setdefault(predicate, t.object)
     void = bound(Graph())
     d = DATASET
     void.add((d, RDF.type, VOID.Dataset))
@@ -157,20 +178,26 @@ def void_description(
     void.add((d, VOID.uriSpace, Literal(BASE)))
     void.add((d, VOID.vocabulary, URIRef(str(HK))))
     void.add((d, VOID.triples, Literal(triples, datatype=XSD.integer)))
-    entities = {s for s in data.subjects(RDF.type, OWL.NamedIndividual) if isinstance(s, URIRef)}
+    entities = {s for s, c in typed if c == str(OWL.NamedIndividual) and isinstance(s, ox.NamedNode)}
+    counts = _counted(c for _s, c in typed)
     void.add((d, VOID.entities, Literal(len(entities), datatype=XSD.integer)))
-    void.add((d, VOID.classes, Literal(len(class_counts(data)), datatype=XSD.integer)))
+    void.add((d, VOID.classes, Literal(len(counts), datatype=XSD.integer)))
     for name in dumps:
         void.add((d, VOID.dataDump, URIRef(f"{BASE}release/{version}/{name}")))
-    for name, count in class_counts(data).items():
+    for name, count in counts.items():
         partition = URIRef(f"{BASE}dataset/class/{name}")
         void.add((d, VOID.classPartition, partition))
         void.add((partition, RDF.type, VOID.Dataset))
         void.add((partition, VOID["class"], HK[name]))
         void.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
-    for publication in sorted({s for s in data.subjects(RDF.type, HK.Publication) if isinstance(s, URIRef)}):
-        void.add((d, DCTERMS.source, publication))
-        title = data.value(publication, HK.title) or data.value(publication, RDFS.label)
+    for publication in sorted({s.value for s, c in typed if c == str(HK.Publication) and isinstance(s, ox.NamedNode)}):
+        void.add((d, DCTERMS.source, URIRef(publication)))
+        given = titles.get(ox.NamedNode(publication), {})
+        title = given.get(str(HK.title)) or given.get(str(RDFS.label))
         if title is not None:
-            void.add((publication, DCTERMS.title, title))
+            void.add((URIRef(publication), DCTERMS.title, to_rdflib(title)))
     return void
+
+
+RDF_TYPE = str(RDF.type)
+TITLES = {str(HK.title), str(RDFS.label)}  # what names a publication in the VoID description, in this order

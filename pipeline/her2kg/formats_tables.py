@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -90,19 +90,33 @@ def store(source: Source) -> pyoxigraph.Store:
 
 def text(term: object) -> str:
     """A cell: an IRI of ours as its path (`drug/neratinib`), any other term as its value, on one line."""
-    value = str(getattr(term, "value", term))
-    value = value.removeprefix(BASE) if isinstance(term, pyoxigraph.NamedNode) else value
-    return " ".join(value.split())
+    if isinstance(term, pyoxigraph.NamedNode):  # an IRI holds no white space
+        return term.value.removeprefix(BASE)
+    return " ".join(str(getattr(term, "value", term)).split())
+
+
+def texts() -> Callable[[object], str]:
+    """`text`, remembered per term: a node's IRI, a polarity or a label recurs on many rows."""
+    known: dict[object, str] = {}
+
+    def cell(term: object) -> str:
+        found = known.get(term)
+        if found is None:
+            found = known[term] = text(term)
+        return found
+
+    return cell
 
 
 def values(graph: pyoxigraph.Store, kind: str, fields: dict[str, str]) -> dict[str, dict[str, set[str]]]:
     """For every node of class hk:`kind`, the values of each field."""
     unions = " UNION ".join(f'{{ ?node {path} ?value BIND("{name}" AS ?field) }}' for name, path in fields.items())
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    cell = texts()
     for node, field, value in select(graph, f"SELECT ?node ?field ?value WHERE {{ ?node a hk:{kind} . {unions} }}"):
-        found[text(node)][field.value].add(text(value))
+        found[cell(node)][field.value].add(cell(value))
     for (node,) in select(graph, f"SELECT ?node WHERE {{ ?node a hk:{kind} }}"):
-        found[text(node)]  # a node with none of the fields still has its row
+        found[cell(node)]  # a node with none of the fields still has its row
     return found
 
 
@@ -117,8 +131,9 @@ def select(graph: pyoxigraph.Store, query: str) -> list[tuple[Any, ...]]:
 def objects_of(graph: pyoxigraph.Store, path: str) -> dict[str, set[str]]:
     """The values of `path` from each node (read-only: the dict is shared between the writers)."""
     found: dict[str, set[str]] = defaultdict(set)
+    cell = texts()
     for node, value in select(graph, f"SELECT ?node ?value WHERE {{ ?node {path} ?value }}"):
-        found[text(node)].add(text(value))
+        found[cell(node)].add(cell(value))
     return dict(found)
 
 

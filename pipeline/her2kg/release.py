@@ -34,7 +34,7 @@ from rdflib.namespace import DCTERMS, XSD
 from . import __version__
 from .errors import ReleaseError, UnsafeOutputError, UsageError, WriteError
 from .export import class_counts, oxigraph_triples, to_rdflib
-from .formats import FORMATS, Content, formats
+from .formats import FORMATS, Content, formats, ontology_part
 from .namespaces import HK, ONTOLOGY_IRI
 from .resources import INPUT_FOLDERS, project_path
 
@@ -294,7 +294,10 @@ def release_content(checked: Checked, with_inferences: bool = False) -> Content:
             *(t for t in ontology if not (t[0] == ONTOLOGY_IRI and t[1] == DCTERMS.issued)),
             (ONTOLOGY_IRI, DCTERMS.issued, issued),
         ]
-    return Content(oxigraph_triples(tbox, checked.data), checked.data, ontology, __version__, issued, with_inferences)
+    triples = oxigraph_triples(tbox, checked.data)
+    return Content(
+        triples, ontology_part(ontology, checked.data, issued), ontology, __version__, issued, with_inferences
+    )
 
 
 def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False) -> dict[str, Any]:
@@ -319,8 +322,7 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
                     for fmt in sorted(group, key=lambda f: f.describes):  # VoID, SHA256SUMS after the rest
                         target = staging / fmt.file_name
                         target.parent.mkdir(exist_ok=True)  # a subfolder of the release (her2kg-kgx/)
-                        target.write_bytes(content.output(fmt))
-                        content.done(fmt)
+                        content.save(fmt, target)
                     written += [fmt.file_name for fmt in group]
         report = build_report(checked, len(content.triples), [*written, REPORT])
         report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
