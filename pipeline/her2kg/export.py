@@ -178,7 +178,8 @@ def void_description(
     void.add((d, VOID.uriSpace, Literal(BASE)))
     void.add((d, VOID.vocabulary, URIRef(str(HK))))
     void.add((d, VOID.triples, Literal(triples, datatype=XSD.integer)))
-    entities = {s for s, c in typed if c == str(OWL.NamedIndividual) and isinstance(s, ox.NamedNode)}
+    individual, publication_class = str(OWL.NamedIndividual), str(HK.Publication)
+    entities = {s for s, c in typed if c == individual and isinstance(s, ox.NamedNode)}
     counts = _counted(c for _s, c in typed)
     void.add((d, VOID.entities, Literal(len(entities), datatype=XSD.integer)))
     void.add((d, VOID.classes, Literal(len(counts), datatype=XSD.integer)))
@@ -190,7 +191,7 @@ def void_description(
         void.add((partition, RDF.type, VOID.Dataset))
         void.add((partition, VOID["class"], HK[name]))
         void.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
-    for publication in sorted({s.value for s, c in typed if c == str(HK.Publication) and isinstance(s, ox.NamedNode)}):
+    for publication in sorted({s.value for s, c in typed if c == publication_class and isinstance(s, ox.NamedNode)}):
         void.add((d, DCTERMS.source, URIRef(publication)))
         given = titles.get(ox.NamedNode(publication), {})
         title = given.get(str(HK.title)) or given.get(str(RDFS.label))

@@ -10,10 +10,13 @@ Every writer is deterministic: same graph, same bytes.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import io
-from collections.abc import Callable, Iterable
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -67,6 +70,7 @@ class Content:
     with_inferences: bool = False  # the build writes the inferred formats too
     _outputs: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
     _digests: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False, compare=False)
+    _saved: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
 
     def output(self, fmt: Format) -> bytes:
         """The bytes of `fmt`, written once (until `done` with them): gzip copies read the plain files."""
@@ -78,19 +82,23 @@ class Content:
 
     def save(self, fmt: Format, path: Path) -> None:
         """Write `fmt` to the file `path` and be `done` with it. A writer that gives its bytes piece by piece has
-        them written as they come, so the whole file is never in memory; its size and digest are recorded."""
-        if fmt.name in self._outputs or fmt.name in GZIPPED:  # held already, or read again by its gzip copy
-            path.write_bytes(self.output(fmt))
-        else:
-            written = fmt.write(self)
-            digest, size = hashlib.sha256(), 0
-            with path.open("wb") as out:
-                for piece in [written] if isinstance(written, bytes) else written:
-                    out.write(piece)
-                    digest.update(piece)
-                    size += len(piece)
-            self._digests[fmt.name] = (size, digest.hexdigest())
+        them written as they come, so the whole file is never in memory; its size and digest are recorded, and
+        its path, for the readers that read it back (the gzip copies, the store)."""
+        written: Written = self._outputs[fmt.name] if fmt.name in self._outputs else fmt.write(self)
+        digest, size = hashlib.sha256(), 0
+        with path.open("wb") as out:
+            for piece in [written] if isinstance(written, bytes) else written:
+                out.write(piece)
+                digest.update(piece)
+                size += len(piece)
+        self._digests[fmt.name] = (size, digest.hexdigest())
+        self._saved[fmt.name] = path
         self.done(fmt)
+
+    def saved(self, name: str) -> Path | None:
+        """Where the format `name` was saved, if it was (and the file is still there)."""
+        path = self._saved.get(name)
+        return path if path is not None and path.is_file() else None
 
     def digest(self, fmt: Format) -> tuple[int, str]:
         """The size and SHA-256 of `fmt`'s bytes (the VoID description and SHA256SUMS need no more of them)."""
@@ -99,19 +107,10 @@ class Content:
         return self._digests[fmt.name]
 
     def done(self, fmt: Format) -> None:
-        """Let go of `fmt`'s bytes once they are on disk, unless a gzip copy still reads them (then they go with
-        the copy): a large release's files are not all held in memory at once. Their size and digest stay known."""
-        if fmt.name not in GZIPPED:
-            self._outputs.pop(fmt.name, None)
-        plain = fmt.name.removesuffix("-gz")
-        if plain != fmt.name and plain in GZIPPED:
-            self._outputs.pop(plain, None)
-            self._let_go_of_nt()
-
-    def _let_go_of_nt(self) -> None:
-        """Drop the N-Triples bytes once the store is loaded from them and her2kg.nt's gzip copy is written (a
-        later reader would serialise them again)."""
-        if "store" in self.__dict__ and "nt-gz" in self._digests:
+        """Let go of `fmt`'s bytes once they are on disk (the N-Triples included): a large release's files are not
+        all held in memory at once. Their size and digest stay known; readers read the saved file back."""
+        self._outputs.pop(fmt.name, None)
+        if fmt.name == "nt" and fmt.name in self._saved:
             self.__dict__.pop("nt", None)
             self.__dict__.pop("ntriples", None)
 
@@ -142,9 +141,11 @@ class Content:
         """The release in a pyoxigraph store, loaded once for every writer that queries it (tables, KGX,
         nanopublications, JSON-LD)."""
         store = pyoxigraph.Store()
-        store.bulk_load(self.nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
-        self.__dict__["store"] = store
-        self._let_go_of_nt()
+        saved = self.saved("nt")
+        if saved is not None:  # read back, rather than the N-Triples held in memory
+            store.bulk_load(path=str(saved), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        else:
+            store.bulk_load(self.nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
         return store
 
     @cached_property
@@ -175,6 +176,19 @@ def ontology_part(ontology: Graph, data: Graph, issued: Literal | None) -> froze
     return frozenset(oxigraph_triples(own))
 
 
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """While the release is written, the objects that exist already (the facts, the data graph: millions at a
+    large build) are left out of the garbage collector's full passes, which would otherwise walk them again
+    and again as the writers allocate (a sixth of the writers' time at 10,000 claims)."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 @dataclass(frozen=True)
 class Format:
     name: str  # the role: "nt", "ttl", "owl", "void", "inferred-nt" …
@@ -188,7 +202,7 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {}
-GZIPPED: set[str] = set()  # formats of which a gzip copy is registered (their bytes are read twice)
+GZIPPED: set[str] = set()  # formats of which a gzip copy is registered
 
 
 def register(fmt: Format) -> Format:
@@ -249,15 +263,29 @@ def base_module(content: Content) -> list[pyoxigraph.Triple]:
 
 def void(content: Content) -> bytes:
     dumps = [f.file_name for f in FORMATS.values() if f.dump]
-    description = void_description(
-        content.parts["data"], content.ontology, len(content.triples), content.version, dumps, content.issued
+    # What VoID says of the data (its classes, entities, publications and their titles) is in its rdf:type, hk:title
+    # and rdfs:label triples: read from the store, without the ontology's own.
+    described = (
+        q.triple
+        for predicate in (RDF.type, HK.title, RDFS.label)
+        for q in content.store.quads_for_pattern(None, pyoxigraph.NamedNode(str(predicate)), None)
     )
+    data = [t for t in described if t not in content.ontology_part]
+    description = void_description(data, content.ontology, len(content.triples), content.version, dumps, content.issued)
     description += distributions(content)
     return description.serialize(format="turtle", encoding="utf-8")
 
 
 register(Format("ttl", "her2kg.ttl", "text/turtle", turtle, dump=True))
-register(Format("nt", "her2kg.nt", "application/n-triples", lambda c: c.nt, dump=True))
+register(
+    Format(
+        "nt",
+        "her2kg.nt",
+        "application/n-triples",
+        lambda c: c.__dict__.get("nt") or ntriples_pieces(c.triples),  # the bytes, when held already
+        dump=True,
+    )
+)
 register(Format("owl", "her2kg.owl", "application/rdf+xml", rdfxml, dump=True))
 register(Format("owl-base", BASE_FILE, "application/rdf+xml", lambda c: rdfxml_bytes(base_module(c)), holds="ontology"))
 register(Format("void", "void.ttl", "text/turtle", void, describes=True))
@@ -293,31 +321,52 @@ def release_graph(version: str, part: str = "") -> str:
     return f"{BASE}release/{version}" + (f"/{part}" if part else "")
 
 
-def nquads(content: Content) -> bytes:
+def nquads(content: Content) -> Iterator[bytes]:
     """N-Quads: the ontology (with the release header), the data and the inferred triples each in its own graph,
-    each graph's quads in sorted N-Triples order."""
+    each graph's quads in sorted N-Triples order; written a slice of triples at a time."""
     # An N-Triples line ends in " .\n" and holds no other line break (literals escape theirs): each line of a
     # graph's N-Triples becomes its quad by naming the graph before the final " .".
-    written = [
-        ntriples_bytes(triples).replace(b" .\n", f" <{release_graph(content.version, part)}> .\n".encode())
-        for part, triples in content.parts.items()
-    ]
-    return b"".join(written) or b"\n"
+    empty = True
+    for part, triples in content.parts.items():
+        named = f" <{release_graph(content.version, part)}> .\n".encode()
+        for start in range(0, len(triples), SLICE):
+            empty = False
+            yield ntriples_bytes(triples[start : start + SLICE]).replace(b" .\n", named)
+    if empty:
+        yield b"\n"
+
+
+def ntriples_pieces(triples: list[pyoxigraph.Triple]) -> Iterator[bytes]:
+    """`ntriples_bytes(triples)`, a slice of triples at a time."""
+    for start in range(0, len(triples), SLICE):
+        yield ntriples_bytes(triples[start : start + SLICE])
+
+
+SLICE = 50_000  # triples serialised at a time by the streamed N-Triples and N-Quads writers
 
 
 def gzipped(name: str) -> Callable[[Content], bytes]:
     """A gzip copy of the format `name`, byte for byte the same on every build: the header's time is 0 and its
-    file name that of the uncompressed file, whatever the build's clock or folder."""
+    file name that of the uncompressed file, whatever the build's clock or folder. The plain file is read back
+    from disk when it was saved (so its bytes need not be held), else written again."""
     GZIPPED.add(name)
 
     def write(content: Content) -> bytes:
         out = io.BytesIO()
         # Level 6 (zlib's default) takes under half the time of 9 on these files, for about 2 % more bytes.
         with gzip.GzipFile(filename=FORMATS[name].file_name, mode="wb", fileobj=out, mtime=0, compresslevel=6) as gz:
-            gz.write(content.output(FORMATS[name]))
+            saved = content.saved(name)
+            if saved is None:
+                gz.write(content.output(FORMATS[name]))
+            else:
+                with saved.open("rb") as plain:
+                    shutil.copyfileobj(plain, gz, PIECE)
         return out.getvalue()
 
     return write
+
+
+PIECE = 1 << 20  # bytes read at a time from a saved file
 
 
 def _summed(content: Content) -> list[Format]:

@@ -34,7 +34,7 @@ from rdflib.namespace import DCTERMS, XSD
 from . import __version__
 from .errors import ReleaseError, UnsafeOutputError, UsageError, WriteError
 from .export import class_counts, oxigraph_triples, to_rdflib
-from .formats import FORMATS, Content, formats, ontology_part
+from .formats import FORMATS, Content, formats, frozen_heap, ontology_part
 from .namespaces import HK, ONTOLOGY_IRI
 from .resources import INPUT_FOLDERS, project_path
 
@@ -313,7 +313,7 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
     # changed meanwhile, or a caller that did not.
     check_out_dir(out_dir, input_folders(checked.facts.folder, checked.ontology.folder))
     stages = checked.stages
-    with staged(out_dir) as staging:
+    with staged(out_dir) as staging, frozen_heap():
         content = release_content(checked, with_inferences)
         written = []
         for stage, group in (("export", formats()), ("infer", [f for f in formats(with_inferences) if f.inferred])):
