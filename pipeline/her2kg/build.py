@@ -147,7 +147,8 @@ def build_release(
     checked: Checked | None = None,
 ) -> BuildReport:
     """Build, validate and (with `reason`) check consistency with HermiT, then write the release
-    into `out_dir`, replacing a previous release only when every stage succeeded."""
+    into `out_dir`, replacing a previous release only when every stage succeeded. A `checked` given is
+    handed over: its data graph is let go of while the release is written (see write_release)."""
     from .release import check_out_dir, input_folders, write_release
 
     # Before any work: a build never replaces a folder holding files it did not write.
@@ -158,7 +159,7 @@ def build_release(
         from .reason import reason as run_hermit
 
         reasoning = run_hermit(checked.release_graph())
-    summary = write_release(checked, Path(out_dir), with_inferences=reason)
+    summary = write_release(checked, Path(out_dir), with_inferences=reason, let_go=True)
     return BuildReport(Path(out_dir), summary, checked.validation, reasoning)
 
 

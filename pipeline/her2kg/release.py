@@ -300,13 +300,17 @@ def release_content(checked: Checked, with_inferences: bool = False) -> Content:
     )
 
 
-def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False) -> dict[str, Any]:
+def write_release(
+    checked: Checked, out_dir: Path, with_inferences: bool = False, let_go: bool = False
+) -> dict[str, Any]:
     """Write every registered format into `out_dir`, replacing the previous release only on success;
     return the build report.
 
     Refuses (UnsafeOutputError) a folder a build may not replace. With `with_inferences`, the
     inferred formats (her2kg-inferred.ttl/.nt: the entailments a store without a reasoner needs)
     are written too. SIGINT and SIGTERM during the write remove the staging folder, as a failure does.
+    With `let_go`, `checked` is handed over: its data graph and locations are emptied once the release
+    triples exist, so that a large build does not hold the graph twice while the files are written.
     """
     out_dir = Path(out_dir)
     # Callers check before any work (`build_release`); this second look catches a folder that
@@ -315,6 +319,11 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
     stages = checked.stages
     with staged(out_dir) as staging, frozen_heap():
         content = release_content(checked, with_inferences)
+        report = build_report(checked, len(content.triples), [])  # what it says of the data, read before letting go
+        if let_go:
+            from .abox import Locations  # a build has it loaded; readers of a release need not
+
+            checked.data, checked.locations = Graph(), Locations()
         written = []
         for stage, group in (("export", formats()), ("infer", [f for f in formats(with_inferences) if f.inferred])):
             if group:
@@ -324,7 +333,7 @@ def write_release(checked: Checked, out_dir: Path, with_inferences: bool = False
                         target.parent.mkdir(exist_ok=True)  # a subfolder of the release (her2kg-kgx/)
                         content.save(fmt, target)
                     written += [fmt.file_name for fmt in group]
-        report = build_report(checked, len(content.triples), [*written, REPORT])
+        report.update(files=[*written, REPORT], timings_seconds=checked.stages.timings)
         report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
         if with_inferences:
             report["inferred_triples"] = len(content.inferred)
