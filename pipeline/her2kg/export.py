@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+from rdflib.term import Node
 
 from .namespaces import BASE, HK, ONTOLOGY_IRI, PREFIXES, bind_prefixes
 from .schema import KIND_PREFIXES
@@ -130,17 +131,25 @@ def turtle_bytes(triples: list[ox.Triple]) -> bytes:
 
 
 def class_counts(graph: Graph) -> dict[str, int]:
-    return _counted(str(c) for _s, c in graph.subject_objects(RDF.type) if isinstance(c, URIRef))
+    return _ours(Counter(str(c) for _s, c in graph.subject_objects(RDF.type) if isinstance(c, URIRef)))
 
 
-def _counted(classes: Iterable[str]) -> dict[str, int]:
+def _ours(counts: Counter[str]) -> dict[str, int]:
     """How many times each of our classes is given, by local name, sorted."""
-    counts = Counter(c for c in classes if c.startswith(str(HK)))
-    return {c[len(str(HK)) :]: n for c, n in sorted(counts.items())}
+    return {c[len(str(HK)) :]: n for c, n in sorted(counts.items()) if c.startswith(str(HK))}
+
+
+class DataFigures(NamedTuple):
+    """What the dataset description says of the data: how often each class is given (full IRIs), how many named
+    individuals it has, and each publication (IRI) with its title, if it has one."""
+
+    classes: Counter[str]
+    entities: int
+    titles: dict[str, Node | None]
 
 
 def void_description(
-    data: Iterable[ox.Triple],
+    data: DataFigures,
     ontology: Graph,
     triples: int,
     version: str,
@@ -149,19 +158,10 @@ def void_description(
 ) -> Graph:
     """VoID and DCAT description of the dataset: what it is, how big, where it came from.
 
-    It describes the data (`data`: its triples, without duplicates), not the ontology: the
-    ontology's own header (title, description, version IRI) is in the release itself, and the
-    dataset points at it with `void:vocabulary` and `dcterms:conformsTo`. `triples` is the size
-    of the whole release.
+    It describes the data (`data`: figures of the data alone), not the ontology: the ontology's own
+    header (title, description, version IRI) is in the release itself, and the dataset points at it
+    with `void:vocabulary` and `dcterms:conformsTo`. `triples` is the size of the whole release.
     """
-    typed: list[tuple[OxTerm | ox.Triple, str]] = []  # (subject, class) of every rdf:type triple
-    titles: dict[ox.NamedNode, dict[str, OxTerm]] = {}  # a publication's hk:title and rdfs:label
-    for t in data:
-        subject, predicate = t.subject, t.predicate.value
-        if predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            typed.append((subject, t.object.value))
-        elif predicate in TITLES and isinstance(subject, ox.NamedNode) and not isinstance(t.object, ox.Triple):
-            titles.setdefault(subject, {}).setdefault(predicate, t.object)
     void = bound(Graph())
     d = DATASET
     void.add((d, RDF.type, VOID.Dataset))
@@ -178,10 +178,8 @@ def void_description(
     void.add((d, VOID.uriSpace, Literal(BASE)))
     void.add((d, VOID.vocabulary, URIRef(str(HK))))
     void.add((d, VOID.triples, Literal(triples, datatype=XSD.integer)))
-    individual, publication_class = str(OWL.NamedIndividual), str(HK.Publication)
-    entities = {s for s, c in typed if c == individual and isinstance(s, ox.NamedNode)}
-    counts = _counted(c for _s, c in typed)
-    void.add((d, VOID.entities, Literal(len(entities), datatype=XSD.integer)))
+    counts = _ours(data.classes)
+    void.add((d, VOID.entities, Literal(data.entities, datatype=XSD.integer)))
     void.add((d, VOID.classes, Literal(len(counts), datatype=XSD.integer)))
     for name in dumps:
         void.add((d, VOID.dataDump, URIRef(f"{BASE}release/{version}/{name}")))
@@ -191,14 +189,9 @@ def void_description(
         void.add((partition, RDF.type, VOID.Dataset))
         void.add((partition, VOID["class"], HK[name]))
         void.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
-    for publication in sorted({s.value for s, c in typed if c == publication_class and isinstance(s, ox.NamedNode)}):
+    for publication in sorted(data.titles):
         void.add((d, DCTERMS.source, URIRef(publication)))
-        given = titles.get(ox.NamedNode(publication), {})
-        title = given.get(str(HK.title)) or given.get(str(RDFS.label))
+        title = data.titles[publication]
         if title is not None:
-            void.add((URIRef(publication), DCTERMS.title, to_rdflib(title)))
+            void.add((URIRef(publication), DCTERMS.title, title))
     return void
-
-
-RDF_TYPE = str(RDF.type)
-TITLES = {str(HK.title), str(RDFS.label)}  # what names a publication in the VoID description, in this order

@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import io
 import shutil
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,9 +26,11 @@ from typing import Any
 import pyoxigraph
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
+from rdflib.term import Node
 
 from .export import (
     DATASET,
+    DataFigures,
     bound,
     header_first,
     ntriples_bytes,
@@ -263,17 +266,51 @@ def base_module(content: Content) -> list[pyoxigraph.Triple]:
 
 def void(content: Content) -> bytes:
     dumps = [f.file_name for f in FORMATS.values() if f.dump]
-    # What VoID says of the data (its classes, entities, publications and their titles) is in its rdf:type, hk:title
-    # and rdfs:label triples: read from the store, without the ontology's own.
-    described = (
-        q.triple
-        for predicate in (RDF.type, HK.title, RDFS.label)
-        for q in content.store.quads_for_pattern(None, pyoxigraph.NamedNode(str(predicate)), None)
+    description = void_description(
+        data_figures(content), content.ontology, len(content.triples), content.version, dumps, content.issued
     )
-    data = [t for t in described if t not in content.ontology_part]
-    description = void_description(data, content.ontology, len(content.triples), content.version, dumps, content.issued)
     description += distributions(content)
     return description.serialize(format="turtle", encoding="utf-8")
+
+
+CLASS_SIZES = "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c FILTER isIRI(?c) } GROUP BY ?c"
+INDIVIDUALS = f"SELECT (COUNT(?s) AS ?n) WHERE {{ ?s a <{OWL.NamedIndividual}> FILTER isIRI(?s) }}"
+
+
+def data_figures(content: Content) -> DataFigures:
+    """What VoID says of the data, counted in the store by SPARQL, less what the ontology's own triples (few) add."""
+    store, own = content.store, content.ontology_part
+    classes: Counter[str] = Counter()
+    for row in _rows(store.query(CLASS_SIZES)):
+        classes[row[0].value] = int(row[1].value)
+    type_ = pyoxigraph.NamedNode(str(RDF.type))
+    typed = [
+        (t.subject, t.object.value) for t in own if t.predicate == type_ and isinstance(t.object, pyoxigraph.NamedNode)
+    ]
+    classes.subtract(c for _s, c in typed)
+    (entities,) = [int(row[0].value) for row in _rows(store.query(INDIVIDUALS))]
+    entities -= sum(1 for s, c in typed if c == str(OWL.NamedIndividual) and isinstance(s, pyoxigraph.NamedNode))
+    publication = pyoxigraph.NamedNode(str(HK.Publication))
+    titles: dict[str, Node | None] = {}
+    for q in store.quads_for_pattern(None, type_, publication):
+        if isinstance(q.subject, pyoxigraph.NamedNode) and q.triple not in own:
+            titles[q.subject.value] = next(  # its hk:title, else its rdfs:label (the data's)
+                (
+                    to_rdflib(t.object)
+                    for predicate in (HK.title, RDFS.label)
+                    for t in (
+                        p.triple for p in store.quads_for_pattern(q.subject, pyoxigraph.NamedNode(predicate), None)
+                    )
+                    if t not in own
+                ),
+                None,
+            )
+    return DataFigures(+classes, entities, titles)
+
+
+def _rows(solutions: object) -> list[pyoxigraph.QuerySolution]:
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)  # a SELECT
+    return list(solutions)
 
 
 register(Format("ttl", "her2kg.ttl", "text/turtle", turtle, dump=True))
