@@ -157,18 +157,19 @@ def build(facts_dir, out_dir, with_reasoning, copies_dir, validator, verbose):
     Writes her2kg.ttl, her2kg.nt (sorted), her2kg.owl (RDF/XML for Protégé), void.ttl and
     build-report.json. Errors are reported as FILE:LINE: message, all at once.
     """
-    from .build import build_release, check_facts
+    from .build import build_release
     from .release import check_out_dir, input_folders
 
     check_out_dir(out_dir, input_folders(facts_dir, None, None, copies_dir))  # refused before any work
-    checked = check_facts(facts_dir, copies_dir=copies_dir, validator=validator)
+    report = build_release(facts_dir, out_dir, reason=with_reasoning, copies_dir=copies_dir, validator=validator)
+    checked = report.checked
+    assert checked is not None  # build_release always says what it built
     _echo_inputs(checked.inputs)
     _echo_findings((f for f in checked.findings if str(f.severity) != "violation"), verbose)
     if checked.quotes is not None:
         click.echo(checked.quotes.summary())
     if checked.facts.drafts_summary():
         click.echo(checked.facts.drafts_summary())
-    report = build_release(out_dir=out_dir, reason=with_reasoning, checked=checked)
     if report.reasoning is not None:
         _echo_reasoning(report.reasoning, verbose=False)
     counts = report.validation.counts()

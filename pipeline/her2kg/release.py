@@ -22,8 +22,10 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,15 +33,16 @@ import pyoxigraph
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, XSD
 
-from . import __version__
+from . import __version__, progress
 from .errors import ReleaseError, UnsafeOutputError, UsageError, WriteError
 from .export import class_counts, oxigraph_triples, to_rdflib
-from .formats import FORMATS, Content, formats, frozen_heap, ontology_part
+from .formats import FORMATS, Content, Format, formats, frozen_heap, ontology_part
 from .namespaces import HK, ONTOLOGY_IRI
 from .resources import INPUT_FOLDERS, project_path
 
 if TYPE_CHECKING:
-    from .build import Checked
+    from .build import Checked, Stages
+    from .validate import ValidationReport
 
 MARKER = ".her2kg-release"
 REPORT = "build-report.json"
@@ -283,7 +286,7 @@ def release_date(ontology: Graph) -> Literal | None:
     return value if isinstance(value, Literal) else None
 
 
-def release_content(checked: Checked, with_inferences: bool = False) -> Content:
+def release_content(checked: Checked, with_inferences: bool = False) -> _Content:
     """What the formats are written from: the ontology and the data, with the header's release
     date, converted once to pyoxigraph triples (no merged rdflib copy of the release)."""
     ontology = checked.ontology.graph
@@ -295,13 +298,46 @@ def release_content(checked: Checked, with_inferences: bool = False) -> Content:
             (ONTOLOGY_IRI, DCTERMS.issued, issued),
         ]
     triples = oxigraph_triples(tbox, checked.data)
-    return Content(
+    return _Content(
         triples, ontology_part(ontology, checked.data, issued), ontology, __version__, issued, with_inferences
     )
 
 
+@dataclass
+class _Content(Content):
+    """The release content, some of whose files another process may have written: their sizes and
+    digests (all that VoID and SHA256SUMS read of them) are then given, not written again."""
+
+    written_beside: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def digest(self, fmt: Format) -> tuple[int, str]:
+        return self.written_beside.get(fmt.name) or super().digest(fmt)
+
+
+# The writers that run in the validation's process when a build validates beside its writers: the
+# tables and KGX, which read the release store (that process loads its own copy of it). With the
+# validation, about as much work as the main process has left on the shipped release (it writes the
+# rest, a new format too). Which process writes a file changes none of its bytes.
+WRITTEN_BESIDE_VALIDATION = frozenset(
+    {
+        "claims-tsv",
+        "outcomes-tsv",
+        "trials-tsv",
+        "kgx-nodes-tsv",
+        "kgx-edges-tsv",
+        "kgx-nodes-jsonl",
+        "kgx-edges-jsonl",
+    }
+)
+
+
 def write_release(
-    checked: Checked, out_dir: Path, with_inferences: bool = False, let_go: bool = False
+    checked: Checked,
+    out_dir: Path,
+    with_inferences: bool = False,
+    *,
+    validate: Callable[[], ValidationReport] | None = None,
+    let_go: bool = False,
 ) -> dict[str, Any]:
     """Write every registered format into `out_dir`, replacing the previous release only on success;
     return the build report.
@@ -309,8 +345,13 @@ def write_release(
     Refuses (UnsafeOutputError) a folder a build may not replace. With `with_inferences`, the
     inferred formats (her2kg-inferred.ttl/.nt: the entailments a store without a reasoner needs)
     are written too. SIGINT and SIGTERM during the write remove the staging folder, as a failure does.
-    With `let_go`, `checked` is handed over: its data graph and locations are emptied once the release
-    triples exist, so that a large build does not hold the graph twice while the files are written.
+
+    `validate`, when given, is the validation of `checked`, not run yet: it runs in a forked process
+    (see parallel.py) while this one writes, and then writes WRITTEN_BESIDE_VALIDATION. Its report
+    becomes `checked.validation`; if it has violations, nothing is released (ValidationError).
+
+    With `let_go` (and no `validate`), `checked` is handed over: its data graph and locations are emptied once
+    the release triples exist, so that a large build does not hold the graph twice while the files are written.
     """
     out_dir = Path(out_dir)
     # Callers check before any work (`build_release`); this second look catches a folder that
@@ -319,8 +360,8 @@ def write_release(
     stages = checked.stages
     with staged(out_dir) as staging, frozen_heap():
         content = release_content(checked, with_inferences)
-        report = build_report(checked, len(content.triples), [])  # what it says of the data, read before letting go
-        if let_go:
+        figures = data_figures(checked)  # what the report says of the data, read before letting go of it
+        if let_go and validate is None:
             from .abox import Locations  # a build has it loaded; readers of a release need not
 
             checked.data, checked.locations = Graph(), Locations()
@@ -328,18 +369,55 @@ def write_release(
         for stage, group in (("export", formats()), ("infer", [f for f in formats(with_inferences) if f.inferred])):
             if group:
                 with stages.stage(stage):
-                    for fmt in sorted(group, key=lambda f: f.describes):  # VoID, SHA256SUMS after the rest
-                        target = staging / fmt.file_name
-                        target.parent.mkdir(exist_ok=True)  # a subfolder of the release (her2kg-kgx/)
-                        content.save(fmt, target)
+                    if validate is not None and stage == "export":
+                        checked.validation = _write_beside_validation(content, staging, group, validate, stages)
+                    else:
+                        _write(content, staging, group)
                     written += [fmt.file_name for fmt in group]
-        report.update(files=[*written, REPORT], timings_seconds=checked.stages.timings)
+        report = build_report(checked, len(content.triples), [*written, REPORT], figures)
         report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
         if with_inferences:
             report["inferred_triples"] = len(content.inferred)
         (staging / REPORT).write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         (staging / MARKER).write_text(_marker_text(report["files"]), encoding="utf-8")
         return report
+
+
+def _write(content: Content, staging: Path, group: list[Format]) -> dict[str, tuple[int, str]]:
+    """Write the formats of `group` into `staging` (VoID and SHA256SUMS after the rest); their sizes and digests."""
+    for fmt in sorted(group, key=lambda f: f.describes):
+        target = staging / fmt.file_name
+        target.parent.mkdir(exist_ok=True)  # a subfolder of the release (her2kg-kgx/)
+        content.save(fmt, target)
+    return {fmt.name: content.digest(fmt) for fmt in group}
+
+
+def _write_beside_validation(
+    content: _Content, staging: Path, group: list[Format], validate: Callable[[], ValidationReport], stages: Stages
+) -> ValidationReport:
+    """Validate and write part of `group` in a forked process, the rest here; the validation's report,
+    or ValidationError (after both processes have stopped) when it has violations."""
+    from . import parallel
+    from .errors import ValidationError
+
+    beside = [f for f in group if f.name in WRITTEN_BESIDE_VALIDATION and not f.describes]
+    here = [f for f in group if f not in beside]
+
+    def in_child() -> tuple[ValidationReport, float, dict[str, tuple[int, str]]]:
+        start = time.perf_counter()
+        validation = validate()
+        seconds = round(time.perf_counter() - start, 3)
+        return validation, seconds, _write(content, staging, beside) if validation.conforms else {}
+
+    # The validation is announced as a stage of its own (a terminal shows it), running beside the writes.
+    with progress.stage("validate"), parallel.beside(in_child) as awaited:
+        _write(content, staging, [f for f in here if not f.describes])
+        validation, seconds, content.written_beside = awaited()
+    stages.timings["validate"] = seconds
+    if not validation.conforms:
+        raise ValidationError([f.as_problem() for f in validation.violations])
+    _write(content, staging, [f for f in here if f.describes])
+    return validation
 
 
 @contextmanager
@@ -493,18 +571,28 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def build_report(checked: Checked, triples: int, files: list[str]) -> dict[str, Any]:
+def data_figures(checked: Checked) -> dict[str, Any]:
+    """What the build report says of the data graph."""
     claims_per_source: dict[str, int] = {}
     for source in checked.data.objects(None, HK.statedIn):
         slug = str(source).rpartition("/")[2]
         claims_per_source[slug] = claims_per_source.get(slug, 0) + 1
     return {
-        "version": __version__,
-        "triples": triples,
         "data_triples": len(checked.data),
-        "records": len(checked.facts.records),
         "classes": class_counts(checked.data),
         "statements_per_source": dict(sorted(claims_per_source.items())),
+    }
+
+
+def build_report(
+    checked: Checked, triples: int, files: list[str], figures: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The build report; `figures` are the data's (`data_figures`), when read before the data graph was let go."""
+    return {
+        "version": __version__,
+        "triples": triples,
+        **(figures or data_figures(checked)),
+        "records": len(checked.facts.records),
         **({"quotes": checked.quotes.as_dict()} if checked.quotes else {}),
         "validation": checked.validation.as_dict(),
         "timings_seconds": checked.stages.timings,

