@@ -67,7 +67,7 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
     from her2kg.abox import build_graph
     from her2kg.build import Checked, Stages
     from her2kg.facts import load_facts
-    from her2kg.formats import formats
+    from her2kg.formats import formats, frozen_heap
     from her2kg.ontology import Ontology
     from her2kg.release import release_content
     from her2kg.sources import check_quotes, load_library
@@ -96,19 +96,19 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
     }
     if path == "her2kg":
         checked = Checked(facts, ontology, data, report, Stages(), locations, {}, quotes)
-        with meter.stage("release triples (convert, sort)"):
-            content = release_content(checked, with_inferences=True)
-        with meter.stage("infer (closure in a store)"):
-            content.inferred  # noqa: B018 (computed once, for her2kg.nq and the inferred files)
-        with meter.stage("release store (for the tables, KGX, nanopubs, JSON-LD)"):
-            content.store  # noqa: B018
-        # Every file of the release, each timed alone: those that VoID and SHA256SUMS read come first.
-        for fmt in sorted(formats(with_inferences=True), key=lambda f: f.describes):
-            with meter.stage(f"serialise {fmt.file_name}"):
-                target = out / fmt.file_name
-                target.parent.mkdir(exist_ok=True)
-                target.write_bytes(content.output(fmt))
-                content.done(fmt)
+        with frozen_heap():  # as write_release writes them
+            with meter.stage("release triples (convert, sort)"):
+                content = release_content(checked, with_inferences=True)
+            with meter.stage("infer (closure in a store)"):
+                content.inferred  # noqa: B018 (computed once, for her2kg.nq and the inferred files)
+            with meter.stage("release store (for the tables, KGX, nanopubs, JSON-LD)"):
+                content.store  # noqa: B018
+            # Every file of the release, each timed alone: those that VoID and SHA256SUMS read come first.
+            for fmt in sorted(formats(with_inferences=True), key=lambda f: f.describes):
+                with meter.stage(f"serialise {fmt.file_name}"):
+                    target = out / fmt.file_name
+                    target.parent.mkdir(exist_ok=True)
+                    content.save(fmt, target)
         figures["release_triples"] = len(content.triples)
         with meter.stage("load store (N-Triples)"):
             store = pyoxigraph.Store()

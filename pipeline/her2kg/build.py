@@ -203,6 +203,9 @@ def build_release(
     needs the validated graph first), the release is written into its staging folder while a forked
     process validates the graph (and then writes some of the files); it is swapped in only when the
     validation has passed. The files are the same either way.
+
+    Otherwise the data graph is let go of once the release triples exist (write_release's `let_go`): a
+    `checked` given is handed over.
     """
     from .release import check_out_dir, input_folders, write_release
 
@@ -217,12 +220,13 @@ def build_release(
             summary = write_release(checked, Path(out_dir), validate=lambda: _validation(built, validator))
             return BuildReport(Path(out_dir), summary, checked.validation, checked=checked)
         checked = _validated(built, validator)
+        del built  # its data graph is let go of while the release is written (below)
     reasoning = None
     if reason:  # before writing: an inconsistent graph is never released
         from .reason import reason as run_hermit
 
         reasoning = run_hermit(checked.release_graph())
-    summary = write_release(checked, Path(out_dir), with_inferences=reason)
+    summary = write_release(checked, Path(out_dir), with_inferences=reason, let_go=True)
     return BuildReport(Path(out_dir), summary, checked.validation, reasoning, checked)
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+from rdflib.term import Node
 
 from .namespaces import BASE, HK, ONTOLOGY_IRI, PREFIXES, bind_prefixes
 from .schema import KIND_PREFIXES
@@ -118,28 +119,48 @@ def turtle_bytes(triples: list[ox.Triple]) -> bytes:
     declarations are replaced by ours, so the same triples always give the same bytes.
     """
     declared = prefixes()
-    written = (ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=declared) or b"").decode("utf-8")
-    body = written.split("\n")
-    start = next((i for i, line in enumerate(body) if not line.startswith("@prefix ")), len(body))
-    head = [f"@prefix {name}: <{namespace}> ." for name, namespace in declared.items()]
-    return ("\n".join(head) + "\n\n" + "\n".join(body[start:])).encode("utf-8")
+    written = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=declared) or b""
+    # The body starts at the first line that is not a declaration; the bytes after it are kept as they are
+    # (not decoded and split into lines: a large release's Turtle is held once, not several times).
+    start = 0
+    while written.startswith(b"@prefix ", start):
+        end = written.find(b"\n", start)
+        start = len(written) if end < 0 else end + 1
+    head = "".join(f"@prefix {name}: <{namespace}> .\n" for name, namespace in declared.items())
+    return b"".join([head.encode("utf-8"), b"\n", memoryview(written)[start:]])
 
 
 def class_counts(graph: Graph) -> dict[str, int]:
-    counts = Counter(
-        str(c) for _s, c in graph.subject_objects(RDF.type) if isinstance(c, URIRef) and str(c).startswith(str(HK))
-    )
-    return {c[len(str(HK)) :]: n for c, n in sorted(counts.items())}
+    return _ours(Counter(str(c) for _s, c in graph.subject_objects(RDF.type) if isinstance(c, URIRef)))
+
+
+def _ours(counts: Counter[str]) -> dict[str, int]:
+    """How many times each of our classes is given, by local name, sorted."""
+    return {c[len(str(HK)) :]: n for c, n in sorted(counts.items()) if c.startswith(str(HK))}
+
+
+class DataFigures(NamedTuple):
+    """What the dataset description says of the data: how often each class is given (full IRIs), how many named
+    individuals it has, and each publication (IRI) with its title, if it has one."""
+
+    classes: Counter[str]
+    entities: int
+    titles: dict[str, Node | None]
 
 
 def void_description(
-    data: Graph, ontology: Graph, triples: int, version: str, dumps: list[str], issued: Literal | None = None
+    data: DataFigures,
+    ontology: Graph,
+    triples: int,
+    version: str,
+    dumps: list[str],
+    issued: Literal | None = None,
 ) -> Graph:
     """VoID and DCAT description of the dataset: what it is, how big, where it came from.
 
-    It describes the data, not the ontology: the ontology's own header (title, description,
-    version IRI) is in the release itself, and the dataset points at it with `void:vocabulary`
-    and `dcterms:conformsTo`. `triples` is the size of the whole release.
+    It describes the data (`data`: figures of the data alone), not the ontology: the ontology's own
+    header (title, description, version IRI) is in the release itself, and the dataset points at it
+    with `void:vocabulary` and `dcterms:conformsTo`. `triples` is the size of the whole release.
     """
     void = bound(Graph())
     d = DATASET
@@ -157,20 +178,20 @@ def void_description(
     void.add((d, VOID.uriSpace, Literal(BASE)))
     void.add((d, VOID.vocabulary, URIRef(str(HK))))
     void.add((d, VOID.triples, Literal(triples, datatype=XSD.integer)))
-    entities = {s for s in data.subjects(RDF.type, OWL.NamedIndividual) if isinstance(s, URIRef)}
-    void.add((d, VOID.entities, Literal(len(entities), datatype=XSD.integer)))
-    void.add((d, VOID.classes, Literal(len(class_counts(data)), datatype=XSD.integer)))
+    counts = _ours(data.classes)
+    void.add((d, VOID.entities, Literal(data.entities, datatype=XSD.integer)))
+    void.add((d, VOID.classes, Literal(len(counts), datatype=XSD.integer)))
     for name in dumps:
         void.add((d, VOID.dataDump, URIRef(f"{BASE}release/{version}/{name}")))
-    for name, count in class_counts(data).items():
+    for name, count in counts.items():
         partition = URIRef(f"{BASE}dataset/class/{name}")
         void.add((d, VOID.classPartition, partition))
         void.add((partition, RDF.type, VOID.Dataset))
         void.add((partition, VOID["class"], HK[name]))
         void.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
-    for publication in sorted({s for s in data.subjects(RDF.type, HK.Publication) if isinstance(s, URIRef)}):
-        void.add((d, DCTERMS.source, publication))
-        title = data.value(publication, HK.title) or data.value(publication, RDFS.label)
+    for publication in sorted(data.titles):
+        void.add((d, DCTERMS.source, URIRef(publication)))
+        title = data.titles[publication]
         if title is not None:
-            void.add((publication, DCTERMS.title, title))
+            void.add((URIRef(publication), DCTERMS.title, title))
     return void

@@ -14,7 +14,7 @@ building an rdflib Graph of the data and walking it (minutes at a million triple
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any
 
@@ -162,9 +162,24 @@ class Compactor:
 
 def data_jsonld(data: Iterable[pyoxigraph.Triple], properties: Iterable[str], version: str) -> bytes:
     """The data triples compacted with the context; `@context` is the context file's address in the release."""
-    nodes = Compactor(context(properties)["@context"]).nodes(data)
-    body = {
-        "@context": f"{BASE}release/{version}/{CONTEXT_FILE}",
-        "@graph": sorted((_sorted(n) for n in nodes), key=lambda n: str(n.get("id", ""))),
-    }
-    return (json.dumps(body, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    return b"".join(data_jsonld_pieces(data, properties, version))
+
+
+def data_jsonld_pieces(data: Iterable[pyoxigraph.Triple], properties: Iterable[str], version: str) -> Iterator[bytes]:
+    """`data_jsonld`'s bytes, one node at a time: the JSON of `json.dumps(document, indent=1)`, written node by
+    node so that a large release's document is never held whole as text."""
+    nodes = sorted(
+        map(_sorted, Compactor(context(properties)["@context"]).nodes(data)), key=lambda n: str(n.get("id", ""))
+    )
+    head = {"@context": f"{BASE}release/{version}/{CONTEXT_FILE}"}
+    yield (json.dumps(head, indent=1, ensure_ascii=False)[:-2] + ',\n "@graph": ').encode("utf-8")
+    if not nodes:
+        yield b"[]\n}\n"
+        return
+    nodes.reverse()  # popped from the end, in order, each let go of once written
+    opening = b"[\n  "
+    while nodes:
+        node = json.dumps(nodes.pop(), indent=1, ensure_ascii=False).replace("\n", "\n  ")  # nested one level deeper
+        yield opening + node.encode("utf-8")
+        opening = b",\n  "
+    yield b"\n ]\n}\n"

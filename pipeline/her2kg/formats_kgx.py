@@ -9,11 +9,10 @@ release named in BIOLINK_VERSION; a class or relation is either mapped or listed
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .formats_tables import MULTI, Source, objects_of, select, store, text
+from .formats_tables import MULTI, Source, objects_of, store, values
 from .namespaces import BASE
 
 BIOLINK_VERSION = "4.4.4"
@@ -201,6 +200,16 @@ def prefix_map(prefixes: Iterable[str]) -> dict[str, str]:
 
 
 Rows = list[dict[str, list[str] | str]]
+EDGE_FIELDS = {  # what an edge is made of: its relation claim's values
+    "s": "hk:claimSubject",
+    "p": "hk:claimRelation",
+    "o": "hk:claimObject",
+    "source": "hk:statedIn",
+    "quote": "hk:quote",
+    "polarity": "hk:polarity",
+    "hedge": "hk:hedge",
+    "evidence": "hk:evidenceKind",
+}
 
 
 @lru_cache(maxsize=2)  # the four files are written from the same rows
@@ -229,16 +238,11 @@ def graph_rows(release: Source) -> tuple[Rows, Rows]:
                 "iri": f"https://w3id.org/her2kg/{path}",
             }
         )
-    fields: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    query = """SELECT ?claim ?field ?value WHERE { ?claim a hk:RelationClaim .
-        VALUES (?field ?property) { ("s" hk:claimSubject) ("p" hk:claimRelation) ("o" hk:claimObject)
-            ("source" hk:statedIn) ("quote" hk:quote) ("polarity" hk:polarity) ("hedge" hk:hedge)
-            ("evidence" hk:evidenceKind) }
-        ?claim ?property ?value }"""
-    for claim, field, value in select(graph, query):
-        fields[text(claim)][field.value].add(text(value))
+    fields = values(graph, "RelationClaim", EDGE_FIELDS)
     edges: Rows = []
     for claim, row in fields.items():
+        if not row:  # a claim without any of the fields is no edge
+            continue
         (subject,), (relation,), (object_,) = row["s"], row["p"], row["o"]
         predicate = PREDICATES.get(relation.removeprefix("ontology#"))
         if predicate is None or subject not in ids or object_ not in ids:

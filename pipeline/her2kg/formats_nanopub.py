@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterator
 
 import pyoxigraph
 
@@ -87,6 +88,12 @@ def header_value(graph: pyoxigraph.Store, predicate: str) -> list[object]:
 def nanopubs_trig(release: Source, version: str, issued: str | None) -> bytes:
     """All claims as nanopublications in TriG, sorted by IRI; each graph's triples sorted. `issued` is the
     release date as an N-Triples literal (the ontology header's dcterms:issued without one)."""
+    return b"".join(nanopubs_pieces(release, version, issued))
+
+
+def nanopubs_pieces(release: Source, version: str, issued: str | None) -> Iterator[bytes]:
+    """`nanopubs_trig`'s bytes, one nanopublication at a time: a release's file is written as they come, each
+    let go of once given (the IRIs are hashes, so every one is made before the first in order is known)."""
     graph = store(release)
     licence = header_value(graph, f"{DCTERMS}license")
     creators = header_value(graph, f"{DCTERMS}creator")
@@ -118,4 +125,5 @@ def nanopubs_trig(release: Source, version: str, issued: str | None) -> bytes:
             f"{names[part]} {{\n" + "".join(f"  {line}\n" for line in sorted(lines)) + "}\n"
             for part, lines in graphs.items()
         ).encode("utf-8")
-    return b"\n".join(blocks[this] for this in sorted(blocks))
+    for number, this in enumerate(sorted(blocks)):
+        yield b"\n" + blocks.pop(this) if number else blocks.pop(this)

@@ -36,7 +36,7 @@ from rdflib.namespace import DCTERMS, XSD
 from . import __version__, progress
 from .errors import ReleaseError, UnsafeOutputError, UsageError, WriteError
 from .export import class_counts, oxigraph_triples, to_rdflib
-from .formats import FORMATS, Content, Format, formats
+from .formats import FORMATS, Content, Format, formats, frozen_heap, ontology_part
 from .namespaces import HK, ONTOLOGY_IRI
 from .resources import INPUT_FOLDERS, project_path
 
@@ -297,7 +297,10 @@ def release_content(checked: Checked, with_inferences: bool = False) -> _Content
             *(t for t in ontology if not (t[0] == ONTOLOGY_IRI and t[1] == DCTERMS.issued)),
             (ONTOLOGY_IRI, DCTERMS.issued, issued),
         ]
-    return _Content(oxigraph_triples(tbox, checked.data), checked.data, ontology, __version__, issued, with_inferences)
+    triples = oxigraph_triples(tbox, checked.data)
+    return _Content(
+        triples, ontology_part(ontology, checked.data, issued), ontology, __version__, issued, with_inferences
+    )
 
 
 @dataclass
@@ -334,6 +337,7 @@ def write_release(
     with_inferences: bool = False,
     *,
     validate: Callable[[], ValidationReport] | None = None,
+    let_go: bool = False,
 ) -> dict[str, Any]:
     """Write every registered format into `out_dir`, replacing the previous release only on success;
     return the build report.
@@ -345,14 +349,22 @@ def write_release(
     `validate`, when given, is the validation of `checked`, not run yet: it runs in a forked process
     (see parallel.py) while this one writes, and then writes WRITTEN_BESIDE_VALIDATION. Its report
     becomes `checked.validation`; if it has violations, nothing is released (ValidationError).
+
+    With `let_go` (and no `validate`), `checked` is handed over: its data graph and locations are emptied once
+    the release triples exist, so that a large build does not hold the graph twice while the files are written.
     """
     out_dir = Path(out_dir)
     # Callers check before any work (`build_release`); this second look catches a folder that
     # changed meanwhile, or a caller that did not.
     check_out_dir(out_dir, input_folders(checked.facts.folder, checked.ontology.folder))
     stages = checked.stages
-    with staged(out_dir) as staging:
+    with staged(out_dir) as staging, frozen_heap():
         content = release_content(checked, with_inferences)
+        figures = data_figures(checked)  # what the report says of the data, read before letting go of it
+        if let_go and validate is None:
+            from .abox import Locations  # a build has it loaded; readers of a release need not
+
+            checked.data, checked.locations = Graph(), Locations()
         written = []
         for stage, group in (("export", formats()), ("infer", [f for f in formats(with_inferences) if f.inferred])):
             if group:
@@ -362,7 +374,7 @@ def write_release(
                     else:
                         _write(content, staging, group)
                     written += [fmt.file_name for fmt in group]
-        report = build_report(checked, len(content.triples), [*written, REPORT])
+        report = build_report(checked, len(content.triples), [*written, REPORT], figures)
         report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
         if with_inferences:
             report["inferred_triples"] = len(content.inferred)
@@ -376,8 +388,7 @@ def _write(content: Content, staging: Path, group: list[Format]) -> dict[str, tu
     for fmt in sorted(group, key=lambda f: f.describes):
         target = staging / fmt.file_name
         target.parent.mkdir(exist_ok=True)  # a subfolder of the release (her2kg-kgx/)
-        target.write_bytes(content.output(fmt))
-        content.done(fmt)
+        content.save(fmt, target)
     return {fmt.name: content.digest(fmt) for fmt in group}
 
 
@@ -560,18 +571,28 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def build_report(checked: Checked, triples: int, files: list[str]) -> dict[str, Any]:
+def data_figures(checked: Checked) -> dict[str, Any]:
+    """What the build report says of the data graph."""
     claims_per_source: dict[str, int] = {}
     for source in checked.data.objects(None, HK.statedIn):
         slug = str(source).rpartition("/")[2]
         claims_per_source[slug] = claims_per_source.get(slug, 0) + 1
     return {
-        "version": __version__,
-        "triples": triples,
         "data_triples": len(checked.data),
-        "records": len(checked.facts.records),
         "classes": class_counts(checked.data),
         "statements_per_source": dict(sorted(claims_per_source.items())),
+    }
+
+
+def build_report(
+    checked: Checked, triples: int, files: list[str], figures: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The build report; `figures` are the data's (`data_figures`), when read before the data graph was let go."""
+    return {
+        "version": __version__,
+        "triples": triples,
+        **(figures or data_figures(checked)),
+        "records": len(checked.facts.records),
         **({"quotes": checked.quotes.as_dict()} if checked.quotes else {}),
         "validation": checked.validation.as_dict(),
         "timings_seconds": checked.stages.timings,
