@@ -56,7 +56,8 @@ class Meter:
     """Wall time, CPU time (this process) and peak RSS per stage. On a shared machine the CPU time is
     the better estimate of what the wall time would be on an idle one (the code is single-threaded)."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str) -> None:
+        self.label = label
         self.stages: dict[str, dict[str, float]] = {}
 
     @contextmanager
@@ -68,6 +69,14 @@ class Meter:
             "cpu": round(time.process_time() - cpu, 3),
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
+        # each stage as it ends, on stderr: a long run shows where it is, and one stopped early leaves figures
+        figures = self.stages[name]
+        print(
+            f"[{self.label}] {name}: {figures['cpu']:.2f} s CPU ({figures['seconds']:.2f} s wall), "
+            f"peak {figures['peak_mb']:,} MiB",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def straightforward() -> Callable[[Any], None]:
@@ -128,7 +137,7 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
     from her2kg.sources import check_quotes, load_library
     from her2kg.validate import load_shapes, validate_graph
 
-    meter = Meter()
+    meter = Meter(f"{path}, {project.name}")
     out.mkdir(parents=True, exist_ok=True)
     check_baseline = straightforward() if path == "baseline" else None
     with meter.stage("load ontology and shapes"):
