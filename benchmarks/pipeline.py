@@ -27,7 +27,7 @@ they are identical. Peak memory is the process's maximum RSS at the end of each 
 grows). The canned queries are timed on pyoxigraph (median of 3, in process) on the largest graph,
 each after a first run in a worker that is stopped after QUERY_TIMEOUT seconds (benchmarks/run.py
 compares the query engines). `--baseline-up-to N` skips the baseline above N claims (by default it
-runs at every size: pySHACL takes tens of minutes and ~10 GiB at 100k); `--paths baseline` runs the
+runs at every size; at 100k it takes most of the run's time and memory); `--paths baseline` runs the
 baseline alone. Prints Markdown for docs/benchmarks.md, and the raw figures as JSON with --json.
 """
 
