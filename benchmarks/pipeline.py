@@ -352,6 +352,9 @@ def markdown(results: dict[int, dict[str, Any]]) -> str:
         for n in sizes:
             fast, base = (results[n].get(p) for p in PATHS)
             stages = only(results[n])
+            if stages is not None and (fast is None or base is None):  # nothing to compare like with like
+                cells.append("—")
+                continue
             sums = [None if r is None else _sum(r, stages) for r in (fast, base)]
             cell = " / ".join("skipped" if t is None else (f"**{_cell(t)}**" if bold else _cell(t)) for t in sums)
             if sums[0] is not None and sums[1] is not None:
