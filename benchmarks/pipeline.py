@@ -1,23 +1,34 @@
 """The build, stage by stage, at 1k, 10k and 100k generated claims: her2kg's data path beside the
 straightforward rdflib + pySHACL one, in the same run.
 
-    python benchmarks/pipeline.py [--claims 1000,10000,100000] [--baseline-up-to 10000] [--work DIR]
+    python benchmarks/pipeline.py [--claims 1000,10000,100000] [--baseline-up-to N] [--paths her2kg,baseline]
+                                  [--work DIR] [--json FILE]
 
 For each size, `benchmarks/generate.py` writes a facts folder (kept in --work and reused), then each
-path runs in a process of its own, so that peak memory is that path's alone. Both paths load the
-facts, check the quotes and build the data graph with the same code; then
+path runs in a process of its own, so that peak memory is that path's alone. Both paths run the same
+record checks (her2kg.facts) and quote checks (her2kg.sources) and build the same triples
+(her2kg.abox); then
 
-- her2kg: the fast validator (the shapes as SPARQL on pyoxigraph), the release as one sorted list of
+- her2kg: the facts read by libyaml's C composer, the data graph built into her2kg's TripleSet store,
+  the fast validator (the shapes as SPARQL on pyoxigraph), the release as one sorted list of
   pyoxigraph triples, the entailments closed in a pyoxigraph store, every file of the release (as
   `her2kg build --reason` writes them) timed one by one, the N-Triples bulk-loaded into a pyoxigraph store;
-- baseline: pySHACL, the release merged into an rdflib Graph and written by rdflib's serialisers,
-  the N-Triples parsed by rdflib.
+- baseline, the pipeline as it was written before it was optimised: the same facts loader reading the
+  YAML with PyYAML's pure-Python composer (yaml.SafeLoader, not CSafeLoader), the data graph built
+  into rdflib's default Graph() (the Memory store), pySHACL with the same shapes and options as
+  her2kg's reference engine (her2kg.validate's pyshacl engine), the release merged into an rdflib
+  Graph and written by rdflib's serialisers (Turtle, N-Triples, RDF/XML), the N-Triples parsed by
+  rdflib. The two swaps are made in one place, `straightforward()`, which stops the run if the seam
+  it uses is gone or was not taken, rather than measure the fast path under the baseline's name.
 
-Peak memory is the process's maximum RSS at the end of each stage (it only grows). The canned
-queries are timed on pyoxigraph (median of 3, in process) on the largest graph, each after a first
-run in a worker that is stopped after QUERY_TIMEOUT seconds (benchmarks/run.py compares the
-query engines). `--baseline-up-to N` skips the baseline above N claims (pySHACL takes
-minutes at 100k). Prints Markdown for docs/benchmarks.md, and the raw figures as JSON with --json.
+Wherever both paths run, their validation findings are compared result by result (location,
+severity, message, focus node, path, value, shape, constraint component) and the table says whether
+they are identical. Peak memory is the process's maximum RSS at the end of each stage (it only
+grows). The canned queries are timed on pyoxigraph (median of 3, in process) on the largest graph,
+each after a first run in a worker that is stopped after QUERY_TIMEOUT seconds (benchmarks/run.py
+compares the query engines). `--baseline-up-to N` skips the baseline above N claims (by default it
+runs at every size; at 100k it takes most of the run's time and memory); `--paths baseline` runs the
+baseline alone. Prints Markdown for docs/benchmarks.md, and the raw figures as JSON with --json.
 """
 
 from __future__ import annotations
@@ -45,7 +56,8 @@ class Meter:
     """Wall time, CPU time (this process) and peak RSS per stage. On a shared machine the CPU time is
     the better estimate of what the wall time would be on an idle one (the code is single-threaded)."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str) -> None:
+        self.label = label
         self.stages: dict[str, dict[str, float]] = {}
 
     @contextmanager
@@ -57,6 +69,58 @@ class Meter:
             "cpu": round(time.process_time() - cpu, 3),
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
+        # each stage as it ends, on stderr: a long run shows where it is, and one stopped early leaves figures
+        figures = self.stages[name]
+        print(
+            f"[{self.label}] {name}: {figures['cpu']:.2f} s CPU ({figures['seconds']:.2f} s wall), "
+            f"peak {figures['peak_mb']:,} MiB",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def straightforward() -> Callable[[Any], None]:
+    """Put the facts loader and the graph builder back on what they were written on before they were
+    optimised: PyYAML's pure-Python SafeLoader for the facts, rdflib's default Memory store for the data
+    graph. her2kg offers no parameter for either (they are module-level choices in her2kg.facts and
+    her2kg.abox), so the baseline swaps both here, in this one place, before anything runs. The
+    returned check, called once the data graph is built, stops the run if a swap was not taken, so
+    that a change in the library cannot make the baseline silently measure the fast path."""
+    import yaml
+    from rdflib import Graph
+    from rdflib.plugins.stores.memory import Memory
+
+    from her2kg import abox, facts
+
+    class PurePythonLoader(yaml.SafeLoader):
+        """yaml.SafeLoader, counting the files it reads: the proof that the facts loader used it."""
+
+        files = 0
+
+        def __init__(self, stream: Any) -> None:
+            PurePythonLoader.files += 1
+            super().__init__(stream)
+
+    for module, name in ((facts, "_YAML_LOADER"), (abox, "TripleSet")):
+        if not hasattr(module, name):
+            raise SystemExit(
+                f"benchmarks/pipeline.py: {module.__name__}.{name} is gone, so the baseline cannot swap in the "
+                "straightforward loader and store — update straightforward() to the library's new seam"
+            )
+    # The swaps: facts.py composes every file with _YAML_LOADER, abox.py builds into Graph(store=TripleSet()).
+    setattr(facts, "_YAML_LOADER", PurePythonLoader)  # noqa: B010 (mypy rejects assigning a class attribute of a module)
+    setattr(abox, "TripleSet", Memory)  # noqa: B010
+
+    def check(data: Any) -> None:
+        if PurePythonLoader.files == 0 or type(data) is not Graph or type(data.store) is not Memory:
+            raise SystemExit(
+                "benchmarks/pipeline.py: the baseline's swaps were not taken (the facts were not read with "
+                f"yaml.SafeLoader, or the data graph is a {type(data).__name__} over "
+                f"{type(getattr(data, 'store', None)).__name__}, not an rdflib Graph over Memory) — "
+                "update straightforward() to the library's new seam"
+            )
+
+    return check
 
 
 def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, Any]:
@@ -73,8 +137,9 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
     from her2kg.sources import check_quotes, load_library
     from her2kg.validate import load_shapes, validate_graph
 
-    meter = Meter()
+    meter = Meter(f"{path}, {project.name}")
     out.mkdir(parents=True, exist_ok=True)
+    check_baseline = straightforward() if path == "baseline" else None
     with meter.stage("load ontology and shapes"):
         ontology = Ontology()
         shapes = load_shapes()
@@ -84,6 +149,8 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
         quotes = check_quotes(facts, load_library(project / "sources"))
     with meter.stage("build"):
         data, locations = build_graph(facts, ontology)
+    if check_baseline is not None:
+        check_baseline(data)
     with meter.stage("validate"):
         report = validate_graph(
             data, ontology.graph, shapes, locations, validator="fast" if path == "her2kg" else "pyshacl"
@@ -92,7 +159,8 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
         "claims": sum(r.kind.name == "claim" for r in facts.records),
         "data_triples": len(data),
         "findings": report.counts(),
-        "findings_list": sorted(f.as_dict()["focus"] + " " + f.component for f in report.findings),
+        # every field of every finding, for the comparison result by result between the paths
+        "findings_list": sorted(json.dumps(f.as_dict(), sort_keys=True) for f in report.findings),
     }
     if path == "her2kg":
         checked = Checked(facts, ontology, data, report, Stages(), locations, {}, quotes)
@@ -184,13 +252,13 @@ def _node(iri: str) -> Any:
     return pyoxigraph.NamedNode(iri)
 
 
-def _time_queries(run: Callable[[Any, dict], int], store: Any) -> dict[str, dict[str, float]]:
+def _time_queries(run: Callable[[Any, dict], int], store: Any) -> dict[str, dict[str, Any]]:
     from her2kg.catalog import load_queries
     from her2kg.errors import Her2kgError
 
-    timings = {}
+    timings: dict[str, dict[str, Any]] = {}
     for name, query in sorted(load_queries().items()):
-        given = {p.name: _present(store, p, p.default or p.example) for p in query.parameters if p.default or p.example}
+        given = {p.name: _present(store, p, value) for p in query.parameters if (value := p.default or p.example)}
         times, rows = [], 0
         try:
             run(query, given)  # once untimed: the timeout guard, and warm caches
@@ -201,7 +269,7 @@ def _time_queries(run: Callable[[Any, dict], int], store: Any) -> dict[str, dict
                 if times[-1] > 1:  # a slow query is timed once
                     break
         except Her2kgError as err:  # a query whose parameters cannot be bound here is reported, not fatal
-            timings[name] = {"error": str(err)[:80]}  # type: ignore[dict-item]
+            timings[name] = {"error": str(err)[:80]}
             continue
         timings[name] = {"ms": round(statistics.median(times) * 1000, 1), "rows": rows}
     return timings
@@ -234,7 +302,8 @@ def measured(path: str, project: Path, queries: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as out:
         args = [sys.executable, __file__, "--run", path, "--project", str(project), "--out", out]
         started = time.perf_counter()
-        done = subprocess.run(args + (["--queries"] if queries else []), check=True, capture_output=True, text=True)
+        # stderr is let through, so that a path that stops says why
+        done = subprocess.run(args + (["--queries"] if queries else []), check=True, stdout=subprocess.PIPE, text=True)
         figures = json.loads(done.stdout)
         figures["process_seconds"] = round(time.perf_counter() - started, 2)
         return figures
@@ -265,92 +334,88 @@ def machine() -> str:
     )
 
 
+PATHS = ("her2kg", "baseline")
+
+
 def markdown(results: dict[int, dict[str, Any]]) -> str:
     lines = [f"Machine: {machine()}.", ""]
     sizes = sorted(results)
     header = "| stage | " + " | ".join(f"{n:,} claims: her2kg / baseline, CPU s (wall s)" for n in sizes) + " |"
     lines += [header, "|---" * (len(sizes) + 1) + "|"]
-    stage_names = list(
-        dict.fromkeys(
-            name for n in sizes for p in ("her2kg", "baseline") if p in results[n] for name in results[n][p]["stages"]
-        )
-    )
+    stage_names = list(dict.fromkeys(name for n in sizes for p in PATHS for name in _stages(results[n], p)))
     for name in stage_names:
+        cells = [" / ".join(_cell(_stages(results[n], p).get(name)) for p in PATHS) for n in sizes]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+
+    def compared(only: Callable[[dict[str, Any]], set[str] | None], bold: bool) -> list[str]:
         cells = []
         for n in sizes:
-            fast = results[n]["her2kg"]["stages"].get(name)
-            slow = results[n].get("baseline", {}).get("stages", {}).get(name)
-            cells.append(f"{_cell(fast)} / {_cell(slow)}")
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    totals = []
-    for n in sizes:
-        fast = _sum(results[n]["her2kg"])
-        base = results[n].get("baseline")
-        if base is None:
-            totals.append(f"**{_cell(fast)}** / skipped")
-        else:
-            slow = _sum(base)
-            totals.append(
-                f"**{_cell(fast)}** / **{_cell(slow)}** ({slow['cpu'] / fast['cpu']:.1f}× CPU, "
-                f"{slow['seconds'] / fast['seconds']:.1f}× wall)"
-            )
-    lines.append("| **all stages** | " + " | ".join(totals) + " |")
-    shared = []
-    for n in sizes:
-        base = results[n].get("baseline")
-        if base is None:
-            shared.append("—")
-            continue
-        common = set(results[n]["her2kg"]["stages"]) & set(base["stages"])
-        fast, slow = _sum(results[n]["her2kg"], common), _sum(base, common)
-        shared.append(f"{_cell(fast)} / {_cell(slow)} ({slow['cpu'] / fast['cpu']:.1f}× CPU)")
-    lines.append("| stages both paths run | " + " | ".join(shared) + " |")
+            fast, base = (results[n].get(p) for p in PATHS)
+            stages = only(results[n])
+            if stages is not None and (fast is None or base is None):  # nothing to compare like with like
+                cells.append("—")
+                continue
+            sums = [None if r is None else _sum(r, stages) for r in (fast, base)]
+            cell = " / ".join("skipped" if t is None else (f"**{_cell(t)}**" if bold else _cell(t)) for t in sums)
+            if sums[0] is not None and sums[1] is not None:
+                cell += (
+                    f" (baseline {sums[1]['cpu'] / sums[0]['cpu']:.1f}× the CPU time, "
+                    f"{sums[1]['seconds'] / sums[0]['seconds']:.1f}× the wall time)"
+                )
+            cells.append(cell)
+        return cells
+
+    def common(figures: dict[str, Any]) -> set[str] | None:
+        return set(_stages(figures, "her2kg")) & set(_stages(figures, "baseline"))
+
+    lines.append("| **whole build** (all stages) | " + " | ".join(compared(lambda _: None, bold=True)) + " |")
+    lines.append("| stages both paths run | " + " | ".join(compared(common, bold=False)) + " |")
     peaks = [
-        f"{results[n]['her2kg']['stages'][list(results[n]['her2kg']['stages'])[-1]]['peak_mb']:,} MiB / "
-        + (
-            f"{max(s['peak_mb'] for s in results[n]['baseline']['stages'].values()):,} MiB"
-            if "baseline" in results[n]
-            else "—"
+        " / ".join(
+            "—" if p not in results[n] else f"{max(s['peak_mb'] for s in _stages(results[n], p).values()):,} MiB"
+            for p in PATHS
         )
         for n in sizes
     ]
     lines.append("| peak memory (max RSS) | " + " | ".join(peaks) + " |")
     lines.append(
-        "| data / release triples | "
+        "| data triples; release triples (her2kg / baseline) | "
         + " | ".join(
-            f"{results[n]['her2kg']['data_triples']:,} / {results[n]['her2kg']['release_triples']:,}" for n in sizes
+            f"{_any(results[n])['data_triples']:,}; "
+            + " / ".join("—" if p not in results[n] else f"{results[n][p]['release_triples']:,}" for p in PATHS)
+            for n in sizes
         )
         + " |"
     )
-    same = [
-        "same"
-        if "baseline" not in results[n]
-        else (
-            "identical"
-            if results[n]["baseline"]["findings_list"] == results[n]["her2kg"]["findings_list"]
-            else "DIFFERENT"
-        )
-        for n in sizes
-    ]
     lines.append(
-        "| validation findings (fast vs pySHACL) | "
+        "| validation findings (fast / pySHACL) | "
         + " | ".join(
-            f"{results[n]['her2kg']['findings']} {s if s != 'same' else '(not compared)'}"
-            for n, s in zip(sizes, same, strict=False)
+            " / ".join(str(results[n][p]["findings"]) if p in results[n] else "—" for p in PATHS)
+            + f": {_verdict(results[n])}"
+            for n in sizes
         )
         + " |"
     )
-    lines += [
-        "",
-        "Growth of the her2kg path (all stages): "
-        + ", ".join(
-            f"{a:,} → {b:,} claims: {_sum(results[b]['her2kg'])['cpu'] / _sum(results[a]['her2kg'])['cpu']:.1f}× CPU time"
-            for a, b in pairwise(sizes)
-        )
-        + ".",
-    ]
+    lines.append("")
+    for p in PATHS:
+        steps = [(a, b) for a, b in pairwise(sizes) if p in results[a] and p in results[b]]
+        if steps:
+            lines.append(
+                f"Growth of the {p} path (whole build, CPU time): "
+                + ", ".join(
+                    f"{a:,} → {b:,} claims: {_sum(results[b][p])['cpu'] / _sum(results[a][p])['cpu']:.1f}×"
+                    for a, b in steps
+                )
+                + "."
+            )
+    for n in sizes:
+        if _verdict(results[n]).startswith("DIFFERENT"):
+            fast, base = (set(results[n][p]["findings_list"]) for p in PATHS)
+            lines += ["", f"Findings that differ at {n:,} claims (first 5 of each side):"]
+            lines += [f"- fast only: {f}" for f in sorted(fast - base)[:5]]
+            lines += [f"- pySHACL only: {f}" for f in sorted(base - fast)[:5]]
     largest = sizes[-1]
-    query_times = results[largest]["her2kg"].get("queries", {})
+    query_times = results[largest].get("her2kg", {}).get("queries", {})
     if query_times:
         lines += [
             "",
@@ -362,6 +427,24 @@ def markdown(results: dict[int, dict[str, Any]]) -> str:
         for name, timing in query_times.items():
             lines.append(f"| {name} | {timing.get('rows', '—')} | {timing.get('ms', timing.get('error'))} |")
     return "\n".join(lines)
+
+
+def _stages(figures: dict[str, Any], path: str) -> dict[str, dict[str, float]]:
+    return figures.get(path, {}).get("stages", {})
+
+
+def _any(figures: dict[str, Any]) -> dict[str, Any]:
+    return next(figures[p] for p in PATHS if p in figures)
+
+
+def _verdict(figures: dict[str, Any]) -> str:
+    """Whether the two engines' findings are the same, every field of every one."""
+    if not all(p in figures for p in PATHS):
+        return "not compared"
+    fast, base = (figures[p]["findings_list"] for p in PATHS)
+    if fast == base:
+        return f"identical, result by result ({len(fast)})"
+    return f"DIFFERENT ({len(set(fast) - set(base))} fast only, {len(set(base) - set(fast))} pySHACL only)"
 
 
 def _sum(path: dict[str, Any], only: set[str] | None = None) -> dict[str, float]:
@@ -379,9 +462,10 @@ def main() -> None:
     parser.add_argument(
         "--baseline-up-to",
         type=int,
-        default=10_000,
-        help="run the rdflib + pySHACL baseline only up to this many claims [%(default)s]",
+        default=None,
+        help="run the rdflib + pySHACL baseline only up to this many claims [every size]",
     )
+    parser.add_argument("--paths", default=",".join(PATHS), help="which paths to run, comma-separated [%(default)s]")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--work",
@@ -399,12 +483,17 @@ def main() -> None:
         print(json.dumps(run_path(args.run, args.project, args.out, args.queries)))
         return
     sizes = sorted(int(n) for n in args.claims.split(","))
+    paths = [p for p in PATHS if p in args.paths.split(",")]
+    if not paths:
+        parser.error(f"--paths: name one or both of {', '.join(PATHS)}")
     results: dict[int, dict[str, Any]] = {}
     for n in sizes:
         project = generated(n, args.work, args.seed)
-        results[n] = {"her2kg": measured("her2kg", project, queries=n == sizes[-1])}
-        if n <= args.baseline_up_to:
-            results[n]["baseline"] = measured("baseline", project, queries=n == sizes[-1])
+        results[n] = {}
+        for p in paths:
+            if p == "baseline" and args.baseline_up_to is not None and n > args.baseline_up_to:
+                continue
+            results[n][p] = measured(p, project, queries=p == "her2kg" and n == sizes[-1])
         print(f"{n:,} claims done", file=sys.stderr)
         if args.json:  # kept as the run goes, so a long run that is stopped still leaves figures
             args.json.write_text(json.dumps(results, indent=2))
