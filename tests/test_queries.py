@@ -32,7 +32,7 @@ from her2kg.errors import ForbiddenQueryError, QueryError, UsageError
 from her2kg.namespaces import BASE
 from her2kg.release import Release
 from her2kg.resources import project_path
-from her2kg.sparql import check_read_only, execute
+from her2kg.sparql import check_read_only, execute, with_values
 
 HERE = Path(__file__).parent / "queries"
 EXPECTED = HERE / "expected"
@@ -111,6 +111,10 @@ def test_canned_query(path, shipped_store, rdflib_graph, request):
             assert not answer, f"{query.name} finds defects in the shipped graph: {sorted(answer)}"
         else:
             assert answer, f"{query.name} with {arguments or 'its defaults'} returns no rows on the shipped graph"
+        written, left = with_values(query.text, substitutions)  # as `her2kg query` runs it
+        assert not left and oxigraph_answer(shipped_store.query(written))[1] == answer, (
+            f"{query.name} with {arguments or 'its defaults'}: the values written in answer differently"
+        )
         assert rdflib_answer(rdflib_graph, query.text, substitutions) == answer, (
             f"{query.name} with {arguments or 'its defaults'}: rdflib's engine answers differently"
         )
@@ -144,6 +148,19 @@ def test_parameter(case, shipped_store):
         rows = list(run(query, spec["params"], shipped_store))
         assert len(rows) == spec["rows"] if "rows" in spec else len(rows) >= spec["min_rows"]
     assert len(shipped_store) == triples  # nothing a parameter says can change the store
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CONSTRUCT { ?drug a ?type } WHERE { ?drug a ?type }",
+        "DESCRIBE ?drug WHERE { ?drug a ?type }",
+        "SELECT ?drug (EXISTS { ?drug a ?type } AS ?typed) WHERE { ?drug ?p ?o }",
+    ],
+)
+def test_values_are_written_in_only_where_the_first_brace_opens_the_where_group(text):
+    substitutions = {pyoxigraph.Variable("drug"): pyoxigraph.NamedNode(BASE + "drug/neratinib")}
+    assert with_values(text, substitutions) == (text, substitutions)
 
 
 def test_a_literal_parameter_is_bound_as_one_term_whatever_it_contains(shipped_store):

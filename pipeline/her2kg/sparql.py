@@ -203,6 +203,35 @@ class Results:
         self.close()
 
 
+# --- parameters as a VALUES block ----------------------------------------------------------------
+
+# Words before the WHERE group's brace that mean the first `{` is not it (a CONSTRUCT template, a
+# DESCRIBE's WHERE, an EXISTS in a projected expression): the values are then left as substitutions.
+_NOT_THE_WHERE_BRACE = {"CONSTRUCT", "DESCRIBE", "EXISTS"}
+
+
+def with_values(text: str, substitutions: dict | None) -> tuple[str, dict | None]:
+    """The query with its substitutions written in as a VALUES block that opens the WHERE group,
+    and the substitutions left to pass to pyoxigraph (none, or all when they cannot be written in).
+
+    pyoxigraph plans a query before it looks at substituted values, so a query about one drug was
+    planned and run as if about every drug and filtered at the end (0.3–1 s on the graph of 100,000
+    claims); written as a one-row VALUES block, the bound value is where the plan starts (1–5 ms). The
+    terms are written in N-Triples form, so a value stays one term whatever it contains. Blank nodes
+    and triple terms are not written in (a blank node in VALUES would be a new one)."""
+    if not substitutions or not all(
+        isinstance(term, pyoxigraph.NamedNode | pyoxigraph.Literal) for term in substitutions.values()
+    ):
+        return text, substitutions
+    masked = _TOKEN.sub(lambda m: " " * len(m[0]) if m["skip"] else m[0], text)  # same length, no strings
+    at = masked.find("{")
+    if at < 0 or keywords(masked[:at]) & _NOT_THE_WHERE_BRACE:
+        return text, substitutions
+    variables = " ".join(str(variable) for variable in substitutions)
+    row = " ".join(str(term) for term in substitutions.values())
+    return f"{text[: at + 1]} VALUES ({variables}) {{ ({row}) }}{text[at + 1 :]}", None
+
+
 def execute(
     store: pyoxigraph.Store,
     text: str,
@@ -219,6 +248,7 @@ def execute(
     from .workers import WorkerPool  # the pool builds on this module's guard and Results
 
     check_read_only(text)
+    text, substitutions = with_values(text, substitutions)
     pool = WorkerPool(store, size=1, once=True)
     try:
         results = pool.execute(text, substitutions=substitutions, timeout=timeout, max_rows=max_rows)
