@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
@@ -124,15 +125,12 @@ class FieldType(Enum):
         self.label = label
         self.reader = reader
         self.term = term
+        # Always a YAML list (of nested mappings); an attribute, as the loader asks it of every value.
+        self.listed = label in ("evidence", "arms", "arm-values")
 
     @property
     def scalar(self) -> bool:
         return self.reader is not None
-
-    @property
-    def listed(self) -> bool:
-        """Always a YAML list (of nested mappings)."""
-        return self in (FieldType.EVIDENCE, FieldType.ARMS, FieldType.ARM_VALUES)
 
 
 T = FieldType
@@ -204,7 +202,12 @@ class Kind:
     short: tuple[Part, ...] = ()
 
     def field(self, key: str) -> Field | None:
-        return next((f for f in self.fields if f.key == key), None)
+        return self.by_key.get(key)
+
+    @cached_property
+    def by_key(self) -> dict[str, Field]:
+        """The fields by key (asked for every record while loading and building)."""
+        return {f.key: f for f in self.fields}
 
     @property
     def is_statement(self) -> bool:
