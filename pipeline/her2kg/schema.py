@@ -113,7 +113,7 @@ class FieldType(Enum):
     INTEGER = ("integer", _read_integer, lambda v, terms: Literal(v, datatype=XSD.integer))
     DECIMAL = ("decimal", _read_decimal, lambda v, terms: decimal_literal(v))
     BOOLEAN = ("boolean", _read_boolean, lambda v, terms: Literal(v, datatype=XSD.boolean))
-    REF = ("ref", _read_text, lambda v, terms: ref_iri(v))
+    REF = ("ref", _read_text, lambda v, terms: terms.ref_term(v))
     VOCAB = ("vocab", _read_text, lambda v, terms: terms.vocabulary_term(v))
     RELATION = ("relation", _read_text, lambda v, terms: terms.relation_term(v))
     IDENTIFIERS = ("identifiers", None, None)
@@ -208,6 +208,11 @@ class Kind:
     def by_key(self) -> dict[str, Field]:
         """The fields by key (asked for every record while loading and building)."""
         return {f.key: f for f in self.fields}
+
+    @cached_property
+    def label_keys(self) -> tuple[str, ...]:
+        """The keys of the fields written as rdfs:label, in order."""
+        return tuple(f.key for f in self.fields if f.predicate == RDFS.label)
 
     @property
     def is_statement(self) -> bool:
