@@ -46,6 +46,8 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ID_IN_TEXT = re.compile(r"(?:^|[\s{,-])id:\s*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)[\"']?\s*(?:[,}#]|$)", re.MULTILINE)
 # A number, signed only where the sign is not a range dash (0.63-0.93).
 NUMBER = re.compile(r"(?:(?<![\w.])[-+])?\d+(?:\.\d+)?")
+# Field types whose values name something (a record, a vocabulary value, a relation) and so repeat.
+_NAMES = (FieldType.REF, FieldType.VOCAB, FieldType.RELATION)
 # Drafts files (`her2kg extract`): a draft's own keys besides its record's fields, and its review status.
 DRAFTS_KEY, CANDIDATES_KEY = "drafts", "candidates"
 DRAFT_KEYS = frozenset({"review", "kind", "confidence"})
@@ -182,6 +184,9 @@ class _Loader:
         self.defaults: dict[str, tuple[str, int]] = {}
         self.drafts_pending: dict[str, int] = {}
         self.shown: dict[Path, str] = {}  # a file → how messages name it (resolved once, not per record)
+        # One string object for each reference, vocabulary value and line key however often the facts
+        # repeat it ("publication/…" in every claim): what a large graph's records keep is much smaller.
+        self.strings: dict[str, str] = {}
         self.relation_kinds: dict[tuple[str, str], frozenset[str] | None] = {}  # asked of the ontology once each
 
     # -- reporting --------------------------------------------------------------------------
@@ -451,7 +456,8 @@ class _Loader:
                 values[key] = value
                 lines[key] = value_node.start_mark.line + 1
                 if isinstance(value_node, yaml.SequenceNode):  # each item's own line, for messages about one item
-                    lines.update({f"{key}[{i}]": item.start_mark.line + 1 for i, item in enumerate(value_node.value)})
+                    for i, item in enumerate(value_node.value):
+                        lines[self.shared(f"{key}[{i}]")] = item.start_mark.line + 1
         for key, (value, line) in (defaults or {}).items():
             if key in known and key not in present:
                 values[key], lines[key] = value, line
@@ -542,7 +548,8 @@ class _Loader:
             return None
         assert kind.reader is not None
         try:
-            return kind.reader(node.value, node.tag)
+            value = kind.reader(node.value, node.tag)
+            return self.shared(value) if kind in _NAMES else value
         except BadValue as err:
             self.problem(path, node, f"'{spec.key}' in {what} {err}{_hint(spec, node, fields, unit_home)}")
             return None
@@ -591,6 +598,9 @@ class _Loader:
             if record.kind.states_relation:
                 self.check_relation_kinds(record, index)
             self.check_arm_values(record, index)
+
+    def shared(self, text: str) -> str:
+        return self.strings.setdefault(text, text)
 
     def problems_at(self, place: Location, message: str) -> None:
         self.load_problems.append(Problem(place, message))
@@ -653,7 +663,7 @@ class _Loader:
                 f" — define it (id: {slug}) or fix the reference",
                 slug,
             )
-        return f"{kind_name}/{slug}"
+        return self.shared(f"{kind_name}/{slug}")
 
     def check_relation_kinds(self, record: Record, index) -> None:
         """A claim's subject and object must be of kinds its relation admits (the relation's
