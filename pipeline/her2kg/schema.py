@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 import yaml

@@ -16,8 +16,8 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator
-from itertools import accumulate
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 import yaml
