@@ -6,13 +6,43 @@ import yaml
 from her2kg.facts import _FactsYAMLLoader
 
 # Plain scalars of every type YAML 1.1 resolves implicitly, and strings that look like them.
-SCALARS = (
-    """
-    neratinib HER2-positive Ünicode 0.49 -0.5 +1 .5 .inf -.Inf .NaN 1_000 0x1F 0o17 0b101 1:20 190:20:30 1e400
-    2024-01-01 2001-12-14t21:59:43.10-05:00 yes No ON off y n true False ~ null Null NULL << = nothing offset
-""".split()
-    + ["8.8 months"]
-)
+SCALARS = [
+    "neratinib",
+    "HER2-positive",
+    "Ünicode",
+    "0.49",
+    "-0.5",
+    "+1",
+    ".5",
+    ".inf",
+    "-.Inf",
+    ".NaN",
+    "1_000",
+    "0x1F",
+    "0o17",
+    "0b101",
+    "1:20",
+    "190:20:30",
+    "1e400",
+    "2024-01-01",
+    "2001-12-14t21:59:43.10-05:00",
+    "yes",
+    "No",
+    "ON",
+    "off",
+    "y",
+    "n",
+    "true",
+    "False",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "<<",
+    "=",
+    "nothing",
+    "offset",
+] + ["8.8 months"]
 
 
 def tags(text: str, loader: type) -> list[tuple[str, str, int]]:
