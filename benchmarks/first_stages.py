@@ -14,6 +14,7 @@ peak so far.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import resource
 import subprocess
@@ -54,10 +55,23 @@ def measure(project: Path) -> dict[str, Any]:
         return result
 
     facts = stage("load facts", lambda: load_facts(project / "facts", ontology, display_root=project))
-    stage("check quotes", lambda: check_quotes(facts, load_library(project / "sources")))
-    data, _ = stage("build", lambda: build_graph(facts, ontology))
+    quotes = stage("check quotes", lambda: check_quotes(facts, load_library(project / "sources")))
+    data, locations = stage("build", lambda: build_graph(facts, ontology))
     figures["records"], figures["triples"] = len(facts.records), len(data)
+    # What the stages produced, as one checksum each, so that two checkouts can be shown to agree.
+    figures["digests"] = {
+        "quote report": _digest([str(p) for p in quotes.problems] + [json.dumps(quotes.as_dict())]),
+        "triples": _digest(sorted(" ".join(term.n3() for term in triple) for triple in data)),
+        "locations": _digest(
+            sorted(f"{node} {place}" for node, place in locations.nodes.items())
+            + sorted(f"{node} {predicate} {place}" for (node, predicate), place in locations.fields.items())
+        ),
+    }
     return figures
+
+
+def _digest(lines: list[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
 def run_in(checkout: Path, project: Path) -> dict[str, Any]:
@@ -87,7 +101,9 @@ def table(after: dict[str, Any], before: dict[str, Any] | None) -> str:
         f"| **all three** | {f'{total_old:.2f}' if total_old else '—'} | {total_new:.2f} | "
         f"{f'{total_old / total_new:.1f}×' if total_old else '—'} | |"
     )
-    return "\n".join(rows) + f"\n\n{after['records']:,} records, {after['triples']:,} data triples.\n"
+    same = before is not None and before["digests"] == after["digests"]
+    agree = " Same quote report, triples and locations as before." if same else ""
+    return "\n".join(rows) + f"\n\n{after['records']:,} records, {after['triples']:,} data triples.{agree}\n"
 
 
 def main() -> None:
