@@ -61,6 +61,10 @@ MAX_ALIASED_NODES = 10_000
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# The shortcut below holds while the safe loader resolves no tags by path or for any first character.
+_PLAIN_BY_FIRST_CHARACTER = not _YAML_LOADER.yaml_path_resolvers and None not in _YAML_LOADER.yaml_implicit_resolvers
+
+
 class _FactsYAMLLoader(_YAML_LOADER):  # type: ignore[valid-type,misc]
     """The safe loader, with the tag of most scalars found without trying YAML's implicit patterns.
 
@@ -70,13 +74,13 @@ class _FactsYAMLLoader(_YAML_LOADER):  # type: ignore[valid-type,misc]
     """
 
     def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode and (not implicit[0] or (value and value[0] not in self.yaml_implicit_resolvers)):
+        if (
+            kind is yaml.ScalarNode
+            and _PLAIN_BY_FIRST_CHARACTER
+            and (not implicit[0] or (value and value[0] not in self.yaml_implicit_resolvers))
+        ):
             return self.DEFAULT_SCALAR_TAG
         return super().resolve(kind, value, implicit)
-
-
-# The shortcut above holds only while the safe loader resolves no tags by path or for any first character.
-assert not _YAML_LOADER.yaml_path_resolvers and None not in _YAML_LOADER.yaml_implicit_resolvers
 
 
 @contextmanager
