@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from her2kg.cli import cli
 from her2kg.errors import FactsError, UsageError
 from her2kg.facts import load_facts
-from her2kg.sources import check_quotes, closest_passage, load_library, normalise
+from her2kg.sources import check_quotes, closest_passage, load_library, normalise, occurring
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = REPO / "sources"
@@ -165,3 +165,33 @@ def test_build_report_counts_the_quotes_per_source(shipped_release):
         "acquired-her2-mutations-2018",
         "her2-resistance-treatment-options",
     ]
+
+
+SENTENCE = "HER2 amplification drives resistance to trastuzumab in HER2-positive breast cancer"
+
+
+@pytest.mark.parametrize(
+    ("quote", "occurs"),
+    [
+        ("HER2 amplification drives resistance", True),  # at the start of the text
+        ("drives resistance to trastuzumab in HER2-positive breast cancer", True),  # up to its end
+        ("plification drives resistance to trastuzumab", True),  # from inside a word
+        ("2 amplification drives resistance to trastuzumab", True),  # from the last letter of a word
+        ("trastuzumab", True),  # one word: no space to index it by
+        ("to trastuzumab", True),  # too little after its space to index it by
+        ("HER2 amplification drives resistance to lapatinib", False),  # the indexed words occur, the rest not
+        ("in HER2 amplification drives resistance", False),  # words of the text, not in its order
+        ("cancer in HER2-positive breast cancer and beyond", False),  # runs past the end
+    ],
+)
+def test_a_quote_occurs_where_its_exact_words_are(quote, occurs):
+    assert occurring({quote}, SENTENCE) == ({quote} if occurs else set())
+
+
+def test_the_one_pass_search_finds_exactly_what_searching_each_quote_finds():
+    text = normalise(REVIEW.read_text(encoding="utf-8"))
+    stretches = {text[start : start + length] for start in range(0, len(text), 997) for length in (7, 30, 64, 200)}
+    altered = {stretch[:-1] + ("x" if stretch[-1] != "x" else "y") for stretch in stretches}
+    quotes = {normalise(q) for q in stretches | altered} - {""}
+
+    assert occurring(quotes, text) == {q for q in quotes if q in text}

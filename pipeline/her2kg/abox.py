@@ -16,6 +16,7 @@ import string
 from collections import defaultdict
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
@@ -24,9 +25,9 @@ from rdflib.store import Store
 from rdflib.term import Node
 
 from .errors import Location
-from .facts import Entry, Facts, Record
+from .facts import Entry, Facts, Record, gc_paused
 from .identifiers import Identifier
-from .namespaces import HK, OBOINOWL, SKOS, bind_prefixes, entity_iri
+from .namespaces import HK, OBOINOWL, SKOS, bind_prefixes
 from .ontology import Ontology
 from .schema import (
     ARM_RESULT_NAMING,
@@ -43,6 +44,19 @@ from .schema import (
 
 SUPPORTS = "supports"
 STATED = "stated"
+
+# The terms written for every record, made once: a namespace makes a new term object on each access.
+TYPE, LABEL, NAMED_INDIVIDUAL = RDF.type, RDFS.label, OWL.NamedIndividual
+CLAIM, ENTITY_EVIDENCE, ARM_RESULT = HK.Claim, HK.EntityEvidence, HK.ArmResult
+DESCRIBES, MENTIONED_IN, HAS_ARM_RESULT, UNIT, HAS_ARM, ARM_OF = (
+    HK.describes,
+    HK.mentionedIn,
+    HK.hasArmResult,
+    HK.unit,
+    HK.hasArm,
+    HK.armOf,
+)
+HAS_DB_XREF, EXACT_MATCH = OBOINOWL.hasDbXref, SKOS.exactMatch
 
 
 def is_plain(values: dict[str, Any]) -> bool:
@@ -95,9 +109,8 @@ class TripleSet(Store):
         self._prefixes: dict[URIRef, str] = {}
 
     def add(self, triple: Triple, context: Any = None, quoted: bool = False) -> None:  # type: ignore[override]
-        if triple not in self._triples:
-            self._triples[triple] = None
-            self._by = None
+        self._triples[triple] = None  # a triple added again keeps its first place
+        self._by = None
 
     def remove(self, pattern: Any, context: Any = None) -> None:  # type: ignore[override]
         for triple in [t for t, _ in self.triples(pattern)]:
@@ -157,11 +170,19 @@ class TripleSet(Store):
 
 
 class _Terms:
-    """What a field type needs from the ontology to make its RDF term."""
+    """What a field type needs to make its RDF term: the ontology, and one IRI object per record,
+    shared by every triple that names it (a graph of a million triples names each record many times)."""
 
-    def __init__(self, ontology: Ontology, scheme: str | None = None):
+    def __init__(self, ontology: Ontology, iris: dict[str, URIRef], scheme: str | None = None):
         self.ontology = ontology
+        self.iris = iris
         self.scheme = scheme
+
+    def ref_term(self, ref: str) -> URIRef:
+        iri = self.iris.get(ref)
+        if iri is None:
+            iri = self.iris[ref] = ref_iri(ref)
+        return iri
 
     def vocabulary_term(self, slug: str) -> URIRef:
         return self.ontology.vocabularies[self.scheme or ""][slug]
@@ -189,10 +210,16 @@ def short_text(text: str) -> str:
 
 def given_label(record: Record) -> str | None:
     """The label the facts give the record (its `label`, or the field written as rdfs:label), if any."""
-    return next(
-        (str(record.values[f.key]) for f in record.kind.fields if f.predicate == RDFS.label and f.key in record.values),
-        None,
-    )
+    for key in record.kind.label_keys:
+        if key in record.values:
+            return str(record.values[key])
+    return None
+
+
+@cache
+def _template(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    """A label template's (literal text, field key or None, format spec) parts, parsed once."""
+    return tuple((literal, key, spec or "") for literal, key, spec, _ in string.Formatter().parse(template))
 
 
 class Namer:
@@ -207,6 +234,12 @@ class Namer:
         self.records = {record.ref: record for record in records}
         self._labels: dict[str, str] = {}
         self._naming: set[str] = set()  # refs being named: a reference cycle is named by its id
+        # Asked again and again while naming (a publication's short name, a vocabulary value's label):
+        # each depends only on the facts and the ontology, so each is worked out once.
+        self._short: dict[str, str] = {}
+        self._cuts = 0  # how often a reference cycle was cut (named by an id): a name made then is not kept
+        self._term_labels: dict[tuple[URIRef, bool], str] = {}
+        self._entry_fields: dict[tuple[int, str], tuple[tuple[Field, ...], dict[str, Field]]] = {}
 
     def of_record(self, record: Record) -> str:
         """The record's own label, or the label its kind's naming gives it."""
@@ -214,10 +247,13 @@ class Namer:
         if own is not None:
             return own
         if record.ref not in self._labels:
-            if record.kind.naming is None or record.ref in self._naming:
+            if record.kind.naming is None:
+                return record.id
+            if record.ref in self._naming:
+                self._cuts += 1
                 return record.id
             self._naming.add(record.ref)
-            self._labels[record.ref] = self.name(record.kind.naming, record.values, record.kind.fields)
+            self._labels[record.ref] = self.name(record.kind.naming, record.values, record.kind.by_key)
             self._naming.discard(record.ref)
         return self._labels[record.ref]
 
@@ -225,9 +261,13 @@ class Namer:
         """The label of a node nested in `record` (an evidence passage, an arm result): the entry's
         fields first, the record's after them."""
         values = {**record.values, "label": self.of_record(record), **entry.values}
-        return self.name(naming, values, fields + record.kind.fields)
+        # `fields` is one of the schema's tuples, kept alive here, so its id names it safely.
+        key = (id(fields), record.kind.name)
+        if key not in self._entry_fields:
+            self._entry_fields[key] = (fields, {**record.kind.by_key, **{f.key: f for f in fields}})
+        return self.name(naming, values, self._entry_fields[key][1])
 
-    def name(self, naming: Naming, values: dict[str, Any], fields: tuple[Field, ...]) -> str:
+    def name(self, naming: Naming, values: dict[str, Any], fields: dict[str, Field]) -> str:
         def written(parts: tuple[Part, ...]) -> list[str]:
             found = (self.part(part, values, fields) for part in parts)
             return [text for text in found if text]
@@ -236,15 +276,15 @@ class Namer:
         label = "".join(written(naming.head)) + (f" ({', '.join(details)})" if details else "")
         return " ".join((label + "".join(written(naming.tail))).split())
 
-    def part(self, part: Part, values: dict[str, Any], fields: tuple[Field, ...]) -> str | None:
-        """The first alternative of `part` whose fields all have a value, written out; None if none has."""
+    def part(self, part: Part, values: dict[str, Any], fields: dict[str, Field]) -> str | None:
+        """The first alternative of `part` whose fields all have a value, written out; None if none has.
+        `fields` are the fields the templates may name, by key."""
         for template in (part,) if isinstance(part, str) else part:
             out = []
-            for literal, key, spec, _conversion in string.Formatter().parse(template):
+            for literal, key, spec in _template(template):
                 out.append(literal)
                 if key is not None:
-                    field_spec = next(f for f in fields if f.key == key)
-                    text = self.value(field_spec, values.get(key), spec or "")
+                    text = self.value(fields[key], values.get(key), spec)
                     if text is None:
                         break
                     out.append(text)
@@ -281,30 +321,44 @@ class Namer:
             return ref
         if not short:
             return self.of_record(record)
+        if ref in self._short:
+            return self._short[ref]
+        cuts = self._cuts
+        name = self.short_name(record)
+        if self._cuts == cuts:
+            self._short[ref] = name
+        return name
+
+    def short_name(self, record: Record) -> str:
         kind = record.kind
         if kind.short:
-            written = "".join(self.part(part, record.values, kind.fields) or "" for part in kind.short)
+            written = "".join(self.part(part, record.values, kind.by_key) or "" for part in kind.short)
             if written:
                 return written
         if given_label(record) is None and kind.naming is not None:
-            return self.name(Naming(kind.naming.head, tail=()), record.values, kind.fields)
+            return self.name(Naming(kind.naming.head, tail=()), record.values, kind.by_key)
         own = given_label(record)
         names = [own, *record.values.get("synonyms", [])] if own is not None else []
         return short_text(min(names, key=len)) if names else self.of_record(record)
 
     def term_label(self, term: URIRef, short: bool = False) -> str:
         """An ontology term's English label (or, short, the shortest of its label and alternative labels)."""
-        names = sorted(str(n) for n in self.ontology.graph.objects(term, RDFS.label))
-        if short:
-            names += sorted(str(n) for n in self.ontology.graph.objects(term, SKOS.altLabel))
-        return min(names, key=len) if names else str(term).rpartition("/")[2]
+        if (term, short) not in self._term_labels:
+            names = sorted(str(n) for n in self.ontology.graph.objects(term, RDFS.label))
+            if short:
+                names += sorted(str(n) for n in self.ontology.graph.objects(term, SKOS.altLabel))
+            self._term_labels[(term, short)] = min(names, key=len) if names else str(term).rpartition("/")[2]
+        return self._term_labels[(term, short)]
 
 
 class GraphBuilder:
     def __init__(self, ontology: Ontology, namer: Namer | None = None):
         self.ontology = ontology
         self.namer = namer or Namer([], ontology)
-        self.graph = bind_prefixes(Graph(store=TripleSet()))
+        self.store = TripleSet()
+        self.graph = bind_prefixes(Graph(store=self.store))
+        self.iris: dict[str, URIRef] = {}  # ref → its IRI, one object each
+        self.terms: dict[str | None, _Terms] = {}  # vocabulary scheme → what field types need
         self.locations = Locations()
         # (subject, relation, object) → whether each relation claim that states it is plain
         self.claims_plain: dict[tuple[URIRef, URIRef, URIRef], set[bool]] = {}
@@ -314,18 +368,27 @@ class GraphBuilder:
             if record.kind.states_relation:
                 values = record.values
                 key = (
-                    ref_iri(values["subject"]),
+                    self.iri(values["subject"]),
                     self.ontology.claim_relations[values["relation"]],
-                    ref_iri(values["object"]),
+                    self.iri(values["object"]),
                 )
                 self.claims_plain.setdefault(key, set()).add(is_plain(values))
 
     def add(self, s: Node, p: Node, o: Node) -> None:
-        self.graph.add((s, p, o))
+        self.store.add((s, p, o))  # straight to the store: Graph.add only checks the terms' types
+
+    def iri(self, ref: str) -> URIRef:
+        return self.terms_for(None).ref_term(ref)
+
+    def terms_for(self, scheme: str | None) -> _Terms:
+        terms = self.terms.get(scheme)
+        if terms is None:
+            terms = self.terms[scheme] = _Terms(self.ontology, self.iris, scheme)
+        return terms
 
     def individual(self, node: URIRef, rdf_class: URIRef, location: Location) -> None:
-        self.add(node, RDF.type, OWL.NamedIndividual)
-        self.add(node, RDF.type, rdf_class)
+        self.add(node, TYPE, NAMED_INDIVIDUAL)
+        self.add(node, TYPE, rdf_class)
         self.locations.nodes.setdefault(node, location)
 
     def add_fields(
@@ -335,7 +398,7 @@ class GraphBuilder:
             if spec.key not in values or spec.predicate is None or spec.type.term is None:
                 continue
             items = values[spec.key] if isinstance(values[spec.key], list) else [values[spec.key]]
-            terms = _Terms(self.ontology, spec.scheme)
+            terms = self.terms_for(spec.scheme)
             for item in items:
                 term = spec.type.term(item, terms)
                 self.add(node, spec.predicate, term)
@@ -351,7 +414,7 @@ class GraphBuilder:
                 continue
             items = values[spec.key] if isinstance(values[spec.key], list) else [values[spec.key]]
             for item in items:
-                term = spec.type.term(item, _Terms(self.ontology, spec.scheme))
+                term = spec.type.term(item, self.terms_for(spec.scheme))
                 if isinstance(term, URIRef) and self.backed(node, spec.effect, term, values.get("evidence", [])):
                     self.add(node, spec.effect, term)
 
@@ -368,24 +431,24 @@ class GraphBuilder:
     def add_identifiers(self, node: URIRef, identifiers: dict[str, tuple[Identifier, int]], file: str) -> None:
         # The loader parsed each value against its registry's pattern: no IRI from unchecked text.
         for _registry, (identifier, line) in sorted(identifiers.items()):
-            self.add(node, OBOINOWL.hasDbXref, Literal(identifier.curie))
-            self.add(node, SKOS.exactMatch, URIRef(identifier.iri))
-            self.locations.fields.setdefault((node, OBOINOWL.hasDbXref), Location(file, line))
+            self.add(node, HAS_DB_XREF, Literal(identifier.curie))
+            self.add(node, EXACT_MATCH, URIRef(identifier.iri))
+            self.locations.fields.setdefault((node, HAS_DB_XREF), Location(file, line))
 
     def add_evidence(self, node: URIRef, record: Record, entries: list[Entry]) -> None:
         for entry in entries:
             digest = _digest(entry.values.get("source", ""), *entry.values.get("quote", []))
             passage = URIRef(f"{node}/evidence/{digest}")
-            self.individual(passage, HK.EntityEvidence, entry.location)
+            self.individual(passage, ENTITY_EVIDENCE, entry.location)
             self.add(
-                passage, RDFS.label, Literal(self.namer.of_entry(EVIDENCE_NAMING, record, entry, EVIDENCE_ENTRY_FIELDS))
+                passage, LABEL, Literal(self.namer.of_entry(EVIDENCE_NAMING, record, entry, EVIDENCE_ENTRY_FIELDS))
             )
-            self.add(passage, RDF.type, HK.Claim)
-            self.add(passage, HK.describes, node)
+            self.add(passage, TYPE, CLAIM)
+            self.add(passage, DESCRIBES, node)
             self.add_fields(passage, EVIDENCE_ENTRY_FIELDS, entry.values, entry.lines, entry.location.file)
             self.add_defaults(passage, entry.values)
             if "source" in entry.values:
-                self.add(node, HK.mentionedIn, ref_iri(entry.values["source"]))
+                self.add(node, MENTIONED_IN, self.iri(entry.values["source"]))
 
     def add_defaults(self, node: URIRef, values: dict[str, Any]) -> None:
         """Fields with a default (polarity, hedge) are written even when left out, so queries can always filter
@@ -398,26 +461,26 @@ class GraphBuilder:
         for arm_value in entries:
             arm = arm_value.values["arm"].partition("/")[2]
             result = URIRef(f"{node}/arm/{arm}")
-            self.individual(result, HK.ArmResult, arm_value.location)
+            self.individual(result, ARM_RESULT, arm_value.location)
             self.add(
-                result, RDFS.label, Literal(self.namer.of_entry(ARM_RESULT_NAMING, record, arm_value, ARM_VALUE_FIELDS))
+                result, LABEL, Literal(self.namer.of_entry(ARM_RESULT_NAMING, record, arm_value, ARM_VALUE_FIELDS))
             )
-            self.add(node, HK.hasArmResult, result)
+            self.add(node, HAS_ARM_RESULT, result)
             self.add_fields(result, ARM_VALUE_FIELDS, arm_value.values, arm_value.lines, arm_value.location.file)
             if "unit" in record.values:
-                self.add(result, HK.unit, self.ontology.vocabularies["unit"][record.values["unit"]])
+                self.add(result, UNIT, self.ontology.vocabularies["unit"][record.values["unit"]])
 
     def add_record(self, record: Record) -> None:
         kind, values, file = record.kind, record.values, record.location.file
-        node = entity_iri(kind.name, record.id)
+        node = self.iri(record.ref)
         self.individual(node, kind.rdf_class, record.location)
         for extra in kind.extra_types:
-            self.add(node, RDF.type, extra)
+            self.add(node, TYPE, extra)
         if kind.is_statement:
-            self.add(node, RDF.type, HK.Claim)
+            self.add(node, TYPE, CLAIM)
             self.add_defaults(node, values)
         if kind.naming is not None and given_label(record) is None:
-            self.add(node, RDFS.label, Literal(self.namer.of_record(record)))
+            self.add(node, LABEL, Literal(self.namer.of_record(record)))
         self.add_fields(node, kind.fields, values, record.lines, file)
         self.add_effects(node, kind.fields, values)
         for spec in kind.fields:
@@ -430,37 +493,36 @@ class GraphBuilder:
             elif spec.type is FieldType.ARM_VALUES:
                 self.add_arm_values(node, record, values[spec.key])
         if record.parent is not None:  # a nested record (an arm)
-            parent = entity_iri(record.parent.kind.name, record.parent.id)
-            self.add(parent, HK.hasArm, node)
-            self.add(node, HK.armOf, parent)
+            parent = self.iri(record.parent.ref)
+            self.add(parent, HAS_ARM, node)
+            self.add(node, ARM_OF, parent)
         if kind.states_properties and is_plain(values):
-            self.add_fields(ref_iri(values["subject"]), PROPERTY_ATTRIBUTE_FIELDS, values, {}, file)
+            self.add_fields(self.iri(values["subject"]), PROPERTY_ATTRIBUTE_FIELDS, values, {}, file)
         if kind.states_relation:
             self.add_relation(values)
         elif "source" in values:
             for target in self.mentioned_entities(record):
-                self.add(target, HK.mentionedIn, ref_iri(values["source"]))
+                self.add(target, MENTIONED_IN, self.iri(values["source"]))
 
     def add_relation(self, values: dict[str, Any]) -> None:
         subject, relation, obj = (
-            ref_iri(values["subject"]),
+            self.iri(values["subject"]),
             self.ontology.claim_relations[values["relation"]],
-            ref_iri(values["object"]),
+            self.iri(values["object"]),
         )
         if is_plain(values):
             self.add(subject, relation, obj)
-        source = ref_iri(values["source"])
+        source = self.iri(values["source"])
         for entity in (subject, obj):  # a text that relates two things speaks of both
-            self.add(entity, HK.mentionedIn, source)
+            self.add(entity, MENTIONED_IN, source)
 
-    @staticmethod
-    def mentioned_entities(record: Record) -> list[URIRef]:
+    def mentioned_entities(self, record: Record) -> list[URIRef]:
         """The entities a structured statement is about, which its source therefore mentions."""
         found = []
         for spec in record.kind.fields:
             value = record.values.get(spec.key) if spec.mentioned else None
             for ref in value if isinstance(value, list) else [value] if value else []:
-                found.append(ref_iri(ref))
+                found.append(self.iri(ref))
         return found
 
 
@@ -471,7 +533,8 @@ def _digest(*parts: object) -> str:
 def build_graph(facts: Facts, ontology: Ontology) -> tuple[Graph, Locations]:
     """The ABox for `facts`, and where each node and field came from."""
     builder = GraphBuilder(ontology, Namer(facts.records, ontology))
-    builder.index_claims(facts.records)
-    for record in facts.records:
-        builder.add_record(record)
+    with gc_paused():
+        builder.index_claims(facts.records)
+        for record in facts.records:
+            builder.add_record(record)
     return builder.graph, builder.locations

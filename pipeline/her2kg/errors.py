@@ -26,7 +26,7 @@ EXIT_CODES_HELP = (
 )
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)  # slots: a large build keeps one per field it writes
 class Location:
     file: str
     line: int

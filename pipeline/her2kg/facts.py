@@ -12,9 +12,11 @@ that could not be loaded is not reported on its own: fixing the first error fixe
 from __future__ import annotations
 
 import difflib
+import gc
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,8 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ID_IN_TEXT = re.compile(r"(?:^|[\s{,-])id:\s*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)[\"']?\s*(?:[,}#]|$)", re.MULTILINE)
 # A number, signed only where the sign is not a range dash (0.63-0.93).
 NUMBER = re.compile(r"(?:(?<![\w.])[-+])?\d+(?:\.\d+)?")
+# Field types whose values name something (a record, a vocabulary value, a relation) and so repeat.
+_NAMES = (FieldType.REF, FieldType.VOCAB, FieldType.RELATION)
 # Drafts files (`her2kg extract`): a draft's own keys besides its record's fields, and its review status.
 DRAFTS_KEY, CANDIDATES_KEY = "drafts", "candidates"
 DRAFT_KEYS = frozenset({"review", "kind", "confidence"})
@@ -57,7 +61,46 @@ MAX_ALIASED_NODES = 10_000
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass
+# The shortcut below holds while the safe loader resolves no tags by path or for any first character.
+_PLAIN_BY_FIRST_CHARACTER = not _YAML_LOADER.yaml_path_resolvers and None not in _YAML_LOADER.yaml_implicit_resolvers
+
+
+class _FactsYAMLLoader(_YAML_LOADER):  # type: ignore[valid-type,misc]
+    """The safe loader, with the tag of most scalars found without trying YAML's implicit patterns.
+
+    A quoted scalar is always a string, and so is a plain one whose first character starts none of
+    the patterns (bool, int, float, null …: they are indexed by first character). The composer asks
+    for every scalar's tag, so this is a good part of composing a large file.
+    """
+
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+        if (
+            kind is yaml.ScalarNode
+            and _PLAIN_BY_FIRST_CHARACTER
+            and (not implicit[0] or (value and value[0] not in self.yaml_implicit_resolvers))
+        ):
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a stage builds many long-lived objects and no cycles.
+
+    Loading facts and building triples allocate millions of objects that all stay alive (YAML nodes,
+    records, terms); every automatic collection would traverse them again, which at 100k claims cost
+    more than the work itself. Reference counting still frees everything that is let go.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@dataclass(slots=True)
 class Entry:
     """A nested mapping (an evidence passage, an arm value): its values and their lines."""
 
@@ -66,7 +109,7 @@ class Entry:
     location: Location
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     kind: Kind
     id: str
@@ -144,15 +187,22 @@ class _Loader:
         self.records: list[Record] = []
         self.defaults: dict[str, tuple[str, int]] = {}
         self.drafts_pending: dict[str, int] = {}
+        self.shown: dict[Path, str] = {}  # a file → how messages name it (resolved once, not per record)
+        # One string object for each reference, vocabulary value and line key however often the facts
+        # repeat it ("publication/…" in every claim): what a large graph's records keep is much smaller.
+        self.strings: dict[str, str] = {}
+        self.relation_kinds: dict[tuple[str, str], frozenset[str] | None] = {}  # asked of the ontology once each
 
     # -- reporting --------------------------------------------------------------------------
     def where(self, path: Path, node_or_line: yaml.Node | int) -> Location:
         line = node_or_line if isinstance(node_or_line, int) else node_or_line.start_mark.line + 1
-        try:
-            shown = path.resolve().relative_to(self.display_root.resolve())
-        except ValueError:
-            shown = path
-        return Location(str(shown), line)
+        shown = self.shown.get(path)
+        if shown is None:
+            try:
+                shown = self.shown[path] = str(path.resolve().relative_to(self.display_root.resolve()))
+            except ValueError:
+                shown = self.shown[path] = str(path)
+        return Location(shown, line)
 
     def problem(self, path: Path, node_or_line: yaml.Node | int, message: str) -> None:
         self.load_problems.append(Problem(self.where(path, node_or_line), message))
@@ -200,7 +250,7 @@ class _Loader:
 
     def compose(self, path: Path, text: str) -> list[yaml.Node] | None:
         try:
-            documents = list(yaml.compose_all(text, Loader=_YAML_LOADER))
+            documents = list(yaml.compose_all(text, Loader=_FactsYAMLLoader))
         except yaml.MarkedYAMLError as err:
             if "nesting depth" in str(err.problem):  # libyaml's own limit; the pure-Python reader would recurse
                 return self.too_deep(path, text, err.problem_mark.line + 1 if err.problem_mark else None)
@@ -209,7 +259,8 @@ class _Loader:
         except RecursionError:
             return self.too_deep(path, text)
         else:
-            return documents if self.aliases_bounded(path, documents) else None
+            # Without an anchor (&name) there can be no alias: the walk below is needed only with one.
+            return documents if "&" not in text or self.aliases_bounded(path, documents) else None
         # Re-read with the pure-Python composer for its clearer, platform-independent message.
         try:
             documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
@@ -409,7 +460,8 @@ class _Loader:
                 values[key] = value
                 lines[key] = value_node.start_mark.line + 1
                 if isinstance(value_node, yaml.SequenceNode):  # each item's own line, for messages about one item
-                    lines.update({f"{key}[{i}]": item.start_mark.line + 1 for i, item in enumerate(value_node.value)})
+                    for i, item in enumerate(value_node.value):
+                        lines[self.shared(f"{key}[{i}]")] = item.start_mark.line + 1
         for key, (value, line) in (defaults or {}).items():
             if key in known and key not in present:
                 values[key], lines[key] = value, line
@@ -500,7 +552,8 @@ class _Loader:
             return None
         assert kind.reader is not None
         try:
-            return kind.reader(node.value, node.tag)
+            value = kind.reader(node.value, node.tag)
+            return self.shared(value) if kind in _NAMES else value
         except BadValue as err:
             self.problem(path, node, f"'{spec.key}' in {what} {err}{_hint(spec, node, fields, unit_home)}")
             return None
@@ -549,6 +602,9 @@ class _Loader:
             if record.kind.states_relation:
                 self.check_relation_kinds(record, index)
             self.check_arm_values(record, index)
+
+    def shared(self, text: str) -> str:
+        return self.strings.setdefault(text, text)
 
     def problems_at(self, place: Location, message: str) -> None:
         self.load_problems.append(Problem(place, message))
@@ -611,7 +667,7 @@ class _Loader:
                 f" — define it (id: {slug}) or fix the reference",
                 slug,
             )
-        return f"{kind_name}/{slug}"
+        return self.shared(f"{kind_name}/{slug}")
 
     def check_relation_kinds(self, record: Record, index) -> None:
         """A claim's subject and object must be of kinds its relation admits (the relation's
@@ -624,7 +680,9 @@ class _Loader:
             target = index.get(tuple(ref.split("/", 1))) if isinstance(ref, str) and "/" in ref else None
             if target is None:
                 continue
-            allowed = self.ontology.relation_kinds(relation, role)
+            if (relation, role) not in self.relation_kinds:
+                self.relation_kinds[(relation, role)] = self.ontology.relation_kinds(relation, role)
+            allowed = self.relation_kinds[(relation, role)]
             if allowed is not None and target.kind.name not in allowed:
                 self.link_problem(
                     record.line_of(role),
@@ -701,4 +759,6 @@ def load_facts(folder: Path, ontology: Ontology | None = None, display_root: Pat
     if not folder.is_dir():
         raise UsageError(f"{folder}: no such facts folder — pass --facts DIR (the folder of your *.yaml facts)")
     root = display_root if display_root is not None else folder.parent
-    return _Loader(folder, ontology or Ontology(), root).load()
+    loader = _Loader(folder, ontology or Ontology(), root)
+    with gc_paused():
+        return loader.load()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -112,7 +113,7 @@ class FieldType(Enum):
     INTEGER = ("integer", _read_integer, lambda v, terms: Literal(v, datatype=XSD.integer))
     DECIMAL = ("decimal", _read_decimal, lambda v, terms: decimal_literal(v))
     BOOLEAN = ("boolean", _read_boolean, lambda v, terms: Literal(v, datatype=XSD.boolean))
-    REF = ("ref", _read_text, lambda v, terms: ref_iri(v))
+    REF = ("ref", _read_text, lambda v, terms: terms.ref_term(v))
     VOCAB = ("vocab", _read_text, lambda v, terms: terms.vocabulary_term(v))
     RELATION = ("relation", _read_text, lambda v, terms: terms.relation_term(v))
     IDENTIFIERS = ("identifiers", None, None)
@@ -124,15 +125,12 @@ class FieldType(Enum):
         self.label = label
         self.reader = reader
         self.term = term
+        # Always a YAML list (of nested mappings); an attribute, as the loader asks it of every value.
+        self.listed = label in ("evidence", "arms", "arm-values")
 
     @property
     def scalar(self) -> bool:
         return self.reader is not None
-
-    @property
-    def listed(self) -> bool:
-        """Always a YAML list (of nested mappings)."""
-        return self in (FieldType.EVIDENCE, FieldType.ARMS, FieldType.ARM_VALUES)
 
 
 T = FieldType
@@ -204,7 +202,17 @@ class Kind:
     short: tuple[Part, ...] = ()
 
     def field(self, key: str) -> Field | None:
-        return next((f for f in self.fields if f.key == key), None)
+        return self.by_key.get(key)
+
+    @cached_property
+    def by_key(self) -> dict[str, Field]:
+        """The fields by key (asked for every record while loading and building)."""
+        return {f.key: f for f in self.fields}
+
+    @cached_property
+    def label_keys(self) -> tuple[str, ...]:
+        """The keys of the fields written as rdfs:label, in order."""
+        return tuple(f.key for f in self.fields if f.predicate == RDFS.label)
 
     @property
     def is_statement(self) -> bool:
