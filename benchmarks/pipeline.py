@@ -44,7 +44,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -101,15 +101,20 @@ def straightforward() -> Callable[[Any], None]:
             PurePythonLoader.files += 1
             super().__init__(stream)
 
-    for module, name in ((facts, "_YAML_LOADER"), (abox, "TripleSet")):
+    swaps = ((facts, "_FactsYAMLLoader"), (abox, "TripleSet"), (facts, "gc_paused"), (abox, "gc_paused"))
+    for module, name in swaps:
         if not hasattr(module, name):
             raise SystemExit(
                 f"benchmarks/pipeline.py: {module.__name__}.{name} is gone, so the baseline cannot swap in the "
                 "straightforward loader and store — update straightforward() to the library's new seam"
             )
-    # The swaps: facts.py composes every file with _YAML_LOADER, abox.py builds into Graph(store=TripleSet()).
-    setattr(facts, "_YAML_LOADER", PurePythonLoader)  # noqa: B010 (mypy rejects assigning a class attribute of a module)
+    # The swaps: facts.py composes every file with _FactsYAMLLoader (libyaml's), abox.py builds into
+    # Graph(store=TripleSet()), and both pause the cycle collector while they work; the straightforward
+    # pipeline does none of that.
+    setattr(facts, "_FactsYAMLLoader", PurePythonLoader)  # noqa: B010 (mypy rejects assigning a class attribute of a module)
     setattr(abox, "TripleSet", Memory)  # noqa: B010
+    setattr(facts, "gc_paused", nullcontext)  # noqa: B010
+    setattr(abox, "gc_paused", nullcontext)  # noqa: B010
 
     def check(data: Any) -> None:
         if PurePythonLoader.files == 0 or type(data) is not Graph or type(data.store) is not Memory:

@@ -30,11 +30,14 @@ def project(tmp_path_factory) -> Path:
     return out
 
 
+SEAMS = ((facts, "_FactsYAMLLoader"), (abox, "TripleSet"), (facts, "gc_paused"), (abox, "gc_paused"))
+
+
 @pytest.fixture
 def restored(monkeypatch):
     """The swaps undone after each test: monkeypatch puts back what it saw first."""
-    monkeypatch.setattr(facts, "_YAML_LOADER", facts._YAML_LOADER)
-    monkeypatch.setattr(abox, "TripleSet", abox.TripleSet)
+    for module, name in SEAMS:
+        monkeypatch.setattr(module, name, getattr(module, name))
     return monkeypatch
 
 
@@ -43,15 +46,15 @@ def test_the_baseline_builds_the_same_triples_the_straightforward_way(project: P
     ontology = Ontology()
     fast, _ = build_graph(load_facts(project / "facts", ontology, display_root=project), ontology)
     check = straightforward()
-    assert issubclass(facts._YAML_LOADER, yaml.SafeLoader)
-    assert not issubclass(facts._YAML_LOADER, getattr(yaml, "CSafeLoader", ()))
+    assert issubclass(facts._FactsYAMLLoader, yaml.SafeLoader)
+    assert not issubclass(facts._FactsYAMLLoader, getattr(yaml, "CSafeLoader", ()))
     slow, _ = build_graph(load_facts(project / "facts", ontology, display_root=project), ontology)
     check(slow)  # would stop the run if either swap had not been taken
     assert type(slow.store) is Memory and type(fast.store) is TripleSet
     assert set(slow) == set(fast) and len(slow) > 0
 
 
-@pytest.mark.parametrize("seam", [(facts, "_YAML_LOADER"), (abox, "TripleSet")], ids=["loader", "store"])
+@pytest.mark.parametrize("seam", SEAMS, ids=["loader", "store", "facts-collector", "abox-collector"])
 def test_a_seam_gone_stops_the_baseline(restored, seam):
     restored.delattr(*seam)
     with pytest.raises(SystemExit, match=f"{seam[1]} is gone"):
@@ -62,7 +65,7 @@ def test_a_swap_not_taken_stops_the_baseline(restored):
     check = straightforward()
     with pytest.raises(SystemExit, match="not taken"):
         check(Graph())  # no facts file was read with the pure-Python loader
-    yaml.compose("claims: []", Loader=facts._YAML_LOADER)  # as the facts loader reads a file
+    yaml.compose("claims: []", Loader=facts._FactsYAMLLoader)  # as the facts loader reads a file
     with pytest.raises(SystemExit, match="not taken"):
         check(Graph(store=TripleSet()))  # the fast path's store
     check(Graph())

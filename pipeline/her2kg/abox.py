@@ -375,7 +375,7 @@ class GraphBuilder:
                 self.claims_plain.setdefault(key, set()).add(is_plain(values))
 
     def add(self, s: Node, p: Node, o: Node) -> None:
-        self.store.add((s, p, o))  # straight to the store: Graph.add only checks the terms' types
+        self.store.add((s, p, o), self.graph)  # straight to the store: Graph.add only checks the terms' types
 
     def iri(self, ref: str) -> URIRef:
         return self.terms_for(None).ref_term(ref)

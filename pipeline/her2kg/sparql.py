@@ -248,7 +248,6 @@ def execute(
     from .workers import WorkerPool  # the pool builds on this module's guard and Results
 
     check_read_only(text)
-    text, substitutions = with_values(text, substitutions)
     pool = WorkerPool(store, size=1, once=True)
     try:
         results = pool.execute(text, substitutions=substitutions, timeout=timeout, max_rows=max_rows)

@@ -62,7 +62,7 @@ from typing import BinaryIO, Self
 import pyoxigraph
 
 from .errors import Her2kgError, QueryError, QueryTimeout
-from .sparql import QUERY_PREFIXES, Results, Row, Term, check_read_only, syntax_message
+from .sparql import QUERY_PREFIXES, Results, Row, Term, check_read_only, syntax_message, with_values
 
 BATCH_ROWS = 256  # rows per message from the worker: few messages, little memory
 BATCH_SECONDS = 0.05  # a slow query's first rows are sent without waiting for a full batch
@@ -133,6 +133,7 @@ def _answer(
                 "default_graph": [pyoxigraph.NamedNode(iri) for iri in dataset[0]] or None,
                 "named_graphs": [pyoxigraph.NamedNode(iri) for iri in dataset[1]] or None,
             }
+        text, substitutions = with_values(text, substitutions)  # so that the plan starts from the values
         answer = store.query(
             text,
             prefixes=QUERY_PREFIXES,

@@ -16,7 +16,7 @@ import pyoxigraph
 from .. import catalog
 from ..errors import QueryError, QueryTimeout, UpstreamError
 from ..results import write
-from ..sparql import QUERY_PREFIXES, Results, Term, check_read_only
+from ..sparql import QUERY_PREFIXES, Results, Term, check_read_only, with_values
 from ..workers import WorkerPool
 
 
@@ -349,6 +349,7 @@ class InProcessBackend:
         dataset: tuple[list[str], list[str]] | None = None,
         base_iri: str | None = None,
     ) -> Results:
+        text, substitutions = with_values(text, substitutions)  # as the workers do
         answer = self.store.query(text, substitutions=substitutions, base_iri=base_iri)
         if isinstance(answer, pyoxigraph.QueryBoolean):
             return Results(kind="boolean", boolean=bool(answer))
