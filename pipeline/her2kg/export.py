@@ -10,6 +10,7 @@ triples are converted from rdflib terms once, and every format is written from t
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, NamedTuple
@@ -80,14 +81,7 @@ def to_rdflib(term: OxTerm | ox.Triple) -> URIRef | BNode | Literal:
 def oxigraph_triples(*graphs: Iterable[tuple[Any, Any, Any]] | Iterable[ox.Triple]) -> list[ox.Triple]:
     """The triples of `graphs` (rdflib graphs or triple iterables), without duplicates, sorted as
     their N-Triples lines sort. A term met twice is converted once."""
-    cache: dict[object, OxTerm] = {}
-
-    def term(node: object) -> OxTerm:
-        found = cache.get(node)
-        if found is None:
-            found = cache[node] = to_oxigraph(node)
-        return found
-
+    term = functools.cache(to_oxigraph)
     unique = {ox.Triple(term(s), term(p), term(o)) for graph in graphs for s, p, o in graph}  # type: ignore[arg-type]
     # A triple's text is its N-Triples line without " .", and no line is a prefix of another
     # except where the next character ('@', '^') sorts after " ": the same order as the lines.

@@ -8,6 +8,7 @@ quotes, two settings) holds them sorted and joined by " | ". Every file starts w
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -97,15 +98,7 @@ def text(term: object) -> str:
 
 def texts() -> Callable[[object], str]:
     """`text`, remembered per term: a node's IRI, a polarity or a label recurs on many rows."""
-    known: dict[object, str] = {}
-
-    def cell(term: object) -> str:
-        found = known.get(term)
-        if found is None:
-            found = known[term] = text(term)
-        return found
-
-    return cell
+    return functools.cache(text)
 
 
 def values(graph: pyoxigraph.Store, kind: str, fields: dict[str, str]) -> dict[str, dict[str, set[str]]]:
