@@ -105,12 +105,16 @@ def wait_for_worker(process: subprocess.Popen, within: float = 20) -> None:
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc to see the worker")
 def test_ctrl_c_stops_a_running_query_at_once_with_exit_130(shipped_release):
     process = her2kg_process("sparql", FOUR_WAY, "--timeout", "60", "--release", str(shipped_release))
-    wait_for_worker(process)
-    started = time.monotonic()
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=5) == EXIT_INTERRUPTED
-    assert time.monotonic() - started < 1
-    assert b"Traceback" not in process.stderr.read()
+    try:
+        wait_for_worker(process)
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=5) == EXIT_INTERRUPTED
+        assert time.monotonic() - started < 1
+        assert b"Traceback" not in process.stderr.read()
+    finally:  # a failure here must not leave the command running beside the later tests
+        process.kill()
+        process.wait()
 
 
 @pytest.mark.slow

@@ -100,7 +100,8 @@ def seed_files() -> dict[str, str]:
 # SIGKILL to the process at POINT, one of
 #   stage:NAME:start | stage:NAME:end   as the build announces the stage NAME (her2kg.progress)
 #   stage:NAME:F                        a fraction F of NAME's duration (given in seconds) after it starts
-#   write:K                             just before the K-th file write of the release
+#   write:K                             just before the K-th file write of the release (write_bytes,
+#                                       write_text, or a release file streamed by Content.save)
 #   swap:before | swap:after            around the exchange of the staging folder and the release
 # and "calibrate" kills nothing but prints each stage's duration (JSON) on stderr's last line.
 KILLED_BUILD = r"""
@@ -137,6 +138,8 @@ def counting(method):
     return write
 pathlib.Path.write_bytes = counting(pathlib.Path.write_bytes)
 pathlib.Path.write_text = counting(pathlib.Path.write_text)
+from her2kg import formats
+formats.Content.save = counting(formats.Content.save)  # the release files, streamed to disk
 exchange = release._exchange
 def watched(first, second):
     if point == "swap:before":
