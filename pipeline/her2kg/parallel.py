@@ -9,6 +9,7 @@ child too (Linux).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -21,10 +22,17 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-__all__ = ["ChildError", "available", "beside"]
+__all__ = ["ChildError", "available", "beside", "die_with_parent"]
 
 T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when the thread that forked it ends (PR_SET_PDEATHSIG), so a
+    parent killed by SIGTERM or SIGKILL leaves no child behind. Elsewhere a no-op."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class ChildError(RuntimeError):
@@ -79,7 +87,7 @@ def _child(call: Callable[[], Any], sender: Connection, parent: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     if sys.platform == "linux":  # and end with the parent, even one killed outright
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        die_with_parent()
         if os.getppid() != parent:  # the parent was gone before prctl took effect
             os._exit(1)
     try:

@@ -45,7 +45,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import ctypes
 import os
 import pickle
 import queue
@@ -62,6 +61,7 @@ from typing import BinaryIO, Self
 import pyoxigraph
 
 from .errors import Her2kgError, QueryError, QueryTimeout
+from .parallel import die_with_parent
 from .sparql import QUERY_PREFIXES, Results, Row, Term, check_read_only, syntax_message, with_values
 
 BATCH_ROWS = 256  # rows per message from the worker: few messages, little memory
@@ -264,7 +264,7 @@ def _work(store: pyoxigraph.Store | None, reopen: Path | None, conn: socket.sock
     """A worker's life: answer requests from `conn` until it closes (or the worker is killed)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it kills us on Ctrl-C
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    _die_with_parent()
+    die_with_parent()
     if reopen is not None:
         store = pyoxigraph.Store.read_only(str(reopen))
     assert store is not None
@@ -280,13 +280,6 @@ def _work(store: pyoxigraph.Store | None, reopen: Path | None, conn: socket.sock
                 _answer(store, text, bound, max_rows, out, dataset, base_iri, formats)
             except BrokenPipeError:
                 return
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when the thread that forked it ends (PR_SET_PDEATHSIG), so
-    a parent killed by SIGTERM or SIGKILL leaves no runaway query behind. Elsewhere a no-op."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
 
 
 def _fork_worker(
@@ -319,7 +312,7 @@ class _ForkServer:
                 ours.close()
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
-                _die_with_parent()
+                die_with_parent()
                 while theirs.recv(1):
                     pid, conn = _fork_worker(store, reopen, theirs)
                     socket.send_fds(theirs, [pid.to_bytes(4, "big")], [conn.fileno()])
