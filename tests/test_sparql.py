@@ -86,9 +86,18 @@ def test_the_store_is_the_same_after_a_stopped_query(shipped_store):
     assert execute(shipped_store, "ASK { drug:neratinib a hk:Drug }").boolean is True
 
 
+# Starts the command as a shell would: Ctrl-C handled by default and nothing blocked, whatever state the
+# test process's own signals were left in (an ignored or blocked SIGINT is inherited through exec).
+AS_FROM_A_SHELL = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM}); os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
 def her2kg_process(*args: str) -> subprocess.Popen:
+    her2kg = str(Path(sys.executable).parent / "her2kg")
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "her2kg"), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", AS_FROM_A_SHELL, her2kg, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
 
 
