@@ -128,13 +128,18 @@ def straightforward() -> Callable[[Any], None]:
     return check
 
 
+# The one graph of the release, ontology and data: her2kg converts it once to sorted pyoxigraph triples and
+# loads them into the store that the validator, the entailments and the writers share; the baseline merges
+# two rdflib graphs for its serialisers.
+RELEASE_GRAPH = "release graph (her2kg: convert, sort, store; baseline: merge)"
+
+
 def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, Any]:
     """Every stage of one path over the project folder (facts/, sources/); the figures as a dict."""
     import pyoxigraph
     from rdflib import Graph
 
     from her2kg.abox import build_graph
-    from her2kg.build import Checked, Stages
     from her2kg.facts import load_facts
     from her2kg.formats import formats, frozen_heap
     from her2kg.ontology import Ontology
@@ -151,14 +156,24 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
     with meter.stage("load facts"):
         facts = load_facts(project / "facts", ontology, display_root=project)
     with meter.stage("check quotes"):
-        quotes = check_quotes(facts, load_library(project / "sources"))
+        check_quotes(facts, load_library(project / "sources"))
     with meter.stage("build"):
         data, locations = build_graph(facts, ontology)
     if check_baseline is not None:
         check_baseline(data)
+    content = None
+    if path == "her2kg":  # as `her2kg build` does: the release store first, and the validator runs on it
+        with frozen_heap(), meter.stage(RELEASE_GRAPH):
+            content = release_content(ontology.graph, data, with_inferences=True)
+            content.store  # noqa: B018
     with meter.stage("validate"):
         report = validate_graph(
-            data, ontology.graph, shapes, locations, validator="fast" if path == "her2kg" else "pyshacl"
+            data,
+            ontology.graph,
+            shapes,
+            locations,
+            validator="pyshacl" if content is None else "fast",
+            store=None if content is None else content.store,
         )
     figures: dict[str, Any] = {
         "claims": sum(r.kind.name == "claim" for r in facts.records),
@@ -167,15 +182,10 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
         # every field of every finding, for the comparison result by result between the paths
         "findings_list": sorted(json.dumps(f.as_dict(), sort_keys=True) for f in report.findings),
     }
-    if path == "her2kg":
-        checked = Checked(facts, ontology, data, report, Stages(), locations, {}, quotes)
+    if content is not None:
         with frozen_heap():  # as write_release writes them
-            with meter.stage("release triples (convert, sort)"):
-                content = release_content(checked, with_inferences=True)
-            with meter.stage("infer (closure in a store)"):
+            with meter.stage("infer (closure in the release store)"):
                 content.inferred  # noqa: B018 (computed once, for her2kg.nq and the inferred files)
-            with meter.stage("release store (for the tables, KGX, nanopubs, JSON-LD)"):
-                content.store  # noqa: B018
             # Every file of the release, each timed alone: those that VoID and SHA256SUMS read come first.
             for fmt in sorted(formats(with_inferences=True), key=lambda f: f.describes):
                 with meter.stage(f"serialise {fmt.file_name}"):
@@ -189,7 +199,7 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
     else:
         from her2kg.export import bound
 
-        with meter.stage("release graph (merge)"):
+        with meter.stage(RELEASE_GRAPH):
             release = bound(ontology.graph + data)
         for name, rdflib_format in (("her2kg.ttl", "turtle"), ("her2kg.nt", "nt"), ("her2kg.owl", "xml")):
             with meter.stage(f"serialise {name}"):

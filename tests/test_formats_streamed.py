@@ -26,7 +26,7 @@ def checked():
 
 
 def fresh(checked) -> Content:
-    return release_content(checked, with_inferences=True)
+    return release_content(checked.ontology.graph, checked.data, with_inferences=True)
 
 
 def whole(written: bytes | object) -> bytes:

@@ -26,6 +26,8 @@ from .sources import QuoteReport, check_quotes, load_library
 from .validate import Finding, ValidationReport, choose_engine, load_shapes, validate_graph
 
 if TYPE_CHECKING:
+    import pyoxigraph
+
     from .reason import Reasoning
 
 
@@ -158,16 +160,18 @@ def _built(
     return _Built(facts, ontology, data, locations, load_shapes(shapes_in.path), stages, inputs, quotes)
 
 
-def _validated(built: _Built, validator: str) -> Checked:
-    """`built`, validated: ValidationError if the graph has violations."""
+def _validated(built: _Built, validator: str, store: pyoxigraph.Store | None = None) -> Checked:
+    """`built`, validated (on `store`, holding its data, if given): ValidationError if the graph has violations."""
     with built.stages.stage("validate"):
-        validation = _validation(built, validator)
+        validation = _validation(built, validator, store)
     _refuse_violations(validation)
     return built.checked(validation)
 
 
-def _validation(built: _Built, validator: str) -> ValidationReport:
-    return validate_graph(built.data, built.ontology.graph, built.shapes, built.locations, validator=validator)
+def _validation(built: _Built, validator: str, store: pyoxigraph.Store | None = None) -> ValidationReport:
+    return validate_graph(
+        built.data, built.ontology.graph, built.shapes, built.locations, validator=validator, store=store
+    )
 
 
 def _refuse_violations(validation: ValidationReport) -> None:
@@ -207,26 +211,32 @@ def build_release(
     Otherwise the data graph is let go of once the release triples exist (write_release's `let_go`): a
     `checked` given is handed over.
     """
-    from .release import check_out_dir, input_folders, write_release
+    from .formats import frozen_heap
+    from .release import check_out_dir, input_folders, release_content, write_release
 
     # Before any work: a build never replaces a folder holding files it did not write.
     check_out_dir(out_dir, input_folders(checked.facts.folder if checked else facts_dir, None, None, copies_dir))
+    content = None
     if checked is None:
         built = _built(facts_dir, None, None, copies_dir, None)
         if not reason and parallel.available() and len(built.data) <= BESIDE_UP_TO:
             # A wrong --validator is refused here, not in the child.
             choose_engine(validator, len(built.data), built.shapes)
             checked = built.checked(ValidationReport("the facts", (), engine="not yet run"))
-            summary = write_release(checked, Path(out_dir), validate=lambda: _validation(built, validator))
+            summary = write_release(checked, Path(out_dir), validate=lambda store: _validation(built, validator, store))
             return BuildReport(Path(out_dir), summary, checked.validation, checked=checked)
-        checked = _validated(built, validator)
+        # The release triples and their store are made first: the fast validator runs on that store.
+        with frozen_heap():
+            content = release_content(built.ontology.graph, built.data, with_inferences=reason)
+            content.store  # noqa: B018
+        checked = _validated(built, validator, content.store)
         del built  # its data graph is let go of while the release is written (below)
     reasoning = None
     if reason:  # before writing: an inconsistent graph is never released
         from .reason import reason as run_hermit
 
         reasoning = run_hermit(checked.release_graph())
-    summary = write_release(checked, Path(out_dir), with_inferences=reason, let_go=True)
+    summary = write_release(checked, Path(out_dir), with_inferences=reason, let_go=True, content=content)
     return BuildReport(Path(out_dir), summary, checked.validation, reasoning, checked)
 
 

@@ -82,10 +82,12 @@ def oxigraph_triples(*graphs: Iterable[tuple[Any, Any, Any]] | Iterable[ox.Tripl
     """The triples of `graphs` (rdflib graphs or triple iterables), without duplicates, sorted as
     their N-Triples lines sort. A term met twice is converted once."""
     term = functools.cache(to_oxigraph)
-    unique = {ox.Triple(term(s), term(p), term(o)) for graph in graphs for s, p, o in graph}  # type: ignore[arg-type]
     # A triple's text is its N-Triples line without " .", and no line is a prefix of another
     # except where the next character ('@', '^') sorts after " ": the same order as the lines.
-    return sorted(unique, key=str)
+    ordered = sorted((ox.Triple(term(s), term(p), term(o)) for graph in graphs for s, p, o in graph), key=str)  # type: ignore[arg-type]
+    # Duplicates (a triple of two graphs, or two rdflib terms for one RDF term) are now neighbours:
+    # dropping them costs a comparison each, where a set would hash every triple.
+    return [t for t, before in zip(ordered, [None, *ordered], strict=False) if t != before]
 
 
 def ntriples_bytes(triples: list[ox.Triple]) -> bytes:

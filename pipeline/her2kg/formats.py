@@ -167,7 +167,7 @@ class Content:
         """The entailments of the release that it does not state, sorted (see infer.py)."""
         from .infer import entailed_triples
 
-        return oxigraph_triples(entailed_triples(self.triples))
+        return oxigraph_triples(entailed_triples(self.store))
 
 
 def ontology_part(ontology: Graph, data: Graph, issued: Literal | None) -> frozenset[pyoxigraph.Triple]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -41,38 +41,93 @@ def _iri(term: object) -> ox.NamedNode:
 
 
 class Rules:
-    """The entailment rules of the TBox in `triples`, restricted to conclusions about our own terms.
+    """The entailment rules of the TBox in `store`, restricted to conclusions about our own terms.
 
     The TBox is small: its relations are read into dictionaries once."""
 
-    def __init__(self, triples: Iterable[ox.Triple]):
-        by_predicate: dict[ox.NamedNode, list[ox.Triple]] = defaultdict(list)
-        for t in triples:
-            if t.predicate in _TBOX_PREDICATES:
-                by_predicate[t.predicate].append(t)
-        self.superclasses = _ancestors(by_predicate[_iri(RDFS.subClassOf)])
+    def __init__(self, store: ox.Store):
+        def stated(predicate: object) -> list[ox.Triple]:
+            return [q.triple for q in store.quads_for_pattern(None, _iri(predicate), None, ox.DefaultGraph())]
+
+        self.superclasses = _ancestors(stated(RDFS.subClassOf))
         self.superproperties = {
             p: {q for q in qs if isinstance(q, ox.NamedNode)}
-            for p, qs in _ancestors(by_predicate[_iri(RDFS.subPropertyOf)]).items()
+            for p, qs in _ancestors(stated(RDFS.subPropertyOf)).items()
         }
         self.inverses: dict[Term, set[ox.NamedNode]] = defaultdict(set)
-        for t in by_predicate[_iri(OWL.inverseOf)]:
+        for t in stated(OWL.inverseOf):
             if own(t.object) and isinstance(t.object, ox.NamedNode):
                 self.inverses[t.subject].add(t.object)
             if own(t.subject) and isinstance(t.subject, ox.NamedNode):
                 self.inverses[t.object].add(t.subject)
-        types = by_predicate[TYPE]
-        self.symmetric = {t.subject for t in types if t.object == _iri(OWL.SymmetricProperty)}
-        self.transitive = {t.subject for t in types if t.object == _iri(OWL.TransitiveProperty)}
+        self.symmetric = _instances(store, OWL.SymmetricProperty)
+        self.transitive = _instances(store, OWL.TransitiveProperty)
         self.domains: dict[Term, set[Term]] = defaultdict(set)
         self.ranges: dict[Term, set[Term]] = defaultdict(set)
-        for axis, found in ((_iri(RDFS.domain), self.domains), (_iri(RDFS.range), self.ranges)):
-            for t in by_predicate[axis]:
+        for axis, found in ((RDFS.domain, self.domains), (RDFS.range, self.ranges)):
+            for t in stated(axis):
                 if own(t.object):
                     found[t.subject].add(t.object)
         # The predicates some rule applies to (rdf:type only for a class with superclasses): most
-        # triples of a release (labels, quotes, numbers) entail nothing and are skipped unread.
+        # triples of a release (labels, quotes, numbers) entail nothing and are never read.
         self.active = {*self.superproperties, *self.inverses, *self.symmetric, *self.domains, *self.ranges}
+
+    def first_step(self, store: ox.Store, individuals: set[Term]) -> set[ox.Triple]:
+        """What the stated triples about `individuals` entail in one step and the store does not state.
+
+        The rules run as SPARQL in the store, which returns only what is new: the build states most of
+        what they conclude (each node's classes), so a million consequences need not come to Python."""
+        ni = f"<{OWL.NamedIndividual}>"
+        found: set[ox.Triple] = set()
+
+        def run(query: str, rows: list[tuple[Term, Term]], make: Callable[[ox.QuerySolution], ox.Triple]) -> None:
+            iris = [(a, b) for a, b in rows if isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode)]
+            if iris:
+                values = " ".join(f"({a} {b})" for a, b in sorted(iris, key=str))
+                solutions = store.query(query.replace("ROWS", values))
+                assert isinstance(solutions, ox.QuerySolutions)  # a SELECT
+                found.update(make(row) for row in solutions)
+
+        def pairs(relation: dict[Term, set[Term]] | dict[Term, set[ox.NamedNode]]) -> list[tuple[Term, Term]]:
+            return [(a, b) for a, bs in relation.items() if a != TYPE for b in bs]
+
+        subclass = [(c, d) for c, ds in self.superclasses.items() for d in ds]
+        run(  # the classes above a stated class
+            f"SELECT DISTINCT ?s ?d WHERE {{ VALUES (?c ?d) {{ ROWS }} ?s a ?c . ?s a {ni} FILTER NOT EXISTS {{ ?s a ?d }} }}",
+            subclass,
+            lambda row: ox.Triple(row["s"], TYPE, row["d"]),  # type: ignore[arg-type]
+        )
+        run(  # the properties above a stated property
+            f"SELECT DISTINCT ?s ?q ?o WHERE {{ VALUES (?p ?q) {{ ROWS }} ?s ?p ?o . ?s a {ni} FILTER NOT EXISTS {{ ?s ?q ?o }} }}",
+            pairs(self.superproperties),
+            lambda row: ox.Triple(row["s"], row["q"], row["o"]),  # type: ignore[arg-type]
+        )
+        run(  # inverse and symmetric properties: the triple the other way round, about an IRI
+            "SELECT DISTINCT ?o ?q ?s WHERE { VALUES (?p ?q) { ROWS } ?s ?p ?o . "
+            f"?s a {ni} FILTER (isIRI(?o)) FILTER NOT EXISTS {{ ?o ?q ?s . ?o a {ni} }} }}",
+            pairs(self.inverses) + [(p, p) for p in self.symmetric if p != TYPE],
+            lambda row: ox.Triple(row["o"], row["q"], row["s"]),  # type: ignore[arg-type]
+        )
+        run(  # ranges: the class of an IRI value
+            "SELECT DISTINCT ?o ?c WHERE { VALUES (?p ?c) { ROWS } ?s ?p ?o . "
+            f"?s a {ni} FILTER (isIRI(?o)) FILTER NOT EXISTS {{ ?o a ?c . ?o a {ni} }} }}",
+            pairs(self.ranges),
+            lambda row: ox.Triple(row["o"], TYPE, row["c"]),  # type: ignore[arg-type]
+        )
+        run(  # domains: the class of the subject
+            f"SELECT DISTINCT ?s ?c WHERE {{ VALUES (?p ?c) {{ ROWS }} ?s ?p ?o . ?s a {ni} FILTER NOT EXISTS {{ ?s a ?c }} }}",
+            pairs(self.domains),
+            lambda row: ox.Triple(row["s"], TYPE, row["c"]),  # type: ignore[arg-type]
+        )
+        # A class that is not an IRI (an OWL expression) cannot be written in VALUES: read in Python.
+        for c, ds in self.superclasses.items():
+            if not isinstance(c, ox.NamedNode):
+                for quad in store.quads_for_pattern(None, TYPE, c, ox.DefaultGraph()):  # type: ignore[arg-type]
+                    if quad.subject in individuals:
+                        found.update(
+                            ox.Triple(quad.subject, TYPE, d) for d in ds if ox.Quad(quad.subject, TYPE, d) not in store
+                        )
+        return found
 
     def applies(self, t: ox.Triple) -> bool:
         return t.object in self.superclasses if t.predicate == TYPE else t.predicate in self.active
@@ -97,9 +152,8 @@ class Rules:
             yield ox.Triple(s, TYPE, c)
 
 
-_TBOX_PREDICATES = {
-    _iri(p) for p in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.inverseOf, RDF.type, RDFS.domain, RDFS.range)
-}
+def _instances(store: ox.Store, cls: object) -> set[Term]:
+    return {q.subject for q in store.quads_for_pattern(None, TYPE, _iri(cls), ox.DefaultGraph())}
 
 
 def _ancestors(edges: list[ox.Triple]) -> dict[Term, set[Term]]:
@@ -120,38 +174,50 @@ def _ancestors(edges: list[ox.Triple]) -> dict[Term, set[Term]]:
     return found
 
 
-def entailed_triples(release: Iterable[ox.Triple]) -> set[ox.Triple]:
-    """What follows from the individuals of `release` (TBox and data) and is not stated.
+def entailed_triples(release: ox.Store) -> set[ox.Triple]:
+    """What follows from the individuals of `release` (a store holding the TBox and the data in its
+    default graph) and is not stated.
 
-    The edges of transitive properties, stated and inferred, are kept in a pyoxigraph store, which
-    walks their chains (`p+` property paths) instead of Python rescanning every triple.
+    The first step runs in the store (`Rules.first_step`), later ones on the little that is new; the
+    edges of transitive properties, stated and inferred, are kept in a second store,
+    which walks their chains (`p+` property paths) instead of Python rescanning every triple.
     """
-    triples = list(release)
-    rules = Rules(triples)
-    individuals = {t.subject for t in triples if t.predicate == TYPE and t.object == NAMED_INDIVIDUAL}
-    known = {t for t in triples if t.subject in individuals}
-    store = ox.Store()
-    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in known if t.predicate in rules.transitive)
+    rules = Rules(release)
+    individuals = _instances(release, OWL.NamedIndividual)
+
+    def known(t: ox.Triple) -> bool:  # stated about an individual, or inferred already
+        return t in new or (t.subject in individuals and ox.Quad(t.subject, t.predicate, t.object) in release)
+
+    chained = ox.Store()
+    for p in rules.transitive:
+        stated = release.quads_for_pattern(None, p, None, ox.DefaultGraph())  # type: ignore[arg-type]
+        chained.extend(q for q in stated if q.subject in individuals)
     chains = [f"SELECT ?a ?c WHERE {{ ?a {p} ?b . ?b {p}+ ?c }}" for p in sorted(map(str, rules.transitive))]
     new: set[ox.Triple] = set()
-    frontier = set(known)
-    while frontier:
-        step = {c for t in frontier if rules.applies(t) for c in rules.consequences(t) if c not in known}
-        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in step if t.predicate in rules.transitive)
+    step = rules.first_step(release, individuals)
+    while True:
+        chained.extend(ox.Quad(t.subject, t.predicate, t.object) for t in step if t.predicate in rules.transitive)
         for p, query in zip(sorted(rules.transitive, key=str), chains, strict=False):
-            rows = store.query(query)
+            rows = chained.query(query)
             assert isinstance(rows, ox.QuerySolutions)  # a SELECT
-            step.update(t for row in rows if (t := ox.Triple(row["a"], p, row["c"])) not in known)  # type: ignore[arg-type]
-        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in step if t.predicate in rules.transitive)
-        known |= step
+            step.update(t for row in rows if not known(t := ox.Triple(row["a"], p, row["c"])))  # type: ignore[arg-type]
+        chained.extend(ox.Quad(t.subject, t.predicate, t.object) for t in step if t.predicate in rules.transitive)
+        if not step:
+            return new
         new |= step
-        frontier = step
-    return new
+        step = {c for t in step if rules.applies(t) for c in rules.consequences(t) if not known(c)}
+
+
+def release_store(triples: Iterable[ox.Triple]) -> ox.Store:
+    """The triples in the default graph of an in-memory store."""
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    return store
 
 
 def entailments(graph: Graph) -> list[ox.Triple]:
     """The entailments of a release held as an rdflib Graph, sorted in N-Triples order."""
-    return oxigraph_triples(entailed_triples(oxigraph_triples(graph)))
+    return oxigraph_triples(entailed_triples(release_store(oxigraph_triples(graph))))
 
 
 def write_inferred(graph: Graph, folder: Path) -> int:

@@ -286,10 +286,9 @@ def release_date(ontology: Graph) -> Literal | None:
     return value if isinstance(value, Literal) else None
 
 
-def release_content(checked: Checked, with_inferences: bool = False) -> _Content:
-    """What the formats are written from: the ontology and the data, with the header's release
+def release_content(ontology: Graph, data: Graph, with_inferences: bool = False) -> _Content:
+    """What the formats are written from: the ontology and the data graph, with the header's release
     date, converted once to pyoxigraph triples (no merged rdflib copy of the release)."""
-    ontology = checked.ontology.graph
     issued = release_date(ontology)
     tbox: Iterable[tuple[Any, Any, Any]] = ontology
     if issued is not None:
@@ -297,10 +296,8 @@ def release_content(checked: Checked, with_inferences: bool = False) -> _Content
             *(t for t in ontology if not (t[0] == ONTOLOGY_IRI and t[1] == DCTERMS.issued)),
             (ONTOLOGY_IRI, DCTERMS.issued, issued),
         ]
-    triples = oxigraph_triples(tbox, checked.data)
-    return _Content(
-        triples, ontology_part(ontology, checked.data, issued), ontology, __version__, issued, with_inferences
-    )
+    triples = oxigraph_triples(tbox, data)
+    return _Content(triples, ontology_part(ontology, data, issued), ontology, __version__, issued, with_inferences)
 
 
 @dataclass
@@ -336,8 +333,9 @@ def write_release(
     out_dir: Path,
     with_inferences: bool = False,
     *,
-    validate: Callable[[], ValidationReport] | None = None,
+    validate: Callable[[pyoxigraph.Store], ValidationReport] | None = None,
     let_go: bool = False,
+    content: _Content | None = None,
 ) -> dict[str, Any]:
     """Write every registered format into `out_dir`, replacing the previous release only on success;
     return the build report.
@@ -346,9 +344,10 @@ def write_release(
     inferred formats (her2kg-inferred.ttl/.nt: the entailments a store without a reasoner needs)
     are written too. SIGINT and SIGTERM during the write remove the staging folder, as a failure does.
 
-    `validate`, when given, is the validation of `checked`, not run yet: it runs in a forked process
-    (see parallel.py) while this one writes, and then writes WRITTEN_BESIDE_VALIDATION. Its report
-    becomes `checked.validation`; if it has violations, nothing is released (ValidationError).
+    `validate`, when given, is the validation of `checked`, not run yet: it runs on the release store in
+    a forked process (see parallel.py) while this one writes, and then writes WRITTEN_BESIDE_VALIDATION.
+    Its report becomes `checked.validation`; if it has violations, nothing is released (ValidationError).
+    `content` is the release content of `checked` when the caller made it already (`release_content`).
 
     With `let_go` (and no `validate`), `checked` is handed over: its data graph and locations are emptied once
     the release triples exist, so that a large build does not hold the graph twice while the files are written.
@@ -359,7 +358,9 @@ def write_release(
     check_out_dir(out_dir, input_folders(checked.facts.folder, checked.ontology.folder))
     stages = checked.stages
     with staged(out_dir) as staging, frozen_heap():
-        content = release_content(checked, with_inferences)
+        if content is None:
+            content = release_content(checked.ontology.graph, checked.data, with_inferences)
+        content.with_inferences = with_inferences
         figures = data_figures(checked)  # what the report says of the data, read before letting go of it
         if let_go and validate is None:
             from .abox import Locations  # a build has it loaded; readers of a release need not
@@ -393,7 +394,11 @@ def _write(content: Content, staging: Path, group: list[Format]) -> dict[str, tu
 
 
 def _write_beside_validation(
-    content: _Content, staging: Path, group: list[Format], validate: Callable[[], ValidationReport], stages: Stages
+    content: _Content,
+    staging: Path,
+    group: list[Format],
+    validate: Callable[[pyoxigraph.Store], ValidationReport],
+    stages: Stages,
 ) -> ValidationReport:
     """Validate and write part of `group` in a forked process, the rest here; the validation's report,
     or ValidationError (after both processes have stopped) when it has violations."""
@@ -405,10 +410,11 @@ def _write_beside_validation(
 
     def in_child() -> tuple[ValidationReport, float, dict[str, tuple[int, str]]]:
         start = time.perf_counter()
-        validation = validate()
+        validation = validate(content.store)  # the parent's store, made before the fork: not loaded again
         seconds = round(time.perf_counter() - start, 3)
         return validation, seconds, _write(content, staging, beside) if validation.conforms else {}
 
+    content.store  # noqa: B018 (made once, here: the forked process validates on it, this one writes from it)
     # The validation is announced as a stage of its own (a terminal shows it), running beside the writes.
     with progress.stage("validate"), parallel.beside(in_child) as awaited:
         _write(content, staging, [f for f in here if not f.describes])

@@ -142,27 +142,40 @@ def choose_engine(validator: str, triples: int, shapes: Graph) -> str:
     return validator
 
 
-def run_engine(engine: str, data: Graph | pyoxigraph.Store, ontology: Graph, shapes: Graph) -> list[Result]:
+def run_engine(
+    engine: str, data: Graph | pyoxigraph.Store, ontology: Graph, shapes: Graph, store: pyoxigraph.Store | None = None
+) -> list[Result]:
     """The raw results of one engine: data as an rdflib Graph, or a pyoxigraph Store (whose graphs'
-    union is the data; the ontology is merged in either way)."""
+    union is the data; the ontology is merged in either way). The fast engine runs on `store` when
+    given: one holding `data` already (a build's release store), so the graph is not copied again."""
     from . import sparql_engine  # pySHACL is imported only when it runs: it takes a quarter of a second
 
     if engine == "fast":
-        if isinstance(data, Graph):
+        if store is None and isinstance(data, Graph):
             results = sparql_engine.run(sparql_engine.store_of(data, ontology), shapes)
-            return [_as_written(result, data) for result in results]
-        tbox = sparql_engine.store_of(ontology)
-        graph = sparql_engine.ox.NamedNode("urn:her2kg:validation:ontology")
-        data.bulk_extend(sparql_engine.ox.Quad(q.subject, q.predicate, q.object, graph) for q in tbox)
-        try:
-            return sparql_engine.run(data, shapes)
-        finally:
-            data.remove_graph(graph)
+        else:
+            results = _with_ontology(store if store is not None else data, ontology, shapes)  # type: ignore[arg-type]
+        return [_as_written(result, data) for result in results] if isinstance(data, Graph) else results
     from . import pyshacl_engine
 
     if not isinstance(data, Graph):
         data = sparql_engine.graph_of(data)
     return pyshacl_engine.run(data, ontology, shapes)
+
+
+def _with_ontology(store: pyoxigraph.Store, ontology: Graph, shapes: Graph) -> list[Result]:
+    """The fast engine's results on `store` with the ontology's triples it lacks in a graph of their own
+    for the run (each triple once: queries see the union of the graphs, duplicates included)."""
+    from . import sparql_engine
+
+    ox = sparql_engine.ox
+    graph = ox.NamedNode("urn:her2kg:validation:ontology")
+    lacking = (q for q in sparql_engine.store_of(ontology) if ox.Quad(q.subject, q.predicate, q.object) not in store)
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in lacking)
+    try:
+        return sparql_engine.run(store, shapes)
+    finally:
+        store.remove_graph(graph)
 
 
 def _as_written(result: Result, data: Graph) -> Result:
@@ -192,8 +205,10 @@ def validate_graph(
     locations: Locations | None = None,
     subject: str = "the facts",
     validator: str = "auto",
+    store: pyoxigraph.Store | None = None,
 ) -> ValidationReport:
-    """Validate `data` with the ontology merged in; return every result, sorted.
+    """Validate `data` with the ontology merged in; return every result, sorted. `store`, if given,
+    holds `data` (and may hold the ontology) for the fast engine to run on.
 
     The merged TBox lets sh:class follow rdfs:subClassOf (a ClinicalTrial is a Study). No RDFS
     inference on top: domain and range entailments would type every value as the expected class
@@ -201,7 +216,7 @@ def validate_graph(
     """
     triples = len(data)
     engine = choose_engine(validator, triples, shapes)
-    results = run_engine(engine, data, ontology, shapes)
+    results = run_engine(engine, data, ontology, shapes, store)
     return ValidationReport(subject, findings(results, _labels(data), locations), triples, engine)
 
 

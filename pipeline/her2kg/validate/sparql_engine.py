@@ -254,12 +254,19 @@ class Compiler:
                 f"HAVING (COUNT(DISTINCT ?x) < {_integer(value)})"
             )
         if parameter == SH.maxCount:
+            if _integer(value) == 1:  # the common case: two distinct values, found by a join rather than grouping
+                return (
+                    f"SELECT DISTINCT ?this WHERE {{ {focus} ?this {p} ?x . ?this {p} ?y FILTER (!sameTerm(?x, ?y)) }}"
+                )
             return (
                 f"SELECT ?this WHERE {{ {focus} ?this {p} ?x }} GROUP BY ?this "
                 f"HAVING (COUNT(DISTINCT ?x) > {_integer(value)})"
             )
         if parameter == SH.hasValue:
             return f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} {sparql_term(value)} }} }}"
+        if parameter == SH["class"]:  # MINUS: the typed values are removed in one pass, not looked up row by row
+            classes = " ".join(self.subclasses(value))
+            return f"SELECT DISTINCT ?this ?v WHERE {{ {{ {focus} ?this {p} ?v }} MINUS {{ VALUES ?class {{ {classes} }} ?v a ?class }} }}"
         return f"SELECT DISTINCT ?this ?v WHERE {{ {focus} ?this {p} ?v . {self._value_filter(p, parameter, value)} }}"
 
     def _value_filter(self, p: str, parameter: URIRef, value: Node) -> str:
@@ -268,8 +275,6 @@ class Compiler:
             lexical = LEXICAL.get(value)  # type: ignore[call-overload]
             well_formed = f' && REGEX(STR(?v), "{lexical}")' if lexical else ""
             return f"FILTER (!(isLiteral(?v) && DATATYPE(?v) = {sparql_term(value)}{well_formed}))"
-        if parameter == SH["class"]:
-            return f"FILTER NOT EXISTS {{ VALUES ?class {{ {' '.join(self.subclasses(value))} }} ?v a ?class }}"
         if parameter == SH.nodeKind:
             return f"FILTER (!{NODE_KINDS[value]})"  # type: ignore[index]
         if parameter == SH.pattern:
