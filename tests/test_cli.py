@@ -115,6 +115,7 @@ def test_both_validators_report_a_violation_in_an_rdf_file(tmp_path, validator):
     assert "ERBB2 L755S: a variant must name the gene it alters (gene:)" in result.stderr
 
 
+@pytest.mark.slow
 def test_build_with_the_fast_validator_reports_as_pyshacl_does(tmp_path):
     """The same warnings and infos, each at the same facts file and line."""
     reference = run("build", "--facts", str(SLICE), "--out", str(tmp_path / "a"), "-v", "--validator", "pyshacl")

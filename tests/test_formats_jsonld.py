@@ -21,6 +21,7 @@ def test_the_document_names_the_context_file_of_its_release(documents, shipped_r
     assert data["@context"] == f"https://w3id.org/her2kg/release/{version}/her2kg-context.jsonld"
 
 
+@pytest.mark.slow
 def test_with_the_context_it_reads_back_as_the_data_triples(documents, shipped_release):
     data, context = documents
     report = json.loads((shipped_release / "build-report.json").read_text())

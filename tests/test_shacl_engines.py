@@ -57,6 +57,7 @@ def rudof_results(data_files: list[Path], shapes: Graph) -> set[Result]:
     }
 
 
+@pytest.mark.slow
 def test_rudof_finds_what_pyshacl_finds_on_the_shipped_release(shipped_release: Path):
     release = shipped_release / "her2kg.nt"  # the ontology and the data, as shipped
     data, shapes = Graph().parse(release, format="nt"), load_shapes()

@@ -21,6 +21,7 @@ from her2kg.abox import Locations, build_graph
 from her2kg.errors import UsageError
 from her2kg.facts import load_facts
 from her2kg.ontology import Ontology
+from her2kg.release import release_content
 from her2kg.resources import project_path
 from her2kg.sources import check_quotes, load_library
 from her2kg.validate import AUTO_FAST_FROM, ValidationReport, choose_engine, load_shapes, validate_graph
@@ -89,6 +90,7 @@ def test_every_planted_defect_is_found_at_2k_claims(tmp_path: Path):
     check_planted(tmp_path, claims=2_000, seed=7, defects=3)
 
 
+@pytest.mark.slow
 def test_a_store_is_validated_as_its_graph_is(tmp_path: Path):
     """A store (what the data path builds) gives the same findings with either engine, and the
     graph's findings but for the lexical form of numbers: a store keeps "5.0"^^xsd:decimal as 5."""
@@ -103,6 +105,38 @@ def test_a_store_is_validated_as_its_graph_is(tmp_path: Path):
     assert sorted((f.location, f.focus, f.path, f.component) for f in fast.findings) == sorted(
         (f.location, f.focus, f.path, f.component) for f in from_graph.findings
     )
+
+
+class Unread(Graph):
+    """A data graph that fails if anything but its size is read."""
+
+    def triples(self, *args, **kwargs):  # type: ignore[override]
+        raise AssertionError("the data graph was read")
+
+
+@pytest.mark.parametrize("seed", [5, pytest.param(6, marks=pytest.mark.slow)])
+def test_a_build_validates_on_its_release_store_as_pyshacl_does_on_the_data_graph(tmp_path: Path, seed: int):
+    """A build validates on its release store (the release triples converted once: the data and the ontology)
+    and reads the values and labels of findings from the sorted release triples: the findings are pySHACL's
+    on the data graph, field by field, the rdflib graph is not read (so a forked process leaves its memory
+    shared), and the store is left as it was, for the writers."""
+    data, locations, _planted = generated(tmp_path, claims=200, seed=seed, defects=1)
+    content = release_content(ontology().graph, data)
+    reference = validate_graph(data, ontology().graph, shapes(), locations, validator="pyshacl")
+    unread = Unread(store=data.store)
+    on_store = validate_graph(
+        unread,
+        ontology().graph,
+        shapes(),
+        locations,
+        validator="fast",
+        store=content.store,
+        written=content.data_objects,
+    )
+    assert reference.violations  # planted defects: something is compared
+    assert on_store.findings == reference.findings
+    assert list(content.store.named_graphs()) == []
+    assert len(content.store) == len(content.triples)
 
 
 def test_auto_takes_the_fast_engine_from_the_threshold_on():

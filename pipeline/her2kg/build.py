@@ -26,8 +26,7 @@ from .sources import QuoteReport, check_quotes, load_library
 from .validate import Finding, ValidationReport, choose_engine, load_shapes, validate_graph
 
 if TYPE_CHECKING:
-    import pyoxigraph
-
+    from .formats import Content
     from .reason import Reasoning
 
 
@@ -160,17 +159,24 @@ def _built(
     return _Built(facts, ontology, data, locations, load_shapes(shapes_in.path), stages, inputs, quotes)
 
 
-def _validated(built: _Built, validator: str, store: pyoxigraph.Store | None = None) -> Checked:
-    """`built`, validated (on `store`, holding its data, if given): ValidationError if the graph has violations."""
+def _validated(built: _Built, validator: str, content: Content | None = None) -> Checked:
+    """`built`, validated: ValidationError if the graph has violations."""
     with built.stages.stage("validate"):
-        validation = _validation(built, validator, store)
+        validation = _validation(built, validator, content)
     _refuse_violations(validation)
     return built.checked(validation)
 
 
-def _validation(built: _Built, validator: str, store: pyoxigraph.Store | None = None) -> ValidationReport:
+def _validation(built: _Built, validator: str, content: Content | None = None) -> ValidationReport:
+    """The validation of `built`; with its release `content`, on the release store (see validate_graph)."""
     return validate_graph(
-        built.data, built.ontology.graph, built.shapes, built.locations, validator=validator, store=store
+        built.data,
+        built.ontology.graph,
+        built.shapes,
+        built.locations,
+        validator=validator,
+        store=None if content is None else content.store,
+        written=None if content is None else content.data_objects,
     )
 
 
@@ -223,13 +229,15 @@ def build_release(
             # A wrong --validator is refused here, not in the child.
             choose_engine(validator, len(built.data), built.shapes)
             checked = built.checked(ValidationReport("the facts", (), engine="not yet run"))
-            summary = write_release(checked, Path(out_dir), validate=lambda store: _validation(built, validator, store))
+            summary = write_release(
+                checked, Path(out_dir), validate=lambda content: _validation(built, validator, content)
+            )
             return BuildReport(Path(out_dir), summary, checked.validation, checked=checked)
         # The release triples and their store are made first: the fast validator runs on that store.
         with frozen_heap():
             content = release_content(built.ontology.graph, built.data, with_inferences=reason)
             content.store  # noqa: B018
-        checked = _validated(built, validator, content.store)
+        checked = _validated(built, validator, content)
         del built  # its data graph is let go of while the release is written (below)
     reasoning = None
     if reason:  # before writing: an inconsistent graph is never released

@@ -10,6 +10,7 @@ Every writer is deterministic: same graph, same bytes.
 
 from __future__ import annotations
 
+import bisect
 import gc
 import gzip
 import hashlib
@@ -36,6 +37,7 @@ from .export import (
     ntriples_bytes,
     oxigraph_triples,
     prefixes,
+    to_oxigraph,
     to_rdflib,
     turtle_bytes,
     void_description,
@@ -116,6 +118,20 @@ class Content:
         if fmt.name == "nt" and fmt.name in self._saved:
             self.__dict__.pop("nt", None)
             self.__dict__.pop("ntriples", None)
+
+    def data_objects(self, subject: Node, predicate: Node | None) -> list[Node]:
+        """The objects of `subject`'s `predicate` (any, for None) in the data (not the ontology's own triples),
+        as rdflib terms written as the data writes them (a store would give numbers in canonical form). Found by
+        bisection in the sorted triples: no index is built, and little of the process's memory is read."""
+        prefix = f"{to_oxigraph(subject)} " + ("" if predicate is None else f"{to_oxigraph(predicate)} ")
+        triples = self.triples
+        found: list[Node] = []
+        at = bisect.bisect_left(triples, prefix, key=str)
+        while at < len(triples) and str(triples[at]).startswith(prefix):
+            if triples[at] not in self.ontology_part:
+                found.append(to_rdflib(triples[at].object))
+            at += 1
+        return found
 
     @cached_property
     def nt(self) -> bytes:

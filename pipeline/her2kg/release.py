@@ -333,7 +333,7 @@ def write_release(
     out_dir: Path,
     with_inferences: bool = False,
     *,
-    validate: Callable[[pyoxigraph.Store], ValidationReport] | None = None,
+    validate: Callable[[Content], ValidationReport] | None = None,
     let_go: bool = False,
     content: _Content | None = None,
 ) -> dict[str, Any]:
@@ -344,7 +344,7 @@ def write_release(
     inferred formats (her2kg-inferred.ttl/.nt: the entailments a store without a reasoner needs)
     are written too. SIGINT and SIGTERM during the write remove the staging folder, as a failure does.
 
-    `validate`, when given, is the validation of `checked`, not run yet: it runs on the release store in
+    `validate`, when given, is the validation of `checked`, not run yet: it runs on the release content in
     a forked process (see parallel.py) while this one writes, and then writes WRITTEN_BESIDE_VALIDATION.
     Its report becomes `checked.validation`; if it has violations, nothing is released (ValidationError).
     `content` is the release content of `checked` when the caller made it already (`release_content`).
@@ -397,7 +397,7 @@ def _write_beside_validation(
     content: _Content,
     staging: Path,
     group: list[Format],
-    validate: Callable[[pyoxigraph.Store], ValidationReport],
+    validate: Callable[[Content], ValidationReport],
     stages: Stages,
 ) -> ValidationReport:
     """Validate and write part of `group` in a forked process, the rest here; the validation's report,
@@ -410,7 +410,7 @@ def _write_beside_validation(
 
     def in_child() -> tuple[ValidationReport, float, dict[str, tuple[int, str]]]:
         start = time.perf_counter()
-        validation = validate(content.store)  # the parent's store, made before the fork: not loaded again
+        validation = validate(content)  # on the parent's store, made before the fork: not loaded again
         seconds = round(time.perf_counter() - start, 3)
         return validation, seconds, _write(content, staging, beside) if validation.conforms else {}
 

@@ -12,6 +12,7 @@ curator sees `facts/trials.yaml:57: …` rather than an IRI.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from rdflib import Graph, URIRef
 from rdflib import Literal as RDFLiteral
-from rdflib.namespace import RDFS, SH
+from rdflib.namespace import RDFS, SH, XSD
 from rdflib.term import Node
 
 from ..errors import Location, Problem, UsageError
@@ -142,12 +143,22 @@ def choose_engine(validator: str, triples: int, shapes: Graph) -> str:
     return validator
 
 
+# The objects of a subject's property (of any property for None) as the data writes them (rdflib terms).
+WrittenObjects = Callable[[Node, Node | None], Iterable[Node]]
+
+
 def run_engine(
-    engine: str, data: Graph | pyoxigraph.Store, ontology: Graph, shapes: Graph, store: pyoxigraph.Store | None = None
+    engine: str,
+    data: Graph | pyoxigraph.Store,
+    ontology: Graph,
+    shapes: Graph,
+    store: pyoxigraph.Store | None = None,
+    written: WrittenObjects | None = None,
 ) -> list[Result]:
     """The raw results of one engine: data as an rdflib Graph, or a pyoxigraph Store (whose graphs'
     union is the data; the ontology is merged in either way). The fast engine runs on `store` when
-    given: one holding `data` already (a build's release store), so the graph is not copied again."""
+    given: one holding `data` already (a build's release store), so the graph is not copied again.
+    Its values are given as `written` (by default `data`) writes them."""
     from . import sparql_engine  # pySHACL is imported only when it runs: it takes a quarter of a second
 
     if engine == "fast":
@@ -155,7 +166,8 @@ def run_engine(
             results = sparql_engine.run(sparql_engine.store_of(data, ontology), shapes)
         else:
             results = _with_ontology(store if store is not None else data, ontology, shapes)  # type: ignore[arg-type]
-        return [_as_written(result, data) for result in results] if isinstance(data, Graph) else results
+        objects = written or _objects(data)
+        return [_as_written(result, objects) for result in results]
     from . import pyshacl_engine
 
     if not isinstance(data, Graph):
@@ -178,23 +190,23 @@ def _with_ontology(store: pyoxigraph.Store, ontology: Graph, shapes: Graph) -> l
         store.remove_graph(graph)
 
 
-def _as_written(result: Result, data: Graph) -> Result:
-    """The result with its value as `data` writes it: the store keeps numbers in canonical form
+def _as_written(result: Result, written: WrittenObjects) -> Result:
+    """The result with its value as the data writes it: the store keeps numbers in canonical form
     ("73.0"^^xsd:decimal comes back as "73"), pySHACL reports the lexical form of the data."""
     value = result.value
-    if not isinstance(value, RDFLiteral) or value.datatype is None:
-        return result
-    values = set(data.objects(result.focus, result.path))  # type: ignore[arg-type]
+    if not isinstance(value, RDFLiteral) or value.datatype in (None, XSD.string):
+        return result  # a string is held as written
+    values = set(written(result.focus, result.path))
     if value in values:
         return result
-    for written in sorted(values, key=str):
+    for form in sorted(values, key=str):
         if (
-            isinstance(written, RDFLiteral)
-            and written.datatype == value.datatype
-            and written.value is not None
-            and written.value == value.value
+            isinstance(form, RDFLiteral)
+            and form.datatype == value.datatype
+            and form.value is not None
+            and form.value == value.value
         ):
-            return replace(result, value=written)
+            return replace(result, value=form)
     return result
 
 
@@ -206,9 +218,13 @@ def validate_graph(
     subject: str = "the facts",
     validator: str = "auto",
     store: pyoxigraph.Store | None = None,
+    written: WrittenObjects | None = None,
 ) -> ValidationReport:
     """Validate `data` with the ontology merged in; return every result, sorted. `store`, if given,
-    holds `data` (and may hold the ontology) for the fast engine to run on.
+    holds `data` (and may hold the ontology) for the fast engine to run on; `written` gives the objects of
+    a subject's property as `data` writes them (its values and labels; by default read from `data`). With
+    both, the fast engine reads nothing of an rdflib `data` graph but its size, so a forked process shares
+    its memory untouched.
 
     The merged TBox lets sh:class follow rdfs:subClassOf (a ClinicalTrial is a Study). No RDFS
     inference on top: domain and range entailments would type every value as the expected class
@@ -216,18 +232,32 @@ def validate_graph(
     """
     triples = len(data)
     engine = choose_engine(validator, triples, shapes)
-    results = run_engine(engine, data, ontology, shapes, store)
-    return ValidationReport(subject, findings(results, _labels(data), locations), triples, engine)
+    objects = written or _objects(data)
+    results = run_engine(engine, data, ontology, shapes, store, objects)
+    return ValidationReport(subject, findings(results, _labels(objects), locations), triples, engine)
 
 
-def _labels(data: Graph | pyoxigraph.Store) -> LabelOf:
+def _objects(data: Graph | pyoxigraph.Store) -> WrittenObjects:
+    """How `data` gives a subject's objects: an rdflib graph's own lookup, or the union of a store's graphs."""
     if isinstance(data, Graph):
-        return lambda focus: None if (label := data.value(focus, RDFS.label)) is None else str(label)
-    from .sparql_engine import ox
+        return data.objects  # type: ignore[return-value]
+    from .sparql_engine import ox, to_rdflib
+
+    def objects(subject: Node, predicate: Node | None) -> list[Node]:
+        if not isinstance(subject, URIRef) or not isinstance(predicate, URIRef | None):
+            return []
+        property_ = None if predicate is None else ox.NamedNode(str(predicate))
+        quads = data.quads_for_pattern(ox.NamedNode(str(subject)), property_, None)
+        return [term for q in quads if (term := to_rdflib(q.object)) is not None]
+
+    return objects
+
+
+def _labels(objects: WrittenObjects) -> LabelOf:
+    """A focus node's label (the first in order, should it have several)."""
 
     def label(focus: Node) -> str | None:
-        found = next(data.quads_for_pattern(ox.NamedNode(str(focus)), ox.NamedNode(str(RDFS.label)), None), None)
-        return None if found is None or not isinstance(found.object, ox.Literal) else found.object.value
+        return min((str(o) for o in objects(focus, RDFS.label) if isinstance(o, RDFLiteral)), default=None)
 
     return label
 
