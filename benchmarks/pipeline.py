@@ -150,6 +150,10 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
     meter = Meter(f"{path}, {project.name}")
     out.mkdir(parents=True, exist_ok=True)
     check_baseline = straightforward() if path == "baseline" else None
+    if check_baseline is None:  # as `her2kg build` does
+        from her2kg.allocator import keep_freed_memory
+
+        keep_freed_memory()
     with meter.stage("load ontology and shapes"):
         ontology = Ontology()
         shapes = load_shapes()
