@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from her2kg import formats
+from her2kg import formats, formats_kgx, formats_tables
 from her2kg.build import check_facts as check
 from her2kg.errors import WriteError
 from her2kg.export import ntriples_bytes
@@ -69,3 +69,16 @@ def test_the_collector_sees_every_object_again_after_a_release_is_written_or_fai
     with pytest.raises(WriteError):
         write_release(checked, tmp_path / "dist")
     assert gc.get_freeze_count() == 0
+
+
+def test_the_writers_forget_the_release_once_it_is_written_or_fails(checked, tmp_path, monkeypatch):
+    """What the table and KGX writers remember of a release's store (labels, identifiers, rows) is let go of
+    after the build, so a process that goes on building or serving does not keep old stores alive."""
+    write_release(checked, tmp_path / "dist")
+    assert formats_tables.objects_of.cache_info().currsize == 0
+    assert formats_kgx.graph_rows.cache_info().currsize == 0
+    monkeypatch.setitem(FORMATS, "full", Format("full", "full.txt", "text/plain", failing))
+    with pytest.raises(WriteError):
+        write_release(checked, tmp_path / "dist")
+    assert formats_tables.objects_of.cache_info().currsize == 0
+    assert formats_kgx.graph_rows.cache_info().currsize == 0

@@ -574,3 +574,15 @@ register(
         ),
     )
 )
+
+
+@contextmanager
+def memos_forgotten() -> Iterator[None]:
+    """Writers remember what they read of a release's store while its files are written (labels,
+    identifiers, the KGX rows); after the block they forget it, so that a process that goes on (a
+    second build, a server) does not keep the release's store and tables alive."""
+    try:
+        yield
+    finally:
+        formats_tables.objects_of.cache_clear()
+        formats_kgx.graph_rows.cache_clear()

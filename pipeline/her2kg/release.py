@@ -36,7 +36,7 @@ from rdflib.namespace import DCTERMS, XSD
 from . import __version__, progress
 from .errors import ReleaseError, UnsafeOutputError, UsageError, WriteError
 from .export import class_counts, oxigraph_triples, to_rdflib
-from .formats import FORMATS, Content, Format, formats, frozen_heap, ontology_part
+from .formats import FORMATS, Content, Format, formats, frozen_heap, memos_forgotten, ontology_part
 from .namespaces import HK, ONTOLOGY_IRI
 from .resources import INPUT_FOLDERS, project_path
 
@@ -357,7 +357,7 @@ def write_release(
     # changed meanwhile, or a caller that did not.
     check_out_dir(out_dir, input_folders(checked.facts.folder, checked.ontology.folder))
     stages = checked.stages
-    with staged(out_dir) as staging, frozen_heap():
+    with staged(out_dir) as staging, frozen_heap(), memos_forgotten():
         if content is None:
             content = release_content(checked.ontology.graph, checked.data, with_inferences)
         content.with_inferences = with_inferences
