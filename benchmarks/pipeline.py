@@ -178,6 +178,7 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
             locations,
             validator="pyshacl" if content is None else "fast",
             store=None if content is None else content.store,
+            written=None if content is None else content.data_objects,
         )
     figures: dict[str, Any] = {
         "claims": sum(r.kind.name == "claim" for r in facts.records),
