@@ -62,6 +62,22 @@ def test_each_nanopublication_is_well_formed(dataset):
         assert str(this) not in {str(t) for triple in assertion for t in triple}
 
 
+def test_an_assertion_states_the_releases_own_triples(shipped_release, trig):
+    """Each assertion's triples are her2kg.nt's, term for term: a number as the release writes it ("0.50", "7.0"),
+    not in a store's canonical form, so a nanopublication's assertion is found in the release by any tool."""
+    release = set((shipped_release / "her2kg.nt").read_text(encoding="utf-8").splitlines())
+    asserted, inside = [], False
+    for line in trig.splitlines():
+        if line.endswith("#assertion> {"):
+            inside = True
+        elif line == "}":
+            inside = False
+        elif inside:
+            asserted.append(line.strip())
+    assert any("XMLSchema#decimal>" in line for line in asserted), "the shipped assertions hold numbers"
+    assert [line for line in asserted if line not in release] == []
+
+
 def test_iris_do_not_change_with_the_release_and_the_file_is_sorted(shipped_release, trig):
     ntriples = (shipped_release / "her2kg.nt").read_text(encoding="utf-8")
     other = nanopubs_trig(ntriples, "9.9.9", '"2030-01-01"^^<http://www.w3.org/2001/XMLSchema#date>').decode()

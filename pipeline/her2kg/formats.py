@@ -43,6 +43,7 @@ from .export import (
     void_description,
 )
 from .namespaces import BASE, HK, ONTOLOGY_IRI
+from .triple_index import TripleIndex
 
 # Namespaces whose terms appear as RDF/XML element names (predicates and types).
 USED_IN_RDFXML = {str(n) for n in (HK, OWL, RDF, RDFS, DCTERMS)} | {
@@ -166,6 +167,11 @@ class Content:
         else:
             store.bulk_load(self.nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
         return store
+
+    @cached_property
+    def index(self) -> TripleIndex:
+        """The release triples indexed by subject, for the writers that read them node by node as written."""
+        return TripleIndex(self.triples)
 
     @cached_property
     def parts(self) -> dict[str, list[pyoxigraph.Triple]]:
@@ -547,7 +553,7 @@ register(
         "nanopubs",
         "her2kg-nanopubs.trig",
         "application/trig",
-        lambda c: formats_nanopub.nanopubs_pieces(c.store, c.version, c.issued.n3() if c.issued is not None else None),
+        lambda c: formats_nanopub.nanopubs_pieces(c.index, c.version, c.issued.n3() if c.issued is not None else None),
     )
 )
 
