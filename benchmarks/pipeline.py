@@ -17,13 +17,17 @@ record checks (her2kg.facts) and quote checks (her2kg.sources) and build the sam
   YAML with PyYAML's pure-Python composer (yaml.SafeLoader, not CSafeLoader), the data graph built
   into rdflib's default Graph() (the Memory store), pySHACL with the same shapes and options as
   her2kg's reference engine (her2kg.validate's pyshacl engine), the release merged into an rdflib
-  Graph and written by rdflib's serialisers (Turtle, N-Triples, RDF/XML), the N-Triples parsed by
-  rdflib. The two swaps are made in one place, `straightforward()`, which stops the run if the seam
-  it uses is gone or was not taken, rather than measure the fast path under the baseline's name.
+  Graph, then the same release as rdflib makes it (benchmarks/baseline.py): the entailments by her2kg's
+  rules over rdflib's graph in Python sets, every file rdflib has a serialiser for written by it (Turtle,
+  N-Triples, RDF/XML, N-Quads, JSON-LD), the tables, KGX and nanopublications by her2kg's own writers (rdflib
+  has none), the N-Triples parsed by rdflib. The two swaps are made in one place, `straightforward()`, which
+  stops the run if the seam it uses is gone or was not taken, rather than measure the fast path under the
+  baseline's name.
 
 Wherever both paths run, their validation findings are compared result by result (location,
-severity, message, focus node, path, value, shape, constraint component) and the table says whether
-they are identical. Peak memory is the process's maximum RSS at the end of each stage (it only
+severity, message, focus node, path, value, shape, constraint component), and their entailments triple by
+triple, and the table says whether they are identical (tests/test_pipeline_baseline.py checks that the two
+paths write the same files). Peak memory is the process's maximum RSS at the end of each stage (it only
 grows). The canned queries are timed on pyoxigraph (median of 3, in process) on the largest graph,
 each after a first run in a worker that is stopped after QUERY_TIMEOUT seconds (benchmarks/run.py
 compares the query engines). `--baseline-up-to N` skips the baseline above N claims (by default it
@@ -132,6 +136,10 @@ def straightforward() -> Callable[[Any], None]:
 # loads them into the store that the validator, the entailments and the writers share; the baseline merges
 # two rdflib graphs for its serialisers.
 RELEASE_GRAPH = "release graph (her2kg: convert, sort, store; baseline: merge)"
+INFER = "infer (her2kg: in the release store; baseline: rules over rdflib's graph in Python sets)"
+# The baseline loads its N-Triples into a pyoxigraph store once for the writers rdflib has no counterpart of
+# (her2kg's own, on both paths); her2kg's writers read the store made in RELEASE_GRAPH.
+STORE_FOR_WRITERS = "store and sorted triples for the tables, KGX, nanopublications (baseline, from its N-Triples)"
 
 
 def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, Any]:
@@ -189,7 +197,7 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
     }
     if content is not None:
         with frozen_heap():  # as write_release writes them
-            with meter.stage("infer (closure in the release store)"):
+            with meter.stage(INFER):
                 content.inferred  # noqa: B018 (computed once, for her2kg.nq and the inferred files)
             # Every file of the release, each timed alone: those that VoID and SHA256SUMS read come first.
             for fmt in sorted(formats(with_inferences=True), key=lambda f: f.describes):
@@ -202,24 +210,44 @@ def run_path(path: str, project: Path, out: Path, queries: bool) -> dict[str, An
             store = pyoxigraph.Store()
             store.bulk_load(path=str(out / "her2kg.nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     else:
+        import baseline
         from her2kg.export import bound
 
         with meter.stage(RELEASE_GRAPH):
-            release = bound(ontology.graph + data)
-        for name, rdflib_format in (("her2kg.ttl", "turtle"), ("her2kg.nt", "nt"), ("her2kg.owl", "xml")):
-            with meter.stage(f"serialise {name}"):
-                written = release.serialize(format=rdflib_format, encoding="utf-8")
-                if rdflib_format == "nt":  # the release's N-Triples are sorted
-                    written = b"\n".join(sorted(line for line in written.splitlines() if line)) + b"\n"
-                (out / name).write_bytes(written)
-        figures["release_triples"] = len(release)
-        del release
+            release = baseline.Release(ontology.graph, data, bound(ontology.graph + data), out)
+        with meter.stage(INFER):
+            release.infer()
+        writers = release.writers()
+        for fmt in sorted(formats(with_inferences=True), key=lambda f: f.describes):
+            if fmt.file_name not in writers:
+                continue  # VoID and SHA256SUMS
+            if fmt.file_name in baseline.FROM_STORE and STORE_FOR_WRITERS not in meter.stages:
+                with meter.stage(STORE_FOR_WRITERS):
+                    release.store, release.index  # noqa: B018
+            with meter.stage(f"serialise {fmt.file_name}"):
+                target = out / fmt.file_name
+                target.parent.mkdir(exist_ok=True)
+                target.write_bytes(writers[fmt.file_name]())
+        figures["release_triples"] = len(release.release)
+        del release, writers
         with meter.stage("load store (N-Triples)"):
             Graph().parse(out / "her2kg.nt", format="nt")
+    figures["entailments"] = _entailments(out / "her2kg-inferred.nt")
     figures["stages"] = meter.stages
     if queries and path == "her2kg":
         figures["queries"] = _time_queries(_oxigraph_runner(store), store)
     return figures
+
+
+def _entailments(written: Path) -> dict[str, Any]:
+    """The number of inferred triples a path wrote, and a digest of them (read back by one parser, so that the
+    two paths' serialisers cannot make equal triples look different)."""
+    import hashlib
+
+    import pyoxigraph
+
+    lines = sorted({str(q.triple) for q in pyoxigraph.parse(path=str(written), format=pyoxigraph.RdfFormat.N_TRIPLES)})
+    return {"triples": len(lines), "sha256": hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()}
 
 
 QUERY_TIMEOUT = 20.0  # seconds; pyoxigraph cannot stop a query, so each runs in a worker (sparql.execute)
@@ -418,6 +446,15 @@ def markdown(results: dict[int, dict[str, Any]]) -> str:
         )
         + " |"
     )
+    lines.append(
+        "| entailments (her2kg / baseline) | "
+        + " | ".join(
+            " / ".join(f"{results[n][p]['entailments']['triples']:,}" if p in results[n] else "—" for p in PATHS)
+            + f": {_entailments_verdict(results[n])}"
+            for n in sizes
+        )
+        + " |"
+    )
     lines.append("")
     for p in PATHS:
         steps = [(a, b) for a, b in pairwise(sizes) if p in results[a] and p in results[b]]
@@ -467,6 +504,13 @@ def _verdict(figures: dict[str, Any]) -> str:
     if fast == base:
         return f"identical, result by result ({len(fast)})"
     return f"DIFFERENT ({len(set(fast) - set(base))} fast only, {len(set(base) - set(fast))} pySHACL only)"
+
+
+def _entailments_verdict(figures: dict[str, Any]) -> str:
+    if not all(p in figures for p in PATHS):
+        return "not compared"
+    same = len({figures[p]["entailments"]["sha256"] for p in PATHS}) == 1
+    return "identical, triple by triple" if same else "DIFFERENT"
 
 
 def _sum(path: dict[str, Any], only: set[str] | None = None) -> dict[str, float]:

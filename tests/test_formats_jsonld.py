@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from her2kg.formats_jsonld import rdflib_jsonld
+
 
 @pytest.fixture(scope="module")
 def documents(shipped_release):
@@ -41,23 +43,6 @@ def test_keys_are_readable_words(documents):
 
 
 # --- the writer against rdflib's JSON-LD serialiser (the reference it replaced) --------------------------
-
-
-def rdflib_jsonld(data: Graph, properties: list[str], version: str) -> bytes:
-    """her2kg.jsonld as rdflib's serialiser compacts it: the data in an rdflib Graph, serialised with the context."""
-    from her2kg.formats_jsonld import CONTEXT_FILE, _sorted, context
-    from her2kg.namespaces import BASE
-
-    written = json.loads(data.serialize(format="json-ld", context=context(properties)["@context"]))
-    nodes = written.get("@graph", [written])
-    body = {
-        "@context": f"{BASE}release/{version}/{CONTEXT_FILE}",
-        "@graph": sorted(
-            (_sorted({k: v for k, v in n.items() if k != "@context"}) for n in nodes),
-            key=lambda n: str(n.get("id", "")),
-        ),
-    }
-    return (json.dumps(body, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def object_properties() -> list[str]:
