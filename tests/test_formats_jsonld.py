@@ -5,9 +5,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rdflib import Graph
 
-from her2kg.formats_jsonld import rdflib_jsonld
+from her2kg.formats_jsonld import indented, rdflib_jsonld
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +78,16 @@ def test_the_shipped_data_is_written_as_rdflib_compacts_it(shipped_release):
     quads = Dataset().parse(shipped_release / "her2kg.nq", format="nquads")
     data = Graph() + quads.graph(URIRef(release_graph(version, "data")))
     assert (shipped_release / "her2kg.jsonld").read_bytes() == rdflib_jsonld(data, object_properties(), version)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_a_node_is_laid_out_as_json_dumps_lays_it_out(value):
+    """The writer's own layout of a node (json.dumps encodes with an indent in pure Python) gives json.dumps's bytes."""
+    assert indented(value, "  ") == json.dumps(value, indent=1, ensure_ascii=False).replace("\n", "\n  ")

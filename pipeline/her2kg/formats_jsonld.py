@@ -179,10 +179,26 @@ def data_jsonld_pieces(data: Iterable[pyoxigraph.Triple], properties: Iterable[s
     nodes.reverse()  # popped from the end, in order, each let go of once written
     opening = b"[\n  "
     while nodes:
-        node = json.dumps(nodes.pop(), indent=1, ensure_ascii=False).replace("\n", "\n  ")  # nested one level deeper
-        yield opening + node.encode("utf-8")
+        yield opening + indented(nodes.pop(), "  ").encode("utf-8")  # nested one level deeper
         opening = b",\n  "
     yield b"\n ]\n}\n"
+
+
+def indented(value: Any, indent: str) -> str:
+    """`value` as `json.dumps(value, indent=1, ensure_ascii=False)` writes it, each line after the first starting
+    with `indent`. json.dumps encodes with an indent in pure Python (seconds at a million triples); here only the
+    layout is Python, each scalar is encoded by json's C encoder."""
+    inner = indent + " "
+    if isinstance(value, dict) and value:
+        keys = ",\n".join(f"{inner}{_scalar(k)}: {indented(v, inner)}" for k, v in value.items())
+        return f"{{\n{keys}\n{indent}}}"
+    if isinstance(value, list) and value:
+        items = ",\n".join(f"{inner}{indented(v, inner)}" for v in value)
+        return f"[\n{items}\n{indent}]"
+    return _scalar(value)  # a string, number, boolean or null, or an empty object or array
+
+
+_scalar = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def rdflib_jsonld(data: Graph, properties: Iterable[str], version: str) -> bytes:
