@@ -2,9 +2,10 @@
 
 A nanopublication (https://nanopub.net/guidelines/working_draft/) is four named graphs: the head, linking the
 assertion, the provenance and the publication info. Here the assertion is the plain triple of a relation claim
-that supports it without a hedge (the triple the release states for it), and otherwise the claim's own statement (its node and the result nodes it holds); the provenance
-is where the claim was read (source, section, quote, evidence kind, hedge); the publication info names the
-licence, the creator, the release and its date.
+that supports it without a hedge (the triple the release states for it), and otherwise the claim's own
+statement (its node and the result nodes it holds); the provenance is where the claim was read (source,
+section, quote, evidence kind, hedge); the publication info names the licence, the creator, the release and
+its date.
 
 A nanopublication's IRI is a hash of its assertion and provenance, so a release mints a new IRI only for a
 claim whose content changed; the publication info (release, date) is not part of the hash. The nanopublications

@@ -1,14 +1,12 @@
-"""Lookups in a release's sorted triples, for the writers that read it node by node.
+"""Lookups in a release's sorted triples, for a writer that reads it node by node as it is written.
 
 The release is one list of pyoxigraph triples in N-Triples order (formats.Content.triples), so a
-node's triples are neighbours: its own are one slice of the list. The writers of the tables, KGX and
-nanopublications ask for a node's triples, and for every triple of a few predicates; answered from
-the list, these read the terms as the release writes them (a store would give a number in its
-canonical form: 0.5 for the release's 0.50) and cost the same per triple at any size, where a
-store's lookups slow down as it outgrows the processor's caches.
+node's triples are neighbours: its own are one slice of the list. The nanopublication writer asks for
+a node's triples, whether the release states a triple, and for every triple of one predicate;
+answered from the list, these read the terms as the release writes them, where a store would give a
+number in its canonical form (0.5 for the release's "0.50"^^xsd:decimal, another RDF term).
 
-`quads_for_pattern` answers the patterns the writers use in the shape of pyoxigraph.Store's, so a
-writer reads either.
+`quads_for_pattern` answers the patterns a writer uses in the shape of pyoxigraph.Store's.
 """
 
 from __future__ import annotations
