@@ -396,7 +396,14 @@ def markdown(results: dict[int, dict[str, Any]]) -> str:
     sizes = sorted(results)
     header = "| stage | " + " | ".join(f"{n:,} claims: her2kg / baseline, CPU s (wall s)" for n in sizes) + " |"
     lines += [header, "|---" * (len(sizes) + 1) + "|"]
-    stage_names = list(dict.fromkeys(name for n in sizes for p in PATHS for name in _stages(results[n], p)))
+    stage_names: list[str] = []  # in the order the paths run them, a stage of one path alone after its predecessor
+    for n in sizes:
+        for p in PATHS:
+            before = -1
+            for name in _stages(results[n], p):
+                if name not in stage_names:
+                    stage_names.insert(before + 1, name)
+                before = stage_names.index(name)
     for name in stage_names:
         cells = [" / ".join(_cell(_stages(results[n], p).get(name)) for p in PATHS) for n in sizes]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
