@@ -10,7 +10,6 @@ Every writer is deterministic: same graph, same bytes.
 
 from __future__ import annotations
 
-import bisect
 import gc
 import gzip
 import hashlib
@@ -122,17 +121,13 @@ class Content:
 
     def data_objects(self, subject: Node, predicate: Node | None) -> list[Node]:
         """The objects of `subject`'s `predicate` (any, for None) in the data (not the ontology's own triples),
-        as rdflib terms written as the data writes them (a store would give numbers in canonical form). Found by
-        bisection in the sorted triples: no index is built, and little of the process's memory is read."""
-        prefix = f"{to_oxigraph(subject)} " + ("" if predicate is None else f"{to_oxigraph(predicate)} ")
-        triples = self.triples
-        found: list[Node] = []
-        at = bisect.bisect_left(triples, prefix, key=str)
-        while at < len(triples) and str(triples[at]).startswith(prefix):
-            if triples[at] not in self.ontology_part:
-                found.append(to_rdflib(triples[at].object))
-            at += 1
-        return found
+        as rdflib terms written as the data writes them (a store would give numbers in canonical form): read
+        from the sorted triples (`index`)."""
+        node, property_ = to_oxigraph(subject), None if predicate is None else to_oxigraph(predicate)
+        if isinstance(node, pyoxigraph.Literal) or not isinstance(property_, pyoxigraph.NamedNode | None):
+            return []
+        found = self.index.quads_for_pattern(node, property_, None)
+        return [to_rdflib(t.object) for t in found if t not in self.ontology_part]
 
     @cached_property
     def nt(self) -> bytes:
@@ -170,7 +165,8 @@ class Content:
 
     @cached_property
     def index(self) -> TripleIndex:
-        """The release triples indexed by subject, for the writers that read them node by node as written."""
+        """The release triples indexed by subject, for what reads them node by node as written (the validator's
+        findings, the nanopublications)."""
         return TripleIndex(self.triples)
 
     @cached_property

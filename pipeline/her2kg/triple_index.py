@@ -1,12 +1,13 @@
-"""Lookups in a release's sorted triples, for a writer that reads it node by node as it is written.
+"""Lookups in a release's sorted triples, for what reads it node by node as it is written.
 
 The release is one list of pyoxigraph triples in N-Triples order (formats.Content.triples), so a
-node's triples are neighbours: its own are one slice of the list. The nanopublication writer asks for
-a node's triples, whether the release states a triple, and for every triple of one predicate;
-answered from the list, these read the terms as the release writes them, where a store would give a
-number in its canonical form (0.5 for the release's "0.50"^^xsd:decimal, another RDF term).
+node's triples are neighbours: its own are one slice of the list. The validator asks for the values of
+the nodes it reports, the nanopublication writer for a node's triples, whether the release states a
+triple, and for every triple of one predicate; answered from the list, these read the terms as the
+release writes them, where a store would give a number in its canonical form (0.5 for the release's
+"0.50"^^xsd:decimal, another RDF term).
 
-`quads_for_pattern` answers the patterns a writer uses in the shape of pyoxigraph.Store's.
+`quads_for_pattern` answers these patterns in the shape of pyoxigraph.Store's.
 """
 
 from __future__ import annotations
