@@ -1,7 +1,8 @@
-"""A build on two cores: the graph is validated in a forked process while the release is written.
+"""A build on two cores: the graph is validated while a second process writes part of the release.
 
-The release must be the same as one written after validating (every file but the report's
-timings), a validation failure must leave the previous release as it was, and whatever way the
+A small graph is validated in a forked process; a large one in the main process while a fresh one writes
+from the saved N-Triples. The release must be the same as one written after validating (every file but the
+report's timings), a validation failure must leave the previous release as it was, and whatever way the
 build ends — a result, a failure, Ctrl-C, the parent killed — no child process is left behind.
 With one CPU the build runs as before, one stage after the other.
 """
@@ -9,6 +10,7 @@ With one CPU the build runs as before, one stage after the other.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import shutil
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from her2kg import build, parallel
+from her2kg import build, parallel, release
 from her2kg.build import build_release
 from her2kg.errors import UsageError, ValidationError
 from her2kg.release import MARKER, Release
@@ -53,15 +55,15 @@ def leftovers(out: Path) -> list[str]:
     ]
 )
 def mode(request, monkeypatch) -> str:
-    """How the build runs: validating beside the writers, or first (one CPU; more than BESIDE_UP_TO triples)."""
-    if request.param == "two processes" and not parallel.available():
+    """How the build runs: validating beside the writers (in a forked process; or, for a graph of more than
+    FORKED_UP_TO triples, here, with a fresh process writing beside), or first (one CPU)."""
+    if request.param != "one CPU" and not parallel.available():
         pytest.skip("needs more than one CPU and fork")
     if request.param == "one CPU":
         monkeypatch.setattr(parallel, "available", lambda: False)
+        monkeypatch.setattr(parallel, "beside", None)  # a build that started a process would fail
     if request.param == "a large graph":
-        monkeypatch.setattr(build, "BESIDE_UP_TO", 10)
-    if request.param != "two processes":
-        monkeypatch.setattr(parallel, "beside", None)  # a build that forked would fail
+        monkeypatch.setattr(release, "FORKED_UP_TO", 10)
     return str(request.param)
 
 
@@ -110,8 +112,9 @@ def test_a_violation_fails_the_build_and_keeps_the_previous_release(mode, sequen
     assert children() == set()
 
 
-# her2kg.owl is written by the main process, claims.tsv beside the validation (WRITTEN_BESIDE_VALIDATION).
-@pytest.mark.parametrize("failing", ["owl", "claims-tsv"])
+# her2kg.owl is written by the main process, claims.tsv by the second one (WRITTEN_BESIDE_VALIDATION), the
+# nanopublications by the second one of a large build (WRITTEN_FROM_SAVED).
+@pytest.mark.parametrize("failing", ["owl", "claims-tsv", "nanopubs"])
 def test_a_failing_writer_stops_the_build_and_keeps_the_previous_release(
     mode, failing, sequential, tmp_path, monkeypatch
 ):
@@ -125,12 +128,18 @@ def test_a_failing_writer_stops_the_build_and_keeps_the_previous_release(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setitem(formats.FORMATS, failing, dataclasses.replace(formats.FORMATS[failing], write=disk_full))
+    if mode == "a large graph" and failing in release.WRITTEN_FROM_SAVED:  # a fresh process imports its writers
+        monkeypatch.setattr(release, "write_from_saved", writes_on_a_full_disk)
     with pytest.raises(Exception, match="disk is full"):
         build_release(SLICE, out)
 
     assert files(out) == before
     assert leftovers(out) == []
     assert children() == set()
+
+
+def writes_on_a_full_disk(*_given: object) -> None:
+    raise OSError(28, "No space left on device")
 
 
 def test_a_wrong_validator_is_refused_before_any_process_starts(mode, tmp_path):
@@ -150,38 +159,47 @@ def refuses() -> None:
     raise UsageError("no such folder")
 
 
-@ON_ONE_CPU
-def test_the_child_gives_back_its_result():
-    with parallel.beside(lambda: {"answer": 42}) as result:
+def sleeps() -> None:
+    time.sleep(60)
+
+
+@pytest.fixture(params=["forked", "fresh"])
+def fresh(request) -> bool:
+    """The child beside: a forked process, or a fresh interpreter (whose work must pickle)."""
+    if request.param == "forked" and not parallel.available():
+        pytest.skip("needs more than one CPU and fork")
+    return request.param == "fresh"
+
+
+def test_the_child_gives_back_its_result(fresh):
+    with parallel.beside(functools.partial(dict, answer=42), fresh=fresh) as result:
         assert result() == {"answer": 42}
     assert children() == set()
 
 
-@ON_ONE_CPU
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [(refuses, UsageError, "no such folder"), (exits_at_once, parallel.ChildError, "exit status 3")],
 )
-def test_the_child_gives_back_its_error_or_how_it_ended(call, error, message):
-    with parallel.beside(call) as result, pytest.raises(error, match=message):
+def test_the_child_gives_back_its_error_or_how_it_ended(fresh, call, error, message):
+    with parallel.beside(call, fresh=fresh) as result, pytest.raises(error, match=message):
         result()
     assert children() == set()
 
 
-@ON_ONE_CPU
-def test_leaving_the_block_early_stops_the_child():
-    with pytest.raises(KeyboardInterrupt), parallel.beside(lambda: time.sleep(60)):
+def test_leaving_the_block_early_stops_the_child(fresh):
+    with pytest.raises(KeyboardInterrupt), parallel.beside(sleeps, fresh=fresh):
         assert len(children()) == 1
         raise KeyboardInterrupt
     assert children() == set()
 
 
-@ON_ONE_CPU
 @pytest.mark.slow
-def test_a_killed_parent_takes_its_child_with_it(tmp_path):
+def test_a_killed_parent_takes_its_child_with_it(fresh, tmp_path):
     script = (
-        "import os, sys, time; from her2kg import parallel\n"
-        "with parallel.beside(lambda: time.sleep(60)):\n"
+        "import functools, os, sys, time; from her2kg import parallel\n"
+        f"with parallel.beside(functools.partial(time.sleep, 60), fresh={fresh}):\n"
+        "    time.sleep(2)  # a fresh child asks to die with its parent once it has started\n"
         "    print(open(f'/proc/{os.getpid()}/task/{os.getpid()}/children').read(), flush=True); time.sleep(60)\n"
     )
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
@@ -195,6 +213,25 @@ def test_a_killed_parent_takes_its_child_with_it(tmp_path):
         time.sleep(0.1)
     else:
         pytest.fail(f"the child {child} outlived its parent")
+
+
+@ON_ONE_CPU
+@pytest.mark.slow
+def test_a_script_without_a_main_guard_builds_a_large_graph(tmp_path):
+    """The fresh process does not run the caller's script again (as multiprocessing's spawn would)."""
+    script = tmp_path / "build_it.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from her2kg import release\n"
+        "from her2kg.build import build_release\n"
+        "release.FORKED_UP_TO = 10\n"
+        f"build_release(Path({str(SLICE)!r}), Path({str(tmp_path / 'dist')!r}))\n"
+        "print('built')\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "built\n"
+    assert Release(tmp_path / "dist").verify()
 
 
 @ON_ONE_CPU

@@ -28,3 +28,11 @@ def keep_freed_memory() -> bool:
         mallopt = ctypes.CDLL(None).mallopt
         return all(mallopt(parameter, value) == 1 for parameter, value in _SETTINGS)
     return False
+
+
+def give_back_freed_memory() -> bool:
+    """Hand the memory glibc holds free back to the kernel (malloc_trim(3)), wherever in the heap it lies: after a
+    process lets go of a large structure it will not make again. False where it cannot (another C library)."""
+    with contextlib.suppress(OSError, AttributeError):
+        return bool(ctypes.CDLL(None).malloc_trim(0))
+    return False

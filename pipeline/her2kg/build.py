@@ -8,7 +8,7 @@ reasoning runs before anything is written, so an inconsistent graph is never rel
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,6 +180,27 @@ def _validation(built: _Built, validator: str, content: Content | None = None) -
     )
 
 
+def _validation_of_release(built: _Built, engine: str) -> Callable[[Content], ValidationReport]:
+    """The validation of `built` on its release content, as the build runs it beside the writers: with the fast
+    engine it holds nothing of the data graph but its size, so the build can let go of the graph before it runs."""
+    data = built.data if engine != "fast" else None
+    size, ontology, shapes, locations = len(built.data), built.ontology.graph, built.shapes, built.locations
+
+    def validate(content: Content) -> ValidationReport:
+        return validate_graph(
+            data,
+            ontology,
+            shapes,
+            locations,
+            validator=engine,
+            store=content.store,
+            written=content.data_objects,
+            triples=size,
+        )
+
+    return validate
+
+
 def _refuse_violations(validation: ValidationReport) -> None:
     if not validation.conforms:
         raise ValidationError([f.as_problem() for f in validation.violations])
@@ -189,13 +210,6 @@ def _display_root(facts_dir: Path) -> Path:
     """Report facts files relative to the working directory when they are below it."""
     cwd = Path.cwd().resolve()
     return cwd if facts_dir.resolve().is_relative_to(cwd) else facts_dir.resolve().parent
-
-
-# Up to this many data triples a build validates beside its writers. The forked process shares the
-# parent's memory until either writes to it, and both write plenty while the files are written: at
-# 100,000 generated claims (1.6 M triples) two processes held 4.8 GB together against 3.1 GB for one,
-# for a build 26 % shorter (89 s instead of 120 s wall; docs/benchmarks.md).
-BESIDE_UP_TO = 500_000
 
 
 def build_release(
@@ -210,10 +224,10 @@ def build_release(
     """Build, validate and (with `reason`) check consistency with HermiT, then write the release
     into `out_dir`, replacing a previous release only when every stage succeeded.
 
-    With more than one CPU, up to BESIDE_UP_TO data triples and without `reason` (whose reasoner
-    needs the validated graph first), the release is written into its staging folder while a forked
-    process validates the graph (and then writes some of the files); it is swapped in only when the
-    validation has passed. The files are the same either way.
+    With more than one CPU and without `reason` (whose reasoner needs the validated graph first), the
+    release is written into its staging folder while the graph is validated, and some of its files are
+    written in a second process (see write_release); it is swapped in only when the validation has passed.
+    The files are the same either way.
 
     Otherwise the data graph is let go of once the release triples exist (write_release's `let_go`): a
     `checked` given is handed over.
@@ -226,13 +240,13 @@ def build_release(
     content = None
     if checked is None:
         built = _built(facts_dir, None, None, copies_dir, None)
-        if not reason and parallel.available() and len(built.data) <= BESIDE_UP_TO:
-            # A wrong --validator is refused here, not in the child.
-            choose_engine(validator, len(built.data), built.shapes)
+        if not reason and parallel.available():
+            # A wrong --validator is refused here, not in the other process.
+            engine = choose_engine(validator, len(built.data), built.shapes)
+            validate = _validation_of_release(built, engine)
             checked = built.checked(ValidationReport("the facts", (), engine="not yet run"))
-            summary = write_release(
-                checked, Path(out_dir), validate=lambda content: _validation(built, validator, content)
-            )
+            del built  # the fast engine validates the release store: the data graph is let go of before it runs
+            summary = write_release(checked, Path(out_dir), validate=validate, let_go=engine == "fast")
             return BuildReport(Path(out_dir), summary, checked.validation, checked=checked)
         # The release triples and their store are made first: the fast validator runs on that store.
         with frozen_heap():

@@ -77,6 +77,10 @@ class Content:
     _digests: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False, compare=False)
     _saved: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
 
+    def saved_at(self, name: str, path: Path) -> None:
+        """Record that the format `name` is saved at `path` (by this process or another): readers read it back."""
+        self._saved[name] = path
+
     def output(self, fmt: Format) -> bytes:
         """The bytes of `fmt`, written once (until `done` with them): gzip copies read the plain files."""
         if fmt.name not in self._outputs:
@@ -97,7 +101,7 @@ class Content:
                 digest.update(piece)
                 size += len(piece)
         self._digests[fmt.name] = (size, digest.hexdigest())
-        self._saved[fmt.name] = path
+        self.saved_at(fmt.name, path)
         self.done(fmt)
 
     def saved(self, name: str) -> Path | None:
@@ -174,11 +178,28 @@ class Content:
         """The release triples of each named graph of her2kg.nq, each sorted: "ontology" (with the release
         header), "data" and "inferred". A triple both graphs state is data."""
         ontology = self.ontology_part
-        return {
-            "ontology": [t for t in self.triples if t in ontology],
-            "data": [t for t in self.triples if t not in ontology],
-            "inferred": self.inferred,
-        }
+        return {"ontology": [t for t in self.triples if t in ontology], "data": self.data, "inferred": self.inferred}
+
+    @cached_property
+    def data(self) -> list[pyoxigraph.Triple]:
+        """The triples of her2kg.nq's data graph, sorted: the release less the ontology's own."""
+        return [t for t in self.triples if t not in self.ontology_part]
+
+    @cached_property
+    def figures(self) -> DataFigures:
+        """What VoID says of the data (`data_figures`)."""
+        return data_figures(self)
+
+    def forget(self, *names: str) -> None:
+        """Let go of what was made of the release and is not needed any more ("store", "index"): made again,
+        should a writer ask for it after all."""
+        for name in names:
+            self.__dict__.pop(name, None)
+
+    @cached_property
+    def object_properties(self) -> list[str]:
+        """The IRIs of the object properties the release declares (the JSON-LD context's IRI-valued keys)."""
+        return formats_jsonld.object_properties(self.store)
 
     @cached_property
     def inferred(self) -> list[pyoxigraph.Triple]:
@@ -285,7 +306,7 @@ def base_module(content: Content) -> list[pyoxigraph.Triple]:
 def void(content: Content) -> bytes:
     dumps = [f.file_name for f in FORMATS.values() if f.dump]
     description = void_description(
-        data_figures(content), content.ontology, len(content.triples), content.version, dumps, content.issued
+        content.figures, content.ontology, len(content.triples), content.version, dumps, content.issued
     )
     description += distributions(content)
     return description.serialize(format="turtle", encoding="utf-8")
@@ -563,7 +584,7 @@ register(
         "jsonld-context",
         formats_jsonld.CONTEXT_FILE,
         "application/ld+json",
-        lambda c: formats_jsonld.context_json(formats_jsonld.object_properties(c.store)),
+        lambda c: formats_jsonld.context_json(c.object_properties),
     )
 )
 register(
@@ -571,9 +592,7 @@ register(
         "jsonld",
         "her2kg.jsonld",
         "application/ld+json",
-        lambda c: formats_jsonld.data_jsonld_pieces(
-            c.parts["data"], formats_jsonld.object_properties(c.store), c.version
-        ),
+        lambda c: formats_jsonld.data_jsonld_pieces(c.data, c.object_properties, c.version),
     )
 )
 

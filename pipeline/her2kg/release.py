@@ -34,8 +34,9 @@ from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, XSD
 
 from . import __version__, progress
-from .errors import ReleaseError, UnsafeOutputError, UsageError, WriteError
-from .export import class_counts, oxigraph_triples, to_rdflib
+from .allocator import give_back_freed_memory
+from .errors import ReleaseError, UnsafeOutputError, UsageError, ValidationError, WriteError
+from .export import class_counts, ntriples_bytes, oxigraph_triples, to_rdflib
 from .formats import FORMATS, Content, Format, formats, frozen_heap, memos_forgotten, ontology_part
 from .namespaces import HK, ONTOLOGY_IRI
 from .resources import INPUT_FOLDERS, project_path
@@ -311,10 +312,10 @@ class _Content(Content):
         return self.written_beside.get(fmt.name) or super().digest(fmt)
 
 
-# The writers that run in the validation's process when a build validates beside its writers: the
-# tables and KGX, which read the release store (that process loads its own copy of it). With the
-# validation, about as much work as the main process has left on the shipped release (it writes the
-# rest, a new format too). Which process writes a file changes none of its bytes.
+# The writers that run in the second process when a build validates beside its writers: the tables and
+# KGX, which read the release store. With the validation, about as much work as the main process has left
+# on the shipped release (it writes the rest, a new format too). Which process writes a file changes none
+# of its bytes.
 WRITTEN_BESIDE_VALIDATION = frozenset(
     {
         "claims-tsv",
@@ -326,6 +327,12 @@ WRITTEN_BESIDE_VALIDATION = frozenset(
         "kgx-edges-jsonl",
     }
 )
+# Above this many release triples the second process is a fresh interpreter that reads the saved N-Triples
+# (parallel.beside's `fresh`), and this one validates: a forked copy of a heap of gigabytes costs gigabytes
+# more as both processes touch it. It then also writes the nanopublications and JSON-LD, which read the
+# triples alone, and the gzip copy of the N-Triples, so that the two processes take about as long.
+FORKED_UP_TO = 500_000
+WRITTEN_FROM_SAVED = WRITTEN_BESIDE_VALIDATION | {"nanopubs", "jsonld-context", "jsonld", "nt-gz"}
 
 
 def write_release(
@@ -349,8 +356,9 @@ def write_release(
     Its report becomes `checked.validation`; if it has violations, nothing is released (ValidationError).
     `content` is the release content of `checked` when the caller made it already (`release_content`).
 
-    With `let_go` (and no `validate`), `checked` is handed over: its data graph and locations are emptied once
-    the release triples exist, so that a large build does not hold the graph twice while the files are written.
+    With `let_go`, `checked` is handed over: its data graph (and, without `validate`, its locations) is emptied
+    once the release triples exist, so that a large build does not hold the graph twice while the files are
+    written; a `validate` given must then not need it (build.py's `_validation_of_release`).
     """
     out_dir = Path(out_dir)
     # Callers check before any work (`build_release`); this second look catches a folder that
@@ -362,10 +370,12 @@ def write_release(
             content = release_content(checked.ontology.graph, checked.data, with_inferences)
         content.with_inferences = with_inferences
         figures = data_figures(checked)  # what the report says of the data, read before letting go of it
-        if let_go and validate is None:
+        if let_go:
             from .abox import Locations  # a build has it loaded; readers of a release need not
 
-            checked.data, checked.locations = Graph(), Locations()
+            checked.data = Graph()
+            if validate is None:
+                checked.locations = Locations()
         written = []
         for stage, group in (("export", formats()), ("infer", [f for f in formats(with_inferences) if f.inferred])):
             if group:
@@ -400,30 +410,84 @@ def _write_beside_validation(
     validate: Callable[[Content], ValidationReport],
     stages: Stages,
 ) -> ValidationReport:
-    """Validate and write part of `group` in a forked process, the rest here; the validation's report,
-    or ValidationError (after both processes have stopped) when it has violations."""
+    """Validate and write `group`, part of it in a second process; the validation's report, or
+    ValidationError (after both processes have stopped) when it has violations.
+
+    Up to FORKED_UP_TO triples the validation runs in a forked process, on the store it shares with this one,
+    and then writes WRITTEN_BESIDE_VALIDATION; above, a fresh process writes WRITTEN_FROM_SAVED from the saved
+    N-Triples while this one validates and writes the rest."""
     from . import parallel
-    from .errors import ValidationError
 
-    beside = [f for f in group if f.name in WRITTEN_BESIDE_VALIDATION and not f.describes]
-    here = [f for f in group if f not in beside]
+    forked = len(content.triples) <= FORKED_UP_TO
+    beside = [f for f in group if f.name in (WRITTEN_BESIDE_VALIDATION if forked else WRITTEN_FROM_SAVED)]
+    beside = [f for f in beside if not f.describes]
+    here = [f for f in group if f not in beside and not f.describes]
+    if forked:
+        content.store  # noqa: B018 (made once, before the fork: the validation runs on it, this process writes from it)
 
-    def in_child() -> tuple[ValidationReport, float, dict[str, tuple[int, str]]]:
-        start = time.perf_counter()
-        validation = validate(content)  # on the parent's store, made before the fork: not loaded again
-        seconds = round(time.perf_counter() - start, 3)
-        return validation, seconds, _write(content, staging, beside) if validation.conforms else {}
+        def in_child() -> tuple[ValidationReport, float, dict[str, tuple[int, str]]]:
+            validation, seconds = _timed(validate, content)  # on the parent's store, made before the fork
+            return validation, seconds, _write(content, staging, beside) if validation.conforms else {}
 
-    content.store  # noqa: B018 (made once, here: the forked process validates on it, this one writes from it)
-    # The validation is announced as a stage of its own (a terminal shows it), running beside the writes.
-    with progress.stage("validate"), parallel.beside(in_child) as awaited:
-        _write(content, staging, [f for f in here if not f.describes])
-        validation, seconds, content.written_beside = awaited()
+        # The validation is announced as a stage of its own (a terminal shows it), running beside the writes.
+        with progress.stage("validate"), parallel.beside(in_child) as validated:
+            _write(content, staging, here)
+            validation, seconds, content.written_beside = validated()
+        _refuse(validation)
+    else:
+        nt = FORMATS["nt"]
+        _write(content, staging, [nt])  # first of all: what the fresh process reads
+        ontology_nt = ntriples_bytes(sorted(content.ontology_part, key=str))
+        from_saved = functools.partial(
+            write_from_saved, staging, ontology_nt, content.version, content.issued, [f.name for f in beside]
+        )
+        with parallel.beside(from_saved, fresh=True) as written:
+            with progress.stage("validate"):
+                validation, seconds = _timed(validate, content)
+            _refuse(validation)  # leaving the block stops the other process
+            # The rest of what this process reads of the store, and then its memory for the files it writes.
+            content.inferred, content.figures  # noqa: B018
+            content.forget("store", "index")
+            give_back_freed_memory()  # (kept for reuse otherwise: the files this process writes need less)
+            _write(content, staging, [f for f in here if f is not nt])
+            content.written_beside = written()
     stages.timings["validate"] = seconds
+    _write(content, staging, [f for f in group if f.describes])
+    return validation
+
+
+def _timed(validate: Callable[[Content], ValidationReport], content: Content) -> tuple[ValidationReport, float]:
+    start = time.perf_counter()
+    validation = validate(content)
+    return validation, round(time.perf_counter() - start, 3)
+
+
+def _refuse(validation: ValidationReport) -> None:
     if not validation.conforms:
         raise ValidationError([f.as_problem() for f in validation.violations])
-    _write(content, staging, [f for f in here if f.describes])
-    return validation
+
+
+def write_from_saved(
+    staging: Path, ontology_nt: bytes, version: str, issued: Literal | None, names: list[str]
+) -> dict[str, tuple[int, str]]:
+    """In a fresh process: write the formats `names` into `staging` from the release's N-Triples saved there
+    (the ontology's own triples given as N-Triples); their sizes and digests. First the formats that read the
+    release store, loaded from the file; then, the store let go of, those that read the triples, parsed from
+    it: the process never holds both."""
+    ontology = frozenset(q.triple for q in pyoxigraph.parse(ontology_nt, format=pyoxigraph.RdfFormat.N_TRIPLES))
+    content = _Content([], ontology, Graph(), version, issued)
+    saved = staging / FORMATS["nt"].file_name
+    content.saved_at("nt", saved)
+    group = [FORMATS[name] for name in names]
+    of_store = [f for f in group if f.name in WRITTEN_BESIDE_VALIDATION or f.name == "jsonld-context"]
+    with frozen_heap(), memos_forgotten():
+        digests = _write(content, staging, of_store)
+        content.object_properties  # noqa: B018 (kept for the JSON-LD: all it reads of the store)
+    content.forget("store")
+    give_back_freed_memory()
+    content.triples = [q.triple for q in pyoxigraph.parse(path=str(saved), format=pyoxigraph.RdfFormat.N_TRIPLES)]
+    with frozen_heap():
+        return digests | _write(content, staging, [f for f in group if f not in of_store])
 
 
 @contextmanager

@@ -149,7 +149,7 @@ WrittenObjects = Callable[[Node, Node | None], Iterable[Node]]
 
 def run_engine(
     engine: str,
-    data: Graph | pyoxigraph.Store,
+    data: Graph | pyoxigraph.Store | None,
     ontology: Graph,
     shapes: Graph,
     store: pyoxigraph.Store | None = None,
@@ -166,10 +166,14 @@ def run_engine(
             results = sparql_engine.run(sparql_engine.store_of(data, ontology), shapes)
         else:
             results = _with_ontology(store if store is not None else data, ontology, shapes)  # type: ignore[arg-type]
-        objects = written or _objects(data)
-        return [_as_written(result, objects) for result in results]
+        if written is None:  # the values as the data writes them
+            assert data is not None
+            written = _objects(data)
+        return [_as_written(result, written) for result in results]
     from . import pyshacl_engine
 
+    if data is None:
+        raise ValueError("pySHACL validates the data graph: give it")
     if not isinstance(data, Graph):
         data = sparql_engine.graph_of(data)
     return pyshacl_engine.run(data, ontology, shapes)
@@ -211,7 +215,7 @@ def _as_written(result: Result, written: WrittenObjects) -> Result:
 
 
 def validate_graph(
-    data: Graph | pyoxigraph.Store,
+    data: Graph | pyoxigraph.Store | None,
     ontology: Graph,
     shapes: Graph,
     locations: Locations | None = None,
@@ -219,20 +223,26 @@ def validate_graph(
     validator: str = "auto",
     store: pyoxigraph.Store | None = None,
     written: WrittenObjects | None = None,
+    triples: int | None = None,
 ) -> ValidationReport:
     """Validate `data` with the ontology merged in; return every result, sorted. `store`, if given,
     holds `data` (and may hold the ontology) for the fast engine to run on; `written` gives the objects of
     a subject's property as `data` writes them (its values and labels; by default read from `data`). With
     both, the fast engine reads nothing of an rdflib `data` graph but its size, so a forked process shares
-    its memory untouched.
+    its memory untouched, and a build that has let go of the graph gives None and its size, `triples`.
 
     The merged TBox lets sh:class follow rdfs:subClassOf (a ClinicalTrial is a Study). No RDFS
     inference on top: domain and range entailments would type every value as the expected class
     and hide exactly the errors sh:class is there to catch.
     """
-    triples = len(data)
+    triples = len(data) if data is not None else triples or 0
     engine = choose_engine(validator, triples, shapes)
-    objects = written or _objects(data)
+    if data is not None:
+        objects = written or _objects(data)
+    elif engine == "fast" and store is not None and written is not None:
+        objects = written
+    else:
+        raise ValueError("without the data graph, only the fast engine validates: on the store, with the values")
     results = run_engine(engine, data, ontology, shapes, store, objects)
     return ValidationReport(subject, findings(results, _labels(objects), locations), triples, engine)
 
