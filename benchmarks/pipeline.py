@@ -39,6 +39,7 @@ baseline alone. Prints Markdown for docs/benchmarks.md, and the raw figures as J
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -363,6 +364,53 @@ def measured(path: str, project: Path, queries: bool) -> dict[str, Any]:
         return figures
 
 
+def command_line(project: Path) -> dict[str, Any]:
+    """`her2kg build` as a user runs it in the project folder, in every process it starts: wall time, CPU time
+    (user + system of the build and its children), the largest process's maximum RSS, and the peak of the
+    processes' summed proportional set size (PSS: shared pages counted once), sampled every 0.25 s."""
+    her2kg = Path(sys.executable).with_name("her2kg")
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        build = subprocess.Popen([str(her2kg), "build", "--out", f"{out}/dist"], cwd=project, stdout=subprocess.DEVNULL)
+        peak_pss = 0
+        while True:  # wait4: the resources of this build and its own children alone
+            pid, status, usage = os.wait4(build.pid, os.WNOHANG)
+            if pid:
+                break
+            peak_pss = max(peak_pss, sum(_pss(each) for each in _process_tree(build.pid)))
+            time.sleep(0.25)
+        seconds = time.perf_counter() - started
+        build.returncode = os.waitstatus_to_exitcode(status)
+        if build.returncode != 0:
+            raise SystemExit(f"her2kg build failed in {project} (exit status {build.returncode})")
+    return {
+        "seconds": round(seconds, 2),
+        "cpu": round(usage.ru_utime + usage.ru_stime, 2),
+        "max_rss_mb": round(usage.ru_maxrss / 1024),
+        "peak_pss_mb": round(peak_pss / 1024),
+    }
+
+
+def _process_tree(root: int) -> list[int]:
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            with contextlib.suppress(OSError):  # ended meanwhile
+                todo += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _pss(pid: int) -> int:
+    """The process's proportional set size in KiB (0 once it has ended)."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+
+
 def machine() -> str:
     cpu = (
         next(
@@ -439,6 +487,20 @@ def markdown(results: dict[int, dict[str, Any]]) -> str:
         for n in sizes
     ]
     lines.append("| peak memory (max RSS) | " + " | ".join(peaks) + " |")
+    built = []
+    for n in sizes:
+        command, base = results[n].get("command_line"), results[n].get("baseline")
+        if command is None:
+            built.append("—")
+            continue
+        cell = f"**{command['seconds']:.2f}** wall, {command['cpu']:.2f} CPU"
+        if base is not None:
+            cell += f" (the baseline's whole build {_sum(base)['seconds'] / command['seconds']:.1f}× the wall time)"
+        built.append(cell + f"; {command['max_rss_mb']:,} MiB max RSS, {command['peak_pss_mb']:,} MiB PSS summed")
+    if any(cell != "—" for cell in built):
+        lines.append(
+            "| **`her2kg build`** from the command line, every process it starts | " + " | ".join(built) + " |"
+        )
     lines.append(
         "| data triples; release triples (her2kg / baseline) | "
         + " | ".join(
@@ -571,6 +633,8 @@ def main() -> None:
             if p == "baseline" and args.baseline_up_to is not None and n > args.baseline_up_to:
                 continue
             results[n][p] = measured(p, project, queries=p == "her2kg" and n == sizes[-1])
+        if "her2kg" in paths:
+            results[n]["command_line"] = command_line(project)
         print(f"{n:,} claims done", file=sys.stderr)
         if args.json:  # kept as the run goes, so a long run that is stopped still leaves figures
             args.json.write_text(json.dumps(results, indent=2))
