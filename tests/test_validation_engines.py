@@ -123,20 +123,37 @@ def test_a_build_validates_on_its_release_store_as_pyshacl_does_on_the_data_grap
     data, locations, _planted = generated(tmp_path, claims=200, seed=seed, defects=1)
     content = release_content(ontology().graph, data)
     reference = validate_graph(data, ontology().graph, shapes(), locations, validator="pyshacl")
-    unread = Unread(store=data.store)
-    on_store = validate_graph(
-        unread,
+    on_store = on_release_store(Unread(store=data.store), content, locations)
+    assert reference.violations  # planted defects: something is compared
+    assert on_store.findings == reference.findings
+    assert list(content.store.named_graphs()) == []
+    assert len(content.store) == len(content.triples)
+    # A build that has let go of the data graph gives its size alone: the same report.
+    assert on_release_store(None, content, locations, triples=len(data)) == on_store
+
+
+def on_release_store(data: Graph | None, content, locations: Locations, **given) -> ValidationReport:
+    """The fast engine's validation on a release's store, its values read from the release triples."""
+    return validate_graph(
+        data,
         ontology().graph,
         shapes(),
         locations,
         validator="fast",
         store=content.store,
         written=content.data_objects,
+        **given,
     )
-    assert reference.violations  # planted defects: something is compared
-    assert on_store.findings == reference.findings
-    assert list(content.store.named_graphs()) == []
-    assert len(content.store) == len(content.triples)
+
+
+def test_without_the_data_graph_only_the_fast_engine_validates_and_only_on_a_store(tmp_path: Path):
+    data, locations, _planted = generated(tmp_path, claims=20, seed=5, defects=1)
+    content = release_content(ontology().graph, data)
+    given = {"store": content.store, "written": content.data_objects, "triples": len(data)}
+    with pytest.raises(ValueError, match="only the fast engine"):
+        validate_graph(None, ontology().graph, shapes(), locations, validator="pyshacl", **given)
+    with pytest.raises(ValueError, match="only the fast engine"):
+        validate_graph(None, ontology().graph, shapes(), locations, validator="fast", written=content.data_objects)
 
 
 def test_auto_takes_the_fast_engine_from_the_threshold_on():
