@@ -222,8 +222,10 @@ def ontology_part(ontology: Graph, data: Graph, issued: Literal | None) -> froze
 def frozen_heap() -> Iterator[None]:
     """While the release is written, the objects that exist already (the facts, the data graph: millions at a
     large build) are left out of the garbage collector's full passes, which would otherwise walk them again
-    and again as the writers allocate (a sixth of the writers' time at 10,000 claims)."""
-    gc.collect()
+    and again as the writers allocate (a sixth of the writers' time at 10,000 claims). Only the young generations
+    are collected first: a full pass walks every object for nothing (1 s at 100,000 claims; it found no garbage:
+    the build makes no cycles), and what is frozen is collected as usual once the block ends."""
+    gc.collect(1)
     gc.freeze()
     try:
         yield
