@@ -4,9 +4,9 @@ A build validates its graph while part of the release is written in a child. A s
 the child, so it starts with the graph already in memory (nothing is pickled on the way in). A large
 one starts a fresh interpreter instead (`fresh`), which reads what it needs from disk: a forked
 child would share a heap of gigabytes, and every page either process then touches is copied
-(docs/benchmarks.md). Only the result comes back through a pipe. Whatever way the parent leaves the block (a result, an error, Ctrl-C),
-the child has ended and been reaped by then; if the parent is killed outright, the kernel kills the
-child too (Linux).
+(docs/benchmarks.md). Only the result comes back through a pipe. Whatever way the parent leaves the
+block (a result, an error, Ctrl-C), the child has ended and been reaped by then; if the parent is
+killed outright, the kernel kills the child too (Linux).
 """
 
 from __future__ import annotations

@@ -351,9 +351,9 @@ def write_release(
     inferred formats (her2kg-inferred.ttl/.nt: the entailments a store without a reasoner needs)
     are written too. SIGINT and SIGTERM during the write remove the staging folder, as a failure does.
 
-    `validate`, when given, is the validation of `checked`, not run yet: it runs on the release content in
-    a forked process (see parallel.py) while this one writes, and then writes WRITTEN_BESIDE_VALIDATION.
-    Its report becomes `checked.validation`; if it has violations, nothing is released (ValidationError).
+    `validate`, when given, is the validation of `checked`, not run yet: it runs on the release content while
+    a second process writes part of the release (see `_write_beside_validation`). Its report becomes
+    `checked.validation`; if it has violations, nothing is released (ValidationError).
     `content` is the release content of `checked` when the caller made it already (`release_content`).
 
     With `let_go`, `checked` is handed over: its data graph (and, without `validate`, its locations) is emptied
