@@ -21,9 +21,9 @@ record checks (her2kg.facts) and quote checks (her2kg.sources) and build the sam
   rules over rdflib's graph in Python sets, every file rdflib has a serialiser for written by it (Turtle,
   N-Triples, RDF/XML, N-Quads, JSON-LD), the tables, KGX and nanopublications by her2kg's own writers (rdflib
   has none), the N-Triples parsed by rdflib. The release graph, the entailments and the files are made with
-  the heap frozen on both paths (formats.frozen_heap, as write_release makes them). The two swaps are made in one place, `straightforward()`, which
-  stops the run if the seam it uses is gone or was not taken, rather than measure the fast path under the
-  baseline's name.
+  the heap frozen on both paths (formats.frozen_heap, as write_release makes them). The two swaps are made
+  in one place, `straightforward()`, which stops the run if the seam it uses is gone or was not taken,
+  rather than measure the fast path under the baseline's name.
 
 Beside the her2kg path, `her2kg build` runs as a user runs it, in the generated folder, measured in every
 process it starts (a large build writes part of its release in a second process): wall time, CPU time, the

@@ -36,7 +36,7 @@ from rdflib.namespace import DCTERMS, XSD
 from . import __version__, progress
 from .allocator import give_back_freed_memory
 from .errors import ReleaseError, UnsafeOutputError, UsageError, ValidationError, WriteError
-from .export import class_counts, ntriples_bytes, oxigraph_triples, to_rdflib
+from .export import class_counts, oxigraph_triples, to_rdflib
 from .formats import FORMATS, Content, Format, formats, frozen_heap, memos_forgotten, ontology_part
 from .namespaces import HK, ONTOLOGY_IRI
 from .resources import INPUT_FOLDERS, project_path
@@ -437,9 +437,8 @@ def _write_beside_validation(
     else:
         nt = FORMATS["nt"]
         _write(content, staging, [nt])  # first of all: what the fresh process reads
-        ontology_nt = ntriples_bytes(sorted(content.ontology_part, key=str))
         from_saved = functools.partial(
-            write_from_saved, staging, ontology_nt, content.version, content.issued, [f.name for f in beside]
+            write_from_saved, staging, content.ontology_part, content.version, content.issued, [f.name for f in beside]
         )
         with parallel.beside(from_saved, fresh=True) as written:
             with progress.stage("validate"):
@@ -468,14 +467,17 @@ def _refuse(validation: ValidationReport) -> None:
 
 
 def write_from_saved(
-    staging: Path, ontology_nt: bytes, version: str, issued: Literal | None, names: list[str]
+    staging: Path,
+    ontology_part: frozenset[pyoxigraph.Triple],
+    version: str,
+    issued: Literal | None,
+    names: list[str],
 ) -> dict[str, tuple[int, str]]:
     """In a fresh process: write the formats `names` into `staging` from the release's N-Triples saved there
-    (the ontology's own triples given as N-Triples); their sizes and digests. First the formats that read the
-    release store, loaded from the file; then, the store let go of, those that read the triples, parsed from
+    (`ontology_part`: the triples of its ontology graph); their sizes and digests. First the formats that read
+    the release store, loaded from the file; then, the store let go of, those that read the triples, parsed from
     it: the process never holds both."""
-    ontology = frozenset(q.triple for q in pyoxigraph.parse(ontology_nt, format=pyoxigraph.RdfFormat.N_TRIPLES))
-    content = _Content([], ontology, Graph(), version, issued)
+    content = _Content([], ontology_part, Graph(), version, issued)
     saved = staging / FORMATS["nt"].file_name
     content.saved_at("nt", saved)
     group = [FORMATS[name] for name in names]
