@@ -60,8 +60,13 @@ def to_oxigraph(term: object) -> OxTerm:
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD_STRING)))
+        return ox.Literal(str(term), datatype=_datatype(term.datatype or XSD_STRING))
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+@functools.cache
+def _datatype(iri: str) -> ox.NamedNode:  # a few datatypes, for hundreds of thousands of literals
+    return ox.NamedNode(iri)
 
 
 def to_rdflib(term: OxTerm | ox.Triple) -> URIRef | BNode | Literal:
@@ -90,13 +95,36 @@ def oxigraph_triples(*graphs: Iterable[tuple[Any, Any, Any]] | Iterable[ox.Tripl
     return [t for t, before in zip(ordered, [None, *ordered], strict=False) if t != before]
 
 
+def sorted_ntriples(*graphs: Iterable[tuple[Any, Any, Any]]) -> bytes:
+    """The N-Triples of `graphs` (rdflib graphs or triple iterables), sorted, without duplicates: the bytes
+    `ntriples_bytes(oxigraph_triples(*graphs))` gives, made without a pyoxigraph triple (whose making is
+    most of the cost at a million triples). Each term is written by pyoxigraph, once per term object:
+    a large graph shares one object per IRI among all the triples naming it."""
+    texts: dict[int, tuple[object, str]] = {}  # id → (the term, kept alive so its id is not reused; its text)
+
+    def text(term: object) -> str:
+        known = texts.get(id(term))
+        if known is None:
+            known = texts[id(term)] = (term, str(to_oxigraph(term)))
+        return known[1]
+
+    # Sorting the lines sorts as oxigraph_triples does (see there): " ." sorts before any longer term. A list
+    # keeps the order the graph was built in, whose runs the sort takes as they are (a set's order is 4× slower).
+    lines = [f"{text(s)} {text(p)} {text(o)} .\n" for graph in graphs for s, p, o in _each(graph)]
+    lines.sort()
+    return "".join(line for line, before in zip(lines, ["", *lines], strict=False) if line != before).encode("utf-8")
+
+
+def _each(graph: Iterable[tuple[Any, Any, Any]]) -> Iterable[tuple[Any, Any, Any]]:
+    """The triples of `graph`; of a graph whose store iterates them itself (the ABox's), read from the store:
+    rdflib's own iteration costs a second per million triples."""
+    store = getattr(graph, "store", None)
+    return store if isinstance(store, Iterable) else graph
+
+
 def ntriples_bytes(triples: list[ox.Triple]) -> bytes:
     """N-Triples in the order given (sorted triples give the sorted file)."""
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-
-
-def sorted_ntriples(graph: Graph) -> str:
-    return ntriples_bytes(oxigraph_triples(graph)).decode("utf-8")
 
 
 def header_first(triples: list[ox.Triple], header: str) -> list[ox.Triple]:
@@ -126,22 +154,20 @@ def turtle_bytes(triples: list[ox.Triple]) -> bytes:
     return b"".join([head.encode("utf-8"), b"\n", memoryview(written)[start:]])
 
 
-def class_counts(graph: Graph) -> dict[str, int]:
-    return _ours(Counter(str(c) for _s, c in graph.subject_objects(RDF.type) if isinstance(c, URIRef)))
-
-
-def _ours(counts: Counter[str]) -> dict[str, int]:
+def ours(counts: Counter[str]) -> dict[str, int]:
     """How many times each of our classes is given, by local name, sorted."""
     return {c[len(str(HK)) :]: n for c, n in sorted(counts.items()) if c.startswith(str(HK))}
 
 
 class DataFigures(NamedTuple):
-    """What the dataset description says of the data: how often each class is given (full IRIs), how many named
-    individuals it has, and each publication (IRI) with its title, if it has one."""
+    """What the dataset description and the build report say of the data: how often each class is given (full
+    IRIs), how many named individuals it has, each publication (IRI) with its title, if it has one, and how many
+    statements each source (IRI) states."""
 
     classes: Counter[str]
     entities: int
     titles: dict[str, Node | None]
+    statements: Counter[str]
 
 
 def void_description(
@@ -174,7 +200,7 @@ def void_description(
     void.add((d, VOID.uriSpace, Literal(BASE)))
     void.add((d, VOID.vocabulary, URIRef(str(HK))))
     void.add((d, VOID.triples, Literal(triples, datatype=XSD.integer)))
-    counts = _ours(data.classes)
+    counts = ours(data.classes)
     void.add((d, VOID.entities, Literal(data.entities, datatype=XSD.integer)))
     void.add((d, VOID.classes, Literal(len(counts), datatype=XSD.integer)))
     for name in dumps:

@@ -18,7 +18,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -59,15 +59,17 @@ Written = bytes | Iterable[bytes]  # a file's bytes, or its pieces in order (str
 @dataclass
 class Content:
     """What every format is written from: the release graph (ontology and data, with the release
-    header) as pyoxigraph triples in sorted N-Triples order, and what the build knows about it.
+    header) in sorted N-Triples order, and what the build knows about it.
 
-    There is one copy of the release: `triples`. The writers that query it share one pyoxigraph
-    `store` of it; `graph` (an rdflib copy) is made only for a format that asks for it (none of the
+    The release is given as its N-Triples bytes (`release_nt`; None: read from the saved file), let go of once
+    saved (`done`); `triples`, the pyoxigraph triples, are parsed from them when a writer first needs them, so
+    they lie in memory in the order the writers walk them. The writers that query the release share one
+    pyoxigraph `store` of it; `graph` (an rdflib copy) is made only for a format that asks for it (none of the
     registered ones do). The build's rdflib data graph is not held: `ontology_part` (the triples of
     her2kg.nq's ontology graph) is all the writers need to tell the ontology from the data.
     """
 
-    triples: list[pyoxigraph.Triple]
+    release_nt: InitVar[bytes | None]
     ontology_part: frozenset[pyoxigraph.Triple]
     ontology: Graph
     version: str
@@ -76,6 +78,10 @@ class Content:
     _outputs: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
     _digests: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False, compare=False)
     _saved: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self, release_nt: bytes | None) -> None:
+        if release_nt is not None:
+            self.__dict__["nt"] = release_nt  # (the cached `nt`)
 
     def saved_at(self, name: str, path: Path) -> None:
         """Record that the format `name` is saved at `path` (by this process or another): readers read it back."""
@@ -135,8 +141,24 @@ class Content:
 
     @cached_property
     def nt(self) -> bytes:
-        """The release graph as sorted N-Triples (blank nodes must be canonical already)."""
-        return ntriples_bytes(self.triples)
+        """The release as sorted N-Triples: given, or read back from the saved file once let go of."""
+        saved = self.saved("nt")
+        if saved is None:
+            raise RuntimeError("the release N-Triples were let go of before they were saved")
+        return saved.read_bytes()
+
+    @cached_property
+    def triples(self) -> list[pyoxigraph.Triple]:
+        """The release triples, sorted: parsed from the N-Triples held, else from the saved file. They are the
+        release's own output: the parser need not check them again (`lenient`, a third faster)."""
+        saved = self.saved("nt")
+        source = {"path": str(saved)} if saved is not None and "nt" not in self.__dict__ else {"input": self.nt}
+        return [q.triple for q in pyoxigraph.parse(**source, format=pyoxigraph.RdfFormat.N_TRIPLES, lenient=True)]
+
+    @cached_property
+    def size(self) -> int:
+        """The number of release triples (counted without parsing them, when they are not parsed yet)."""
+        return len(self.__dict__["triples"]) if "triples" in self.__dict__ else self.nt.count(b"\n")
 
     @cached_property
     def ntriples(self) -> str:
@@ -161,10 +183,12 @@ class Content:
         nanopublications, JSON-LD)."""
         store = pyoxigraph.Store()
         saved = self.saved("nt")
-        if saved is not None:  # read back, rather than the N-Triples held in memory
-            store.bulk_load(path=str(saved), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        # The release's own N-Triples: loaded without checking them again (`lenient`), and in one transaction
+        # (`load`: in memory, faster than `bulk_load`'s batches).
+        if saved is not None and "nt" not in self.__dict__:
+            store.load(path=str(saved), format=pyoxigraph.RdfFormat.N_TRIPLES, lenient=True)
         else:
-            store.bulk_load(self.nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
+            store.load(self.nt, format=pyoxigraph.RdfFormat.N_TRIPLES, lenient=True)
         return store
 
     @cached_property
@@ -308,7 +332,7 @@ def base_module(content: Content) -> list[pyoxigraph.Triple]:
 def void(content: Content) -> bytes:
     dumps = [f.file_name for f in FORMATS.values() if f.dump]
     description = void_description(
-        content.figures, content.ontology, len(content.triples), content.version, dumps, content.issued
+        content.figures, content.ontology, content.size, content.version, dumps, content.issued
     )
     description += distributions(content)
     return description.serialize(format="turtle", encoding="utf-8")
@@ -346,7 +370,13 @@ def data_figures(content: Content) -> DataFigures:
                 ),
                 None,
             )
-    return DataFigures(+classes, entities, titles)
+    stated_in = pyoxigraph.NamedNode(str(HK.statedIn))
+    statements = Counter(
+        q.object.value
+        for q in store.quads_for_pattern(None, stated_in, None)
+        if isinstance(q.object, pyoxigraph.NamedNode) and q.triple not in own
+    )
+    return DataFigures(+classes, entities, titles, statements)
 
 
 def _rows(solutions: object) -> list[pyoxigraph.QuerySolution]:
@@ -360,7 +390,7 @@ register(
         "nt",
         "her2kg.nt",
         "application/n-triples",
-        lambda c: c.__dict__.get("nt") or ntriples_pieces(c.triples),  # the bytes, when held already
+        lambda c: c.nt,
         dump=True,
     )
 )
@@ -414,13 +444,7 @@ def nquads(content: Content) -> Iterator[bytes]:
         yield b"\n"
 
 
-def ntriples_pieces(triples: list[pyoxigraph.Triple]) -> Iterator[bytes]:
-    """`ntriples_bytes(triples)`, a slice of triples at a time."""
-    for start in range(0, len(triples), SLICE):
-        yield ntriples_bytes(triples[start : start + SLICE])
-
-
-SLICE = 50_000  # triples serialised at a time by the streamed N-Triples and N-Quads writers
+SLICE = 50_000  # triples serialised at a time by the streamed N-Quads writer
 
 
 def gzipped(name: str) -> Callable[[Content], bytes]:
@@ -467,7 +491,7 @@ def distributions(content: Content) -> Graph:
     graph it holds — the release graph, the inferred graph, or for N-Quads all the graphs — as VoID subsets."""
     described = bound(Graph())
     described.bind("sd", SD)
-    triples = {"": len(content.triples), **{part: len(found) for part, found in content.parts.items()}}
+    triples = {"": content.size, **{part: len(found) for part, found in content.parts.items()}}
     for part, count in triples.items():
         graph = URIRef(release_graph(content.version, part))
         described.add((DATASET, VOID.subset, graph))

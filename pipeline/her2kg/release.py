@@ -36,9 +36,9 @@ from rdflib.namespace import DCTERMS, XSD
 from . import __version__, progress
 from .allocator import give_back_freed_memory
 from .errors import ReleaseError, UnsafeOutputError, UsageError, ValidationError, WriteError
-from .export import class_counts, oxigraph_triples, to_rdflib
+from .export import ours, sorted_ntriples, to_rdflib
 from .formats import FORMATS, Content, Format, formats, frozen_heap, memos_forgotten, ontology_part
-from .namespaces import HK, ONTOLOGY_IRI
+from .namespaces import ONTOLOGY_IRI
 from .resources import INPUT_FOLDERS, project_path
 
 if TYPE_CHECKING:
@@ -289,7 +289,7 @@ def release_date(ontology: Graph) -> Literal | None:
 
 def release_content(ontology: Graph, data: Graph, with_inferences: bool = False) -> _Content:
     """What the formats are written from: the ontology and the data graph, with the header's release
-    date, converted once to pyoxigraph triples (no merged rdflib copy of the release)."""
+    date, as sorted N-Triples (no merged rdflib copy of the release)."""
     issued = release_date(ontology)
     tbox: Iterable[tuple[Any, Any, Any]] = ontology
     if issued is not None:
@@ -297,8 +297,8 @@ def release_content(ontology: Graph, data: Graph, with_inferences: bool = False)
             *(t for t in ontology if not (t[0] == ONTOLOGY_IRI and t[1] == DCTERMS.issued)),
             (ONTOLOGY_IRI, DCTERMS.issued, issued),
         ]
-    triples = oxigraph_triples(tbox, data)
-    return _Content(triples, ontology_part(ontology, data, issued), ontology, __version__, issued, with_inferences)
+    nt = sorted_ntriples(tbox, data)
+    return _Content(nt, ontology_part(ontology, data, issued), ontology, __version__, issued, with_inferences)
 
 
 @dataclass
@@ -369,7 +369,6 @@ def write_release(
         if content is None:
             content = release_content(checked.ontology.graph, checked.data, with_inferences)
         content.with_inferences = with_inferences
-        figures = data_figures(checked)  # what the report says of the data, read before letting go of it
         if let_go:
             from .abox import Locations  # a build has it loaded; readers of a release need not
 
@@ -385,7 +384,7 @@ def write_release(
                     else:
                         _write(content, staging, group)
                     written += [fmt.file_name for fmt in group]
-        report = build_report(checked, len(content.triples), [*written, REPORT], figures)
+        report = build_report(checked, content, [*written, REPORT])
         report["inputs"] = {name: found.describe() for name, found in checked.inputs.items()}
         if with_inferences:
             report["inferred_triples"] = len(content.inferred)
@@ -418,7 +417,7 @@ def _write_beside_validation(
     N-Triples while this one validates and writes the rest."""
     from . import parallel
 
-    forked = len(content.triples) <= FORKED_UP_TO
+    forked = content.size <= FORKED_UP_TO
     beside = [f for f in group if f.name in (WRITTEN_BESIDE_VALIDATION if forked else WRITTEN_FROM_SAVED)]
     beside = [f for f in beside if not f.describes]
     here = [f for f in group if f not in beside and not f.describes]
@@ -477,9 +476,8 @@ def write_from_saved(
     (`ontology_part`: the triples of its ontology graph); their sizes and digests. First the formats that read
     the release store, loaded from the file; then, the store let go of, those that read the triples, parsed from
     it: the process never holds both."""
-    content = _Content([], ontology_part, Graph(), version, issued)
-    saved = staging / FORMATS["nt"].file_name
-    content.saved_at("nt", saved)
+    content = _Content(None, ontology_part, Graph(), version, issued)
+    content.saved_at("nt", staging / FORMATS["nt"].file_name)
     group = [FORMATS[name] for name in names]
     of_store = [f for f in group if f.name in WRITTEN_BESIDE_VALIDATION or f.name == "jsonld-context"]
     with frozen_heap(), memos_forgotten():
@@ -487,7 +485,7 @@ def write_from_saved(
         content.object_properties  # noqa: B018 (kept for the JSON-LD: all it reads of the store)
     content.forget("store")
     give_back_freed_memory()
-    content.triples = [q.triple for q in pyoxigraph.parse(path=str(saved), format=pyoxigraph.RdfFormat.N_TRIPLES)]
+    content.triples  # noqa: B018 (parsed from the file now, with no store held)
     with frozen_heap():
         return digests | _write(content, staging, [f for f in group if f not in of_store])
 
@@ -643,27 +641,18 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def data_figures(checked: Checked) -> dict[str, Any]:
-    """What the build report says of the data graph."""
-    claims_per_source: dict[str, int] = {}
-    for source in checked.data.objects(None, HK.statedIn):
-        slug = str(source).rpartition("/")[2]
-        claims_per_source[slug] = claims_per_source.get(slug, 0) + 1
-    return {
-        "data_triples": len(checked.data),
-        "classes": class_counts(checked.data),
-        "statements_per_source": dict(sorted(claims_per_source.items())),
-    }
-
-
-def build_report(
-    checked: Checked, triples: int, files: list[str], figures: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """The build report; `figures` are the data's (`data_figures`), when read before the data graph was let go."""
+def build_report(checked: Checked, content: Content, files: list[str]) -> dict[str, Any]:
+    """The build report of `checked`, whose release is `content`."""
+    figures = content.figures
     return {
         "version": __version__,
-        "triples": triples,
-        **(figures or data_figures(checked)),
+        "triples": content.size,
+        "data_triples": len(content.data),
+        "classes": ours(figures.classes),
+        "statements_per_source": {
+            iri.rpartition("/")[2]: n
+            for iri, n in sorted(figures.statements.items(), key=lambda kv: kv[0].rpartition("/")[2])
+        },
         "records": len(checked.facts.records),
         **({"quotes": checked.quotes.as_dict()} if checked.quotes else {}),
         "validation": checked.validation.as_dict(),
