@@ -24,7 +24,7 @@ import pytest
 
 from her2kg import build, parallel, release
 from her2kg.build import build_release
-from her2kg.errors import UsageError, ValidationError
+from her2kg.errors import FactsError, UsageError, ValidationError
 from her2kg.release import MARKER, Release
 
 SLICE = Path(__file__).parent / "data" / "slice"
@@ -109,6 +109,23 @@ def test_a_violation_fails_the_build_and_keeps_the_previous_release(mode, sequen
     assert "trials.yaml:" in str(failed.value) and "violation: " in str(failed.value)
     assert files(out) == before
     assert leftovers(out) == []
+    assert children() == set()
+
+
+def test_a_wrong_quote_found_beside_the_build_fails_it_at_its_line(mode, tmp_path):
+    """The quotes are checked in a forked process while the graph is built (with one CPU, first)."""
+    facts = shutil.copytree(Path(__file__).parents[1] / "facts", tmp_path / "facts")
+    drugs = facts / "drugs.yaml"
+    text = drugs.read_text(encoding="utf-8")
+    wrong = "Trastuzumab is an IgG1 kappa light-chain recombinant humanized mAB that targets HER3 [11]."
+    drugs.write_text(text.replace("that targets the extracellular domain IV of HER2 [11].", "that targets HER3 [11]."))
+    line = next(n for n, content in enumerate(drugs.read_text(encoding="utf-8").splitlines(), 1) if wrong in content)
+
+    with pytest.raises(FactsError) as failed:
+        build_release(facts, tmp_path / "dist")
+
+    assert f"drugs.yaml:{line}:" in str(failed.value) and "her2-resistance-review" in str(failed.value)
+    assert not (tmp_path / "dist").exists()
     assert children() == set()
 
 

@@ -7,6 +7,7 @@ reasoning runs before anything is written, so an inconsistent graph is never rel
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from .errors import FactsError, UsageError, ValidationError
 from .facts import Facts, load_facts
 from .ontology import Ontology
 from .resources import Resolved, resolve
-from .sources import QuoteReport, check_quotes, load_library
+from .sources import Library, QuoteReport, check_quotes, load_library
 from .validate import Finding, ValidationReport, choose_engine, load_shapes, validate_graph
 
 if TYPE_CHECKING:
@@ -149,14 +150,39 @@ def _built(
         ontology = Ontology(ontology_in.path)
     with stages.stage("load-facts"):
         facts = load_facts(facts_in.path, ontology, display_root=_display_root(facts_in.path))
-    with stages.stage("check-quotes"):
-        quotes = check_quotes(facts, load_library(sources_dir, copies_dir))
-    if quotes.problems:
-        raise FactsError(quotes.problems)
-    with stages.stage("build"):
-        data, locations = build_graph(facts, ontology)
+    library = load_library(sources_dir, copies_dir)
+    if parallel.available():
+        quotes, data, locations = _built_beside_quote_check(facts, ontology, library, stages)
+    else:
+        with stages.stage("check-quotes"):
+            quotes = check_quotes(facts, library)
+        _refuse_quotes(quotes)
+        with stages.stage("build"):
+            data, locations = build_graph(facts, ontology)
     inputs = {"facts": facts_in, "ontology": ontology_in, "shapes": shapes_in}
     return _Built(facts, ontology, data, locations, load_shapes(shapes_in.path), stages, inputs, quotes)
+
+
+def _built_beside_quote_check(
+    facts: Facts, ontology: Ontology, library: Library, stages: Stages
+) -> tuple[QuoteReport, Graph, Locations]:
+    """The quotes checked in a forked process while this one builds the graph (3.7 s beside 7.3 s at 100,000
+    claims); a wrong quote fails the build once the graph is built."""
+    with stages.stage("build"), parallel.beside(functools.partial(_timed_quote_check, facts, library)) as checked:
+        data, locations = build_graph(facts, ontology)
+        quotes, stages.timings["check-quotes"] = checked()
+    _refuse_quotes(quotes)
+    return quotes, data, locations
+
+
+def _timed_quote_check(facts: Facts, library: Library) -> tuple[QuoteReport, float]:
+    start = time.perf_counter()
+    return check_quotes(facts, library), round(time.perf_counter() - start, 3)
+
+
+def _refuse_quotes(quotes: QuoteReport) -> None:
+    if quotes.problems:
+        raise FactsError(quotes.problems)
 
 
 def _validated(built: _Built, validator: str, content: Content | None = None) -> Checked:

@@ -152,17 +152,29 @@ def columns(fields: Iterable[str]) -> list[str]:
     return out
 
 
-def cells(
-    row: dict[str, set[str]], names: Sequence[str], labels: dict[str, set[str]], xrefs: dict[str, set[str]]
-) -> list[str]:
-    out: list[str] = []
+Plan = list[tuple[str, dict[str, set[str]] | None]]  # each column: the field it reads, and its lookup (or None)
+
+
+def plan(names: Sequence[str], labels: dict[str, set[str]], xrefs: dict[str, set[str]]) -> Plan:
+    """What each column of `names` reads: a field's values, or their labels or identifiers (made once per table,
+    not once per row)."""
+    out: Plan = []
     for name in names:
+        base, _, which = name.rpartition("_")
         if name.endswith(("_label", "_xref")):
-            base, _, which = name.rpartition("_")
-            lookup = labels if which == "label" else xrefs
-            out.append(MULTI.join(sorted({v for node in row.get(base, ()) for v in lookup.get(node, ())})))
+            out.append((base, labels if which == "label" else xrefs))
         else:
-            out.append(MULTI.join(sorted(row.get(name, ()))))
+            out.append((name, None))
+    return out
+
+
+def cells_of(row: dict[str, set[str]], columns_plan: Plan) -> list[str]:
+    out: list[str] = []
+    for name, lookup in columns_plan:
+        found = row.get(name, ())
+        if lookup is not None:
+            found = {v for node in found for v in lookup.get(node, ())}
+        out.append(MULTI.join(sorted(found)))
     return out
 
 
@@ -178,9 +190,8 @@ def table(graph: pyoxigraph.Store, kind: str, key: str, fields: dict[str, str]) 
     """The header and rows of a table of every node of class hk:`kind`."""
     labels, xrefs = objects_of(graph, "rdfs:label"), objects_of(graph, "oboInOwl:hasDbXref")
     names = columns(fields)
-    rows = []
-    for node, row in values(graph, kind, fields).items():
-        rows.append([node, *cells(row, names, labels, xrefs)])
+    columns_plan = plan(names, labels, xrefs)
+    rows = [[node, *cells_of(row, columns_plan)] for node, row in values(graph, kind, fields).items()]
     return [key, *names], rows
 
 
@@ -207,12 +218,13 @@ def outcomes_tsv(release: Source) -> bytes:
     arms = values(graph, "ArmResult", ARM_FIELDS)
     arm_results = objects_of(graph, "hk:hasArmResult")
     outcome_names, arm_names = columns(OUTCOME_FIELDS), columns(ARM_FIELDS)
+    outcome_plan, arm_plan = plan(outcome_names, labels, xrefs), plan(arm_names, labels, xrefs)
     split = outcome_names.index("condition")  # the arm's columns follow what names the outcome
     rows = []
     for outcome, row in outcomes.items():
-        head = cells(row, outcome_names, labels, xrefs)
+        head = cells_of(row, outcome_plan)
         for arm in sorted(arm_results.get(outcome, ())) or [""]:
-            arm_cells = cells(arms[arm], arm_names, labels, xrefs) if arm else [""] * len(arm_names)
+            arm_cells = cells_of(arms[arm], arm_plan) if arm else [""] * len(arm_names)
             rows.append([outcome, *head[:split], *arm_cells, *head[split:]])
     header = ["outcome", *outcome_names[:split], *arm_names, *outcome_names[split:]]
     return tsv(header, rows)
