@@ -201,13 +201,22 @@ class Content:
     def parts(self) -> dict[str, list[pyoxigraph.Triple]]:
         """The release triples of each named graph of her2kg.nq, each sorted: "ontology" (with the release
         header), "data" and "inferred". A triple both graphs state is data."""
-        ontology = self.ontology_part
-        return {"ontology": [t for t in self.triples if t in ontology], "data": self.data, "inferred": self.inferred}
+        return {"ontology": self._split[0], "data": self.data, "inferred": self.inferred}
 
     @cached_property
     def data(self) -> list[pyoxigraph.Triple]:
         """The triples of her2kg.nq's data graph, sorted: the release less the ontology's own."""
-        return [t for t in self.triples if t not in self.ontology_part]
+        return self._split[1]
+
+    @cached_property
+    def _split(self) -> tuple[list[pyoxigraph.Triple], list[pyoxigraph.Triple]]:
+        """The release triples in the ontology's own and the data's, in one pass."""
+        own: list[pyoxigraph.Triple] = []
+        data: list[pyoxigraph.Triple] = []
+        ontology = self.ontology_part
+        for t in self.triples:
+            (own if t in ontology else data).append(t)
+        return own, data
 
     @cached_property
     def figures(self) -> DataFigures:

@@ -171,10 +171,15 @@ def plan(names: Sequence[str], labels: dict[str, set[str]], xrefs: dict[str, set
 def cells_of(row: dict[str, set[str]], columns_plan: Plan) -> list[str]:
     out: list[str] = []
     for name, lookup in columns_plan:
-        found = row.get(name, ())
-        if lookup is not None:
+        found = row.get(name)
+        if found and lookup is not None:
             found = {v for node in found for v in lookup.get(node, ())}
-        out.append(MULTI.join(sorted(found)))
+        if not found:
+            out.append("")
+        elif len(found) == 1:  # most cells: one value, nothing to sort or join
+            out.extend(found)
+        else:
+            out.append(MULTI.join(sorted(found)))
     return out
 
 
