@@ -1,5 +1,7 @@
 """The command line as a user meets it: help, exit codes, stats and validate."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -138,3 +140,28 @@ def test_build_lists_infos_only_when_asked(tmp_path):
     loud = run("build", "--facts", str(SLICE), "--out", str(tmp_path / "b"), "--verbose")
     assert "info:" not in quiet.stderr and "5 infos: -v lists them" in quiet.stdout
     assert loud.stderr.count("info: ") == 5
+
+
+@pytest.mark.parametrize("into", ["a pipe", "a file"])
+def test_a_build_from_the_command_line_says_everything_before_it_ends(into, tmp_path):
+    """A build that succeeded leaves without freeing its heap (entry_point): what it wrote must all be out."""
+    out = tmp_path / "out.txt"
+    command = [sys.executable, "-m", "her2kg", "build", "--facts", str(SLICE), "--out", str(tmp_path / "dist"), "-v"]
+    if into == "a pipe":
+        ended = subprocess.run(command, capture_output=True, text=True)
+        said = ended.stdout
+    else:
+        with out.open("w") as stdout:
+            ended = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True)
+        said = out.read_text()
+
+    assert ended.returncode == 0, ended.stderr
+    assert said.splitlines()[-1].startswith("built ") and said.endswith(f"→ {tmp_path / 'dist'}/\n")
+    assert Release(tmp_path / "dist").verify()
+
+
+def test_a_failed_build_from_the_command_line_exits_with_its_code(tmp_path):
+    command = [sys.executable, "-m", "her2kg", "build", "--facts", str(tmp_path / "none"), "--out", str(tmp_path / "d")]
+    ended = subprocess.run(command, capture_output=True, text=True)
+
+    assert ended.returncode == 2 and "no such facts folder" in ended.stderr
