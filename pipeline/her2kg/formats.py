@@ -239,7 +239,7 @@ class Content:
         """The entailments of the release that it does not state, sorted (see infer.py)."""
         from .infer import entailed_triples
 
-        return oxigraph_triples(entailed_triples(self.store))
+        return sorted(entailed_triples(self.store), key=str)  # a set of pyoxigraph triples: in N-Triples order
 
 
 def ontology_part(ontology: Graph, data: Graph, issued: Literal | None) -> frozenset[pyoxigraph.Triple]:
