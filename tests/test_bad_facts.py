@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from her2kg import facts, parallel
 from her2kg.cli import cli
 from her2kg.release import MARKER
 
@@ -20,8 +21,14 @@ def build_case(case: Path, out: Path):
     return CliRunner().invoke(cli, ["build", "--facts", "facts", "--out", str(out)])
 
 
+@pytest.mark.parametrize("loading", ["in one process", "in two processes"])
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
-def test_bad_facts_are_reported_at_their_line(case, tmp_path, monkeypatch):
+def test_bad_facts_are_reported_at_their_line(case, loading, tmp_path, monkeypatch):
+    """Whether the facts files are read in one process or (a large folder's) in two, the report is the same."""
+    if loading == "in two processes":
+        if not parallel.available():
+            pytest.skip("needs more than one CPU and fork")
+        monkeypatch.setattr(facts, "LOADED_BESIDE_FROM", 0)
     monkeypatch.chdir(case)
     previous = tmp_path / "dist"
     previous.mkdir()

@@ -219,6 +219,14 @@ class Kind:
         """Carries its own provenance (source, quote …) and is a claim."""
         return self.field("quote") is not None
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """A kind is pickled by its name (its records cross between the processes of a build): it holds functions."""
+        return kind_named, (self.name,)
+
+
+def kind_named(name: str) -> Kind:
+    return KINDS[name]
+
 
 ENTITY_KINDS_WITH_ACTORS = ("gene", "protein-form", "variant", "pathway")
 DRUG_OR_CLASS = ("drug", "drug-class")
