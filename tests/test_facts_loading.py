@@ -66,3 +66,22 @@ def test_the_files_are_split_in_two_runs_in_their_order(sizes, beside, tmp_path)
 
     assert here + there == paths
     assert len(there) == (beside if sum(sizes) >= facts.LOADED_BESIDE_FROM else 0)
+
+
+def test_loading_leaves_nothing_frozen_and_what_it_made_collectable():
+    """Loading pauses the collector and then moves what it made to the oldest generation, where it is still
+    collected (a record and its children refer to each other); it freezes nothing a caller did not."""
+    import gc
+
+    ontology = Ontology(resolve("ontology", None).path)
+    assert gc.get_freeze_count() == 0
+    loaded = load_facts(FACTS, ontology)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    assert any(record.children for record in loaded.records)  # cycles, left to the collector
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        load_facts(FACTS, ontology)
+        assert gc.get_freeze_count() > frozen  # under a caller's freeze, what it made stays frozen with it
+    finally:
+        gc.unfreeze()

@@ -51,3 +51,21 @@ def test_the_ontology_and_a_builder_s_graph_read_from_its_own_store():
     written = sorted_ntriples(ontology.graph, builder.graph)
     assert written == ntriples_bytes(oxigraph_triples(ontology.graph, builder.graph))
     assert written.count(b"\n") == len(ontology.graph) + 2
+
+
+def test_a_release_saved_and_let_go_of_is_counted_and_parsed_from_its_file(tmp_path):
+    from her2kg.formats import FORMATS
+    from her2kg.release import release_content
+
+    ontology = Ontology(resolve("ontology", None).path)
+    data = GraphBuilder(ontology).graph
+    data.add((S, P, Literal("one")))
+    content = release_content(ontology.graph, data)
+    held = content.nt
+    content.save(FORMATS["nt"], tmp_path / "her2kg.nt")
+
+    assert "nt" not in content.__dict__  # let go of once saved
+    assert content.size == held.count(b"\n") == len(ontology.graph) + 1
+    assert "nt" not in content.__dict__  # counted from the file, not read back whole
+    assert ntriples_bytes(content.triples) == held
+    assert (tmp_path / "her2kg.nt").read_bytes() == held

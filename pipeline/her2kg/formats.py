@@ -157,8 +157,15 @@ class Content:
 
     @cached_property
     def size(self) -> int:
-        """The number of release triples (counted without parsing them, when they are not parsed yet)."""
-        return len(self.__dict__["triples"]) if "triples" in self.__dict__ else self.nt.count(b"\n")
+        """The number of release triples: counted as lines when they are not parsed yet (not parsing them, nor
+        holding the saved file's bytes again)."""
+        if "triples" in self.__dict__:
+            return len(self.triples)
+        saved = self.saved("nt")
+        if "nt" in self.__dict__ or saved is None:
+            return self.nt.count(b"\n")
+        with saved.open("rb") as lines:
+            return sum(piece.count(b"\n") for piece in iter(lambda: lines.read(PIECE), b""))
 
     @cached_property
     def ntriples(self) -> str:
