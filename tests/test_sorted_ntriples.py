@@ -9,7 +9,9 @@ from rdflib.namespace import RDFS, XSD
 
 from her2kg.abox import GraphBuilder
 from her2kg.export import ntriples_bytes, oxigraph_triples, sorted_ntriples
+from her2kg.formats import FORMATS
 from her2kg.ontology import Ontology
+from her2kg.release import release_content
 from her2kg.resources import resolve
 
 S, P = URIRef("https://w3id.org/her2kg/drug/x"), URIRef("https://w3id.org/her2kg/ontology#p")
@@ -54,9 +56,6 @@ def test_the_ontology_and_a_builder_s_graph_read_from_its_own_store():
 
 
 def test_a_release_saved_and_let_go_of_is_counted_and_parsed_from_its_file(tmp_path):
-    from her2kg.formats import FORMATS
-    from her2kg.release import release_content
-
     ontology = Ontology(resolve("ontology", None).path)
     data = GraphBuilder(ontology).graph
     data.add((S, P, Literal("one")))

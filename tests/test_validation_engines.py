@@ -16,6 +16,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from rdflib import Graph
+from rdflib.namespace import RDF, SH
 
 from her2kg.abox import Locations, build_graph
 from her2kg.errors import UsageError
@@ -188,3 +189,30 @@ def test_the_store_holds_numbers_canonically_but_results_show_them_as_written():
     assert [f.value for f in fast.findings if f.path and f.path.endswith("pValue")] == ["5.0"]
     assert fast.findings == reference.findings
     assert isinstance(store_of(data), pyoxigraph.Store)
+
+
+@pytest.mark.parametrize("where", ["the default graph", "a named graph"])
+def test_focus_nodes_are_found_in_every_graph_of_the_store(where):
+    """The fast engine sees the union of the store's graphs (the ontology's triples a store lacks are added in a
+    graph of their own): a node typed in a named graph is a focus node as one typed in the default graph is."""
+    from her2kg.validate import sparql_engine
+
+    shapes_graph = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <https://example.org/> .
+        ex:ThingShape a sh:NodeShape ; sh:targetClass ex:Thing ;
+            sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+        """,
+        format="turtle",
+    )
+    store = pyoxigraph.Store()
+    graph = pyoxigraph.DefaultGraph() if where == "the default graph" else pyoxigraph.NamedNode("urn:elsewhere")
+    thing, a = pyoxigraph.NamedNode("https://example.org/thing"), pyoxigraph.NamedNode(str(RDF.type))
+    store.add(pyoxigraph.Quad(thing, a, pyoxigraph.NamedNode("https://example.org/Thing"), graph))
+
+    results = sparql_engine.run(store, shapes_graph)
+
+    assert [(str(r.focus), str(r.component)) for r in results] == [
+        ("https://example.org/thing", str(SH.MinCountConstraintComponent))
+    ]
