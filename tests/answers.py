@@ -4,6 +4,8 @@ Jena, Virtuoso): normalising terms, and each canned query's cases with their bou
 from decimal import Decimal
 
 import pyoxigraph
+import rdflib
+import rdflib.util
 
 from her2kg.catalog import bind, load_queries, portable_text
 
@@ -29,6 +31,30 @@ def normal(term) -> str:
 def oxigraph_answer(solutions) -> tuple[list[str], set[tuple[str, ...]]]:
     variables = [v.value for v in solutions.variables]
     return variables, {tuple(normal(solution[v]) for v in variables) for solution in solutions}
+
+
+def from_rdflib(term) -> pyoxigraph.NamedNode | pyoxigraph.Literal | None:
+    if term is None:
+        return None
+    if isinstance(term, rdflib.URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return pyoxigraph.Literal(str(term), language=term.language)
+        return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype or XSD + "string")))
+    raise AssertionError(f"a canned query returned a blank node: {term!r}")
+
+
+def rdflib_answer(graph: rdflib.Graph, text: str, substitutions: dict) -> set[tuple[str, ...]]:
+    """rdflib's engine's answer, its terms normalised as `oxigraph_answer`'s are."""
+    bindings = {rdflib.Variable(var.value): rdflib.util.from_n3(str(term)) for var, term in substitutions.items()}
+    return {tuple(normal(from_rdflib(term)) for term in row) for row in graph.query(text, initBindings=bindings)}
+
+
+def tsv(variables: list[str], rows: set[tuple[str, ...]]) -> str:
+    """An answer as the stored answers hold it: a header of ?variables, then its rows sorted."""
+    lines = ["\t".join("?" + v for v in variables)] + sorted("\t".join(row) for row in rows)
+    return "\n".join(lines) + "\n"
 
 
 def portable_cases(store: pyoxigraph.Store) -> dict[str, tuple[str, dict]]:

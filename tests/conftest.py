@@ -3,8 +3,10 @@
 from pathlib import Path
 
 import pytest
+import rdflib
 
 from her2kg.build import build_release
+from her2kg.release import Release
 
 # Whole modules that need a system tool or a fresh environment; each of these marks implies `slow`,
 # so `pytest -m "not slow"` is the fast loop.
@@ -50,3 +52,11 @@ def shipped_store(shipped_release):
     from her2kg.store import open_release
 
     return open_release(shipped_release)
+
+
+@pytest.fixture(scope="session")
+def rdflib_graph(shipped_release) -> rdflib.Graph:
+    """The same release in rdflib, whose SPARQL engine checks the embedded store's answers."""
+    graph = rdflib.Graph()
+    graph.parse(Release(shipped_release).graph_nt, format="nt")
+    return graph

@@ -21,16 +21,14 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-import rdflib
 import yaml
 from click.testing import CliRunner
 
-from answers import XSD, normal, oxigraph_answer
+from answers import oxigraph_answer, rdflib_answer, tsv
 from her2kg.catalog import bind, load_queries, load_query, run
 from her2kg.cli import cli
 from her2kg.errors import ForbiddenQueryError, QueryError, UsageError
 from her2kg.namespaces import BASE
-from her2kg.release import Release
 from her2kg.resources import project_path
 from her2kg.sparql import check_read_only, execute, with_values
 
@@ -38,40 +36,7 @@ HERE = Path(__file__).parent / "queries"
 EXPECTED = HERE / "expected"
 QUERY_FILES = sorted(project_path("queries").glob("*.rq"))
 PARAMETER_CASES = sorted((HERE / "parameters").glob("*.yaml"))
-# --- normalising answers -----------------------------------------------------------------------
-
-
-def from_rdflib(term) -> pyoxigraph.NamedNode | pyoxigraph.Literal | None:
-    if term is None:
-        return None
-    if isinstance(term, rdflib.URIRef):
-        return pyoxigraph.NamedNode(str(term))
-    if isinstance(term, rdflib.Literal):
-        if term.language:
-            return pyoxigraph.Literal(str(term), language=term.language)
-        return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype or XSD + "string")))
-    raise AssertionError(f"a canned query returned a blank node: {term!r}")
-
-
-def rdflib_answer(graph: rdflib.Graph, text: str, substitutions: dict) -> set[tuple[str, ...]]:
-    bindings = {rdflib.Variable(var.value): rdflib.util.from_n3(str(term)) for var, term in substitutions.items()}
-    return {tuple(normal(from_rdflib(term)) for term in row) for row in graph.query(text, initBindings=bindings)}
-
-
-def tsv(variables: list[str], rows: set[tuple[str, ...]]) -> str:
-    lines = ["\t".join("?" + v for v in variables)] + sorted("\t".join(row) for row in rows)
-    return "\n".join(lines) + "\n"
-
-
 # --- fixtures ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def rdflib_graph(shipped_release) -> rdflib.Graph:
-    """The same release in rdflib, whose SPARQL engine checks the embedded store's answers."""
-    graph = rdflib.Graph()
-    graph.parse(Release(shipped_release).graph_nt, format="nt")
-    return graph
 
 
 # --- every canned query --------------------------------------------------------------------------
@@ -95,13 +60,7 @@ def test_there_are_canned_queries_for_every_kind_of_question():
     } <= tags
 
 
-# rdflib's engine evaluates the sub-selects of these queries' OPTIONALs once per row: seconds on the shipped graph.
-SLOW_IN_RDFLIB = {"qa-unsupported-relations"}
-
-
-@pytest.mark.parametrize(
-    "path", [pytest.param(p, id=p.stem, marks=[pytest.mark.slow] * (p.stem in SLOW_IN_RDFLIB)) for p in QUERY_FILES]
-)
+@pytest.mark.parametrize("path", QUERY_FILES, ids=[p.stem for p in QUERY_FILES])
 def test_canned_query(path, shipped_store, rdflib_graph, request):
     query = load_query(path)  # raises on an incomplete header
     assert query.title and query.description and query.tags
