@@ -180,6 +180,32 @@ def sleeps() -> None:
     time.sleep(60)
 
 
+class NeedsTwoArguments(Exception):
+    """An error that pickles but cannot be rebuilt: its arguments are not those of its constructor."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} and {second}")
+
+
+def raises_what_cannot_be_rebuilt() -> None:
+    raise NeedsTwoArguments("the first", "the second")
+
+
+def gives_what_cannot_be_pickled() -> object:
+    return (n for n in range(3))  # a generator
+
+
+class BuiltOnlyOnce:
+    """A value that pickles but cannot be rebuilt (its reduction calls a function that refuses)."""
+
+    def __reduce__(self):
+        return (refuses, ())
+
+
+def gives_what_cannot_be_rebuilt() -> object:
+    return BuiltOnlyOnce()
+
+
 @pytest.fixture(params=["forked", "fresh"])
 def fresh(request) -> bool:
     """The child beside: a forked process, or a fresh interpreter (whose work must pickle)."""
@@ -196,7 +222,20 @@ def test_the_child_gives_back_its_result(fresh):
 
 @pytest.mark.parametrize(
     ("call", "error", "message"),
-    [(refuses, UsageError, "no such folder"), (exits_at_once, parallel.ChildError, "exit status 3")],
+    [
+        (refuses, UsageError, "no such folder"),
+        (exits_at_once, parallel.ChildError, "exit status 3"),
+        (raises_what_cannot_be_rebuilt, parallel.ChildError, "NeedsTwoArguments: the first and the second"),
+        (gives_what_cannot_be_pickled, parallel.ChildError, "generator object"),
+        (gives_what_cannot_be_rebuilt, parallel.ChildError, "could not be read: no such folder"),
+    ],
+    ids=[
+        "an error",
+        "an exit",
+        "an error that cannot be rebuilt",
+        "a result that cannot be pickled",
+        "a result that cannot be rebuilt",
+    ],
 )
 def test_the_child_gives_back_its_error_or_how_it_ended(fresh, call, error, message):
     with parallel.beside(call, fresh=fresh) as result, pytest.raises(error, match=message):

@@ -186,6 +186,32 @@ def _ids_below(node: yaml.Node) -> set[str]:
     return found
 
 
+def _checked_fields(fields: tuple[Field, ...]) -> tuple[Field, ...]:
+    """The fields whose values the reference check reads: references, vocabulary values, relations."""
+    return _fields_of(fields, "checked")
+
+
+def _nested_fields(fields: tuple[Field, ...]) -> tuple[Field, ...]:
+    """The fields holding nested entries (evidence passages, arm values), whose fields are checked too."""
+    return _fields_of(fields, "nested")
+
+
+_FIELD_TYPES = {
+    "checked": (FieldType.REF, FieldType.VOCAB, FieldType.RELATION),
+    "nested": (FieldType.EVIDENCE, FieldType.ARM_VALUES),
+}
+# (id of a kind's fields, which) → (those fields, the ones of those types). Keyed by identity: hashing the
+# fields themselves costs more than the check saves; the fields are held, so their id is never reused.
+_FIELDS_OF: dict[tuple[int, str], tuple[tuple[Field, ...], tuple[Field, ...]]] = {}
+
+
+def _fields_of(fields: tuple[Field, ...], which: str) -> tuple[Field, ...]:
+    found = _FIELDS_OF.get((id(fields), which))
+    if found is None:
+        found = _FIELDS_OF[(id(fields), which)] = (fields, tuple(f for f in fields if f.type in _FIELD_TYPES[which]))
+    return found[1]
+
+
 class _Loader:
     def __init__(self, folder: Path, ontology: Ontology, display_root: Path):
         self.folder = folder
@@ -619,14 +645,14 @@ class _Loader:
             else:
                 index[key] = record
         for record in self.records:
-            self.check_record_refs(record, record.values, record.lines, record.kind.fields, index)
-            for spec in record.kind.fields:
-                if spec.type in (FieldType.EVIDENCE, FieldType.ARM_VALUES):
-                    entry_fields = EVIDENCE_ENTRY_FIELDS if spec.type is FieldType.EVIDENCE else ARM_VALUE_FIELDS
-                    for entry in record.values.get(spec.key, []):
-                        self.check_record_refs(
-                            record, entry.values, entry.lines, entry_fields, index, entry.location.file
-                        )
+            kind = record.kind
+            self.check_record_refs(record, record.values, record.lines, _checked_fields(kind.fields), index)
+            for spec in _nested_fields(kind.fields):
+                entry_fields = _checked_fields(
+                    EVIDENCE_ENTRY_FIELDS if spec.type is FieldType.EVIDENCE else ARM_VALUE_FIELDS
+                )
+                for entry in record.values.get(spec.key, []):
+                    self.check_record_refs(record, entry.values, entry.lines, entry_fields, index, entry.location.file)
         for record in self.records:
             if record.kind.states_relation:
                 self.check_relation_kinds(record, index)
@@ -641,37 +667,44 @@ class _Loader:
     def check_record_refs(
         self, record: Record, values: dict, lines: dict, fields: tuple[Field, ...], index, file: str | None = None
     ) -> None:
-        vocabularies = self.ontology.vocabularies
+        """Check the references, vocabulary values and relations among `fields` (see `_checked_fields`)."""
         for spec in fields:
             if spec.key not in values:
                 continue
-            place = Location(file or record.location.file, lines[spec.key])
             items = values[spec.key] if spec.many else [values[spec.key]]
-            resolved = []
-            for item in items:
-                if spec.type is FieldType.REF:
-                    resolved.append(self.resolve(spec, item, index, place))
-                elif spec.type is FieldType.VOCAB:
-                    allowed = vocabularies.get(spec.scheme or "", {})
-                    if item not in allowed:
-                        self.problems_at(
-                            place,
-                            f"'{item}' is not a known {spec.key} value{suggest(item, allowed)}"
-                            f" (allowed: {', '.join(sorted(allowed))})",
-                        )
-                elif spec.type is FieldType.RELATION:
-                    relations = self.ontology.claim_relations
-                    if item not in relations:
-                        self.problems_at(
-                            place,
-                            f"'{item}' is not a known relation{suggest(item, relations)}"
-                            f" (relations are the sub-properties of hk:statedRelation in ontology/)",
-                        )
             if spec.type is FieldType.REF:
+                resolved = [self.resolve(spec, item, index, file or record.location.file, lines) for item in items]
                 values[spec.key] = resolved if spec.many else resolved[0]
+                continue
+            allowed = (
+                self.ontology.vocabularies.get(spec.scheme or "", {})
+                if spec.type is FieldType.VOCAB
+                else self.ontology.claim_relations
+            )
+            for item in items:
+                if item in allowed:
+                    continue
+                place = Location(file or record.location.file, lines[spec.key])
+                if spec.type is FieldType.VOCAB:
+                    self.problems_at(
+                        place,
+                        f"'{item}' is not a known {spec.key} value{suggest(item, allowed)}"
+                        f" (allowed: {', '.join(sorted(allowed))})",
+                    )
+                else:
+                    self.problems_at(
+                        place,
+                        f"'{item}' is not a known relation{suggest(item, allowed)}"
+                        f" (relations are the sub-properties of hk:statedRelation in ontology/)",
+                    )
 
-    def resolve(self, spec: Field, text: str, index, place: Location) -> str:
+    def resolve(self, spec: Field, text: str, index, file: str, lines: dict) -> str:
+        """The reference `text` of the field `spec` with its kind (a bare id gets the one its field admits);
+        a problem where it names nothing, or a thing of a kind the field does not admit."""
         kind_name, slash, slug = text.partition("/")
+        if slash and (kind_name, slug) in index and (not spec.targets or kind_name in spec.targets):
+            return self.shared(text)  # the common case, checked before any message is made
+        place = Location(file, lines[spec.key])
         if not slash:
             # A bare id is fine when exactly one of the kinds the field admits has it.
             candidates = [k for k in spec.targets if (k, text) in index] or list(spec.targets[:1])

@@ -62,7 +62,7 @@ def beside(call: Callable[[], T], *, fresh: bool = False) -> Iterator[Callable[[
 
     def result() -> T:
         try:
-            outcome, value = receiver.recv()
+            pickled = receiver.recv_bytes()
         except EOFError:
             child.join()
             raise ChildError(
@@ -71,6 +71,10 @@ def beside(call: Callable[[], T], *, fresh: bool = False) -> Iterator[Callable[[
         finally:
             receiver.close()
         child.join()
+        try:
+            outcome, value = pickle.loads(pickled)
+        except Exception as err:  # a result that pickles but cannot be rebuilt here
+            raise ChildError(f"the result of the process beside the build could not be read: {err}") from None
         if outcome == "error":
             raise value
         return value  # type: ignore[no-any-return]
@@ -156,9 +160,11 @@ def _child(call: Callable[[], Any], sender: Connection, parent: int) -> None:
     except Exception as err:
         outcome = ("error", err)
     try:
-        pickle.loads(pickle.dumps(outcome))  # an exception that cannot be rebuilt is sent as its traceback
+        pickled = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        if outcome[0] == "error":
+            pickle.loads(pickled)  # an exception that cannot be rebuilt is sent as its traceback
     except Exception:
         text = "".join(traceback.format_exception(outcome[1])) if outcome[0] == "error" else repr(outcome[1])
-        outcome = ("error", ChildError(text))
-    sender.send(outcome)
+        pickled = pickle.dumps(("error", ChildError(text)))
+    sender.send_bytes(pickled)  # pickled once: a large result (the records of half the facts) takes a second
     sender.close()
