@@ -3,19 +3,23 @@ validators, the reports, the release writers) must see exactly what rdflib's own
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from her2kg.abox import TripleSet, build_graph
+from her2kg.abox import TripleSet, build_graph, labels_in_order
 from her2kg.facts import load_facts
 from her2kg.namespaces import HK
 from her2kg.ontology import Ontology
+from her2kg.resources import project_path
 from her2kg.validate import load_shapes, validate_graph
 
 SLICE = Path(__file__).parent / "data" / "slice"
+sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+from generate import generate  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +98,25 @@ def test_a_strategy_only_held_possible_does_not_plainly_overcome(shipped_store):
     pyrotinib = "<https://w3id.org/her2kg/strategy/new-generation-pan-her-tki-pyrotinib>"
     assert not shipped_store.query(f"ASK {{ {pyrotinib} <https://w3id.org/her2kg/ontology#overcomes> ?m }}")
     assert shipped_store.query(f"ASK {{ {pyrotinib} <https://w3id.org/her2kg/ontology#proposedAgainst> ?m }}")
+
+
+@pytest.mark.parametrize("facts", ["shipped", "generated"])
+def test_labels_named_beside_the_build_give_the_graph_named_inline(facts, tmp_path):
+    """A build names its nodes in a process beside it (`labels_in_order`) and adds the labels at the end: the
+    graph and the locations are those of a build that names each node as it makes it."""
+    ontology = Ontology()
+    if facts == "generated":  # claims, outcomes with arm results, evidence passages of every kind
+        generate(300, tmp_path, seed=11)
+    loaded = load_facts(tmp_path / "facts" if facts == "generated" else project_path("facts"), ontology)
+    inline, inline_locations = build_graph(loaded, ontology)
+    beside, beside_locations = build_graph(loaded, ontology, labels=lambda: labels_in_order(loaded, ontology))
+    assert set(beside) == set(inline)
+    assert len(set(inline.triples((None, RDFS.label, None)))) > len(loaded.records)  # passages and arms named
+    assert (beside_locations.nodes, beside_locations.fields) == (inline_locations.nodes, inline_locations.fields)
+
+
+def test_labels_that_do_not_fit_the_nodes_fail_the_build():
+    ontology = Ontology()
+    loaded = load_facts(SLICE, ontology)
+    with pytest.raises(ValueError, match="zip"):
+        build_graph(loaded, ontology, labels=lambda: labels_in_order(loaded, ontology)[:-1])

@@ -14,7 +14,7 @@ import hashlib
 import re
 import string
 from collections import defaultdict
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -370,6 +370,7 @@ class GraphBuilder:
         self.locations = Locations()
         # (subject, relation, object) → whether each relation claim that states it is plain
         self.claims_plain: dict[tuple[URIRef, URIRef, URIRef], set[bool]] = {}
+        self.unlabelled: list[URIRef] = []  # nodes whose label comes later (`add_labels`), in the order named
 
     def index_claims(self, records: list[Record]) -> None:
         for record in records:
@@ -393,6 +394,19 @@ class GraphBuilder:
         if terms is None:
             terms = self.terms[scheme] = _Terms(self.ontology, self.iris, scheme)
         return terms
+
+    def add_label(self, node: URIRef, labels: Iterator[str] | None) -> None:
+        """Give `node` the next of `labels` (see `labels_of`), or, without them, its label later (`add_labels`)."""
+        if labels is None:
+            self.unlabelled.append(node)
+        else:
+            self.add(node, LABEL, Literal(next(labels)))
+
+    def add_labels(self, labels: Iterable[str]) -> None:
+        """The labels of the nodes built without them, in the order `labels_in_order` makes them."""
+        for node, text in zip(self.unlabelled, labels, strict=True):
+            self.add(node, LABEL, Literal(text))
+        self.unlabelled = []
 
     def individual(self, node: URIRef, rdf_class: URIRef, location: Location) -> None:
         self.add(node, TYPE, NAMED_INDIVIDUAL)
@@ -443,14 +457,12 @@ class GraphBuilder:
             self.add(node, EXACT_MATCH, URIRef(identifier.iri))
             self.locations.fields.setdefault((node, HAS_DB_XREF), Location(file, line))
 
-    def add_evidence(self, node: URIRef, record: Record, entries: list[Entry]) -> None:
+    def add_evidence(self, node: URIRef, entries: list[Entry], labels: Iterator[str] | None) -> None:
         for entry in entries:
             digest = _digest(entry.values.get("source", ""), *entry.values.get("quote", []))
             passage = URIRef(f"{node}/evidence/{digest}")
             self.individual(passage, ENTITY_EVIDENCE, entry.location)
-            self.add(
-                passage, LABEL, Literal(self.namer.of_entry(EVIDENCE_NAMING, record, entry, EVIDENCE_ENTRY_FIELDS))
-            )
+            self.add_label(passage, labels)
             self.add(passage, TYPE, CLAIM)
             self.add(passage, DESCRIBES, node)
             self.add_fields(passage, EVIDENCE_ENTRY_FIELDS, entry.values, entry.lines, entry.location.file)
@@ -465,21 +477,21 @@ class GraphBuilder:
             if spec.default is not None and spec.key not in values and spec.predicate is not None:
                 self.add(node, spec.predicate, self.ontology.vocabularies[spec.scheme or ""][spec.default])
 
-    def add_arm_values(self, node: URIRef, record: Record, entries: list[Entry]) -> None:
+    def add_arm_values(self, node: URIRef, record: Record, entries: list[Entry], labels: Iterator[str] | None) -> None:
         for arm_value in entries:
             arm = arm_value.values["arm"].partition("/")[2]
             result = URIRef(f"{node}/arm/{arm}")
             self.individual(result, ARM_RESULT, arm_value.location)
-            self.add(
-                result, LABEL, Literal(self.namer.of_entry(ARM_RESULT_NAMING, record, arm_value, ARM_VALUE_FIELDS))
-            )
+            self.add_label(result, labels)
             self.add(node, HAS_ARM_RESULT, result)
             self.add_fields(result, ARM_VALUE_FIELDS, arm_value.values, arm_value.lines, arm_value.location.file)
             if "unit" in record.values:
                 self.add(result, UNIT, self.ontology.vocabularies["unit"][record.values["unit"]])
 
-    def add_record(self, record: Record) -> None:
+    def add_record(self, record: Record, labelled: bool = True) -> None:
+        """The triples of `record`; without its labels unless `labelled` (they are added later: `add_labels`)."""
         kind, values, file = record.kind, record.values, record.location.file
+        labels = iter(labels_of(self.namer, record)) if labelled else None
         node = self.iri(record.ref)
         self.individual(node, kind.rdf_class, record.location)
         for extra in kind.extra_types:
@@ -488,7 +500,7 @@ class GraphBuilder:
             self.add(node, TYPE, CLAIM)
             self.add_defaults(node, values)
         if kind.naming is not None and given_label(record) is None:
-            self.add(node, LABEL, Literal(self.namer.of_record(record)))
+            self.add_label(node, labels)
         self.add_fields(node, kind.fields, values, record.lines, file)
         self.add_effects(node, kind.fields, values)
         for spec in kind.fields:
@@ -497,9 +509,9 @@ class GraphBuilder:
             if spec.type is FieldType.IDENTIFIERS:
                 self.add_identifiers(node, values[spec.key], file)
             elif spec.type is FieldType.EVIDENCE:
-                self.add_evidence(node, record, values[spec.key])
+                self.add_evidence(node, values[spec.key], labels)
             elif spec.type is FieldType.ARM_VALUES:
-                self.add_arm_values(node, record, values[spec.key])
+                self.add_arm_values(node, record, values[spec.key], labels)
         if record.parent is not None:  # a nested record (an arm)
             parent = self.iri(record.parent.ref)
             self.add(parent, HAS_ARM, node)
@@ -538,11 +550,44 @@ def _digest(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:10]
 
 
-def build_graph(facts: Facts, ontology: Ontology) -> tuple[Graph, Locations]:
-    """The ABox for `facts`, and where each node and field came from."""
-    builder = GraphBuilder(ontology, Namer(facts.records, ontology))
+def labels_of(namer: Namer, record: Record) -> list[str]:
+    """The labels the naming gives `record`'s nodes, in the order the builder adds them: the record's own (when
+    the facts give none), then its evidence passages' and arm results', field by field."""
+    labels = []
+    if record.kind.naming is not None and given_label(record) is None:
+        labels.append(namer.of_record(record))
+    for spec in record.kind.fields:
+        if spec.key in record.values:
+            if spec.type is FieldType.EVIDENCE:
+                labels += (
+                    namer.of_entry(EVIDENCE_NAMING, record, e, EVIDENCE_ENTRY_FIELDS) for e in record.values[spec.key]
+                )
+            elif spec.type is FieldType.ARM_VALUES:
+                labels += (
+                    namer.of_entry(ARM_RESULT_NAMING, record, e, ARM_VALUE_FIELDS) for e in record.values[spec.key]
+                )
+    return labels
+
+
+def labels_in_order(facts: Facts, ontology: Ontology) -> list[str]:
+    """Every label the naming gives, in the order `build_graph` adds them (the records' order)."""
+    namer = Namer(facts.records, ontology)
+    with gc_paused():
+        return [label for record in facts.records for label in labels_of(namer, record)]
+
+
+def build_graph(
+    facts: Facts, ontology: Ontology, labels: Callable[[], list[str]] | None = None
+) -> tuple[Graph, Locations]:
+    """The ABox for `facts`, and where each node and field came from.
+
+    `labels`, when given, returns `labels_in_order(facts, ontology)` made elsewhere (naming is a third of the
+    build: in a process beside it): the graph is built without them, and they are added once they come."""
+    builder = GraphBuilder(ontology, Namer(facts.records, ontology) if labels is None else None)
     with gc_paused():
         builder.index_claims(facts.records)
         for record in facts.records:
-            builder.add_record(record)
+            builder.add_record(record, labelled=labels is None)
+        if labels is not None:
+            builder.add_labels(labels())
     return builder.graph, builder.locations
