@@ -151,7 +151,7 @@ def _built(
     with stages.stage("load-facts"):
         facts = load_facts(facts_in.path, ontology, display_root=_display_root(facts_in.path))
     if parallel.available():
-        quotes, data, locations = _built_beside_quote_check(facts, ontology, sources_dir, copies_dir, stages)
+        quotes, data, locations = _built_beside_quotes_and_labels(facts, ontology, sources_dir, copies_dir, stages)
     else:
         with stages.stage("check-quotes"):
             quotes = _quote_check(facts, sources_dir, copies_dir)
@@ -162,7 +162,7 @@ def _built(
     return _Built(facts, ontology, data, locations, load_shapes(shapes_in.path), stages, inputs, quotes)
 
 
-def _built_beside_quote_check(
+def _built_beside_quotes_and_labels(
     facts: Facts, ontology: Ontology, sources_dir: Path | None, copies_dir: Path | None, stages: Stages
 ) -> tuple[QuoteReport, Graph, Locations]:
     """The source texts read and the quotes checked in a forked process, and the labels named in another, while
